@@ -1,0 +1,85 @@
+"""The candidate agent: plays one persona from its file, at its level, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from agents.prompting import PromptTemplate
+from agents.transcript import Turn
+from evals.persona import Persona, Story
+from evals.scenario import Scenario
+
+RECENT_TURNS = 3
+METRICS_FROM_LEVEL = 3  # rubric: level 3 has "some metrics"; below it the persona stays vague
+
+
+class CandidateReply(BaseModel):
+    """What the candidate said; `asks_question` matters only in the candidate-questions segment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    asks_question: bool = False
+
+
+def question_turn_model(must_ask: bool) -> type[BaseModel]:
+    """Schema for a turn in the candidate-questions segment; the first one must be a question."""
+    asks = Literal[True] if must_ask else bool
+    return create_model(
+        "CandidateQuestionTurn",
+        __config__=ConfigDict(extra="forbid"),
+        asks_question=(asks, Field(description="True if you ask the interviewer a question now; false if you have no more.")),
+        text=(str, Field(min_length=1, description="Exactly what you say.")),
+    )
+
+
+def relevant_stories(persona: Persona, competencies: list[str]) -> list[Story]:
+    """The persona's stories for the competencies in play (all of them if none is in play)."""
+    if not competencies:
+        return []
+    return [s for s in persona.story_bank if s.competency in competencies]
+
+
+def prompt_variables(
+    scenario: Scenario,
+    persona: Persona,
+    transcript: list[Turn],
+    *,
+    segment_id: str,
+    competencies: list[str],
+    questions_asked: int,
+    max_questions: int,
+) -> dict:
+    """Everything the candidate template may use: the persona, and the level it must play right now."""
+    levels = persona.intended.competency_levels
+    in_play = [levels[c] for c in competencies if c in levels]
+    level = min(in_play) if in_play else persona.intended.overall_level
+    flags = [f for f in scenario.red_flags if f.id in persona.intended.red_flags]
+    return {
+        "scenario": scenario,
+        "persona": persona,
+        "background": persona.background,
+        "style": persona.communication_style,
+        "adversarial": persona.adversarial,
+        "level": level,
+        "level_descriptor": scenario.rubric.levels[level - 1].descriptor,
+        "metrics_allowed": level >= METRICS_FROM_LEVEL,
+        "red_flags": flags,
+        "stories": relevant_stories(persona, competencies),
+        "segment_id": segment_id,
+        "questions_asked": questions_asked,
+        "max_questions": max_questions,
+        "recent_turns": transcript[-RECENT_TURNS:],
+    }
+
+
+async def candidate_turn(client, template: PromptTemplate, variables: dict, *, question_segment: bool, must_ask: bool) -> CandidateReply:
+    """Ask the candidate model for its next turn."""
+    messages = template.render(**variables)
+    if question_segment:
+        raw = await client.complete("candidate", messages, output_type=question_turn_model(must_ask))
+        return CandidateReply(text=raw.text.strip(), asks_question=raw.asks_question)
+    text = await client.complete("candidate", messages)
+    return CandidateReply(text=str(text).strip())

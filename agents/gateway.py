@@ -1,0 +1,304 @@
+"""The one seam every model call passes through.
+
+    gateway = Gateway(models)                 # shared: providers, cache, concurrency pools
+    client = gateway.session(seed=1234)        # per interview: own seed, own call records
+    text = await client.complete("candidate", messages)
+    grade = await client.complete("grader", messages, output_type=Grade)
+
+Above the providers this adds per-call timeouts, retries with exponential backoff on
+transient failures, one repair round for invalid structured output, a response cache with
+sharing of identical in-flight requests, per-provider concurrency limits and a CallRecord
+for every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+import time
+import weakref
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from agents.accounting import CallRecord
+from agents.model_config import ModelsConfig, resolve_models
+from agents.providers import provider_for, provider_key
+from agents.providers.base import (
+    ModelCallError,
+    ProviderError,
+    ProviderRequest,
+    RealModelCallBlocked,
+    StructuredOutputError,
+)
+from agents.response_cache import CachedResponse, ResponseCache, cache_key
+
+__all__ = [
+    "Gateway",
+    "GatewaySession",
+    "ModelCallError",
+    "RealModelCallBlocked",
+    "StructuredOutputError",
+    "complete_sync",
+]
+
+DEFAULT_CACHE_PATH = Path("results") / "response_cache.sqlite"
+_FENCED = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def _parse(text: str, output_type: type[BaseModel]) -> tuple[str, BaseModel]:
+    """Validate `text` as `output_type`, tolerating a markdown code fence around the JSON."""
+    fenced = _FENCED.match(text)
+    body = fenced.group(1) if fenced else text.strip()
+    return body, output_type.model_validate_json(body)
+
+
+def _describe(error: ValidationError) -> str:
+    """A validation error in one line, without pydantic's documentation links."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}"
+        for item in error.errors(include_url=False)
+    )
+
+
+class _LoopState:
+    """Things bound to one event loop: semaphores and in-flight futures."""
+
+    def __init__(self, concurrency: int):
+        self.concurrency = concurrency
+        self.semaphores: dict[str, asyncio.Semaphore] = {}
+        self.inflight: dict[str, asyncio.Future[CachedResponse]] = {}
+
+    def semaphore(self, key: str, limit: int | None) -> asyncio.Semaphore:
+        if key not in self.semaphores:
+            self.semaphores[key] = asyncio.Semaphore(min(self.concurrency, limit or self.concurrency))
+        return self.semaphores[key]
+
+
+class Gateway:
+    """Shared model access for a run: configuration, providers, cache and concurrency pools.
+
+    `models=None` resolves the configuration from the environment and config file (defaults
+    otherwise). The cache is used for temperature-0 calls and calls with a seed unless
+    `use_cache` is False. `max_retries` and `backoff_s` govern transient-error retries.
+    """
+
+    def __init__(
+        self,
+        models: ModelsConfig | None = None,
+        cache_path: Path | None = None,
+        use_cache: bool = True,
+        concurrency: int = 8,
+        *,
+        max_retries: int = 3,
+        backoff_s: float = 0.5,
+    ):
+        self.models = models if models is not None else resolve_models()
+        self.use_cache = use_cache
+        self.cache = ResponseCache(cache_path if cache_path is not None else DEFAULT_CACHE_PATH)
+        self.concurrency = concurrency
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def session(self, seed: int | None = None) -> "GatewaySession":
+        """A per-interview view: calls use `seed` unless their role fixes one, and are recorded."""
+        return GatewaySession(self, seed)
+
+    def _state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        if loop not in self._loops:
+            self._loops[loop] = _LoopState(self.concurrency)
+        return self._loops[loop]
+
+    async def _answer(
+        self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord
+    ) -> CachedResponse:
+        """The reply for `request`, from the cache, a shared in-flight call, or the provider."""
+        if not self.use_cache or (request.temperature != 0 and request.seed is None):
+            return await self._compute(request, output_type, record)
+        params = {
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+            "seed": request.seed,
+            "api_base": request.api_base,
+        }
+        key = cache_key(request.model, request.messages, params, request.schema)
+        hit = self.cache.get(key)
+        if hit is not None and _still_valid(hit.text, output_type):
+            return _mark_hit(record, hit)
+        state = self._state()
+        shared = state.inflight.get(key)
+        if shared is not None:
+            return _mark_hit(record, await asyncio.shield(shared))
+        future: asyncio.Future[CachedResponse] = asyncio.get_running_loop().create_future()
+        state.inflight[key] = future
+        try:
+            result = await self._compute(request, output_type, record)
+        except BaseException as exc:
+            shared_error = exc if isinstance(exc, Exception) else ModelCallError("identical request was cancelled")
+            future.set_exception(shared_error)
+            future.exception()  # marks it retrieved when nobody else was waiting
+            raise
+        finally:
+            state.inflight.pop(key, None)
+        future.set_result(result)
+        self.cache.put(key, request.model, result)
+        return result
+
+    async def _compute(
+        self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord
+    ) -> CachedResponse:
+        """Call the provider; for an output type validate, and repair once on failure."""
+        text = await self._call(request, record)
+        if output_type is None:
+            return _result(text, record)
+        try:
+            return _result(_parse(text, output_type)[0], record)
+        except ValidationError as first:
+            error = first
+        record.retries += 1
+        repair = dataclasses.replace(
+            request,
+            messages=[
+                *request.messages,
+                {"role": "assistant", "content": text},
+                {
+                    "role": "user",
+                    "content": "That reply does not match the required JSON schema: "
+                    f"{_describe(error)}. Reply again with only a JSON object that matches the schema.",
+                },
+            ],
+        )
+        text = await self._call(repair, record)
+        try:
+            return _result(_parse(text, output_type)[0], record)
+        except ValidationError as second:
+            raise StructuredOutputError(
+                f"{request.model} ({request.role}) returned invalid {output_type.__name__} "
+                f"after one repair attempt: {_describe(second)}"
+            ) from second
+
+    async def _call(self, request: ProviderRequest, record: CallRecord) -> str:
+        """One provider call with timeout, concurrency limit and retries on transient errors."""
+        provider = provider_for(request.model)
+        semaphore = self._state().semaphore(
+            provider_key(request.model, request.api_base), getattr(provider, "max_concurrency", None)
+        )
+        attempt = 0
+        while True:
+            try:
+                async with semaphore:
+                    response = await asyncio.wait_for(provider.complete(request), timeout=request.timeout)
+            except TimeoutError as exc:
+                failure: Exception = exc
+                reason = f"timed out after {request.timeout}s"
+            except ConnectionError as exc:
+                failure, reason = exc, f"connection failed: {exc}"
+            except ProviderError as exc:
+                if not exc.retryable:
+                    raise ModelCallError(f"{request.model}: {exc}") from exc
+                failure, reason = exc, str(exc)
+            except (ModelCallError, AssertionError):
+                raise
+            except Exception as exc:
+                raise ModelCallError(f"{request.model}: {type(exc).__name__}: {exc}") from exc
+            else:
+                record.prompt_tokens += response.prompt_tokens
+                record.completion_tokens += response.completion_tokens
+                record.cost_usd += response.cost_usd
+                record.cost_known = response.cost_known
+                return response.text
+            if attempt >= self.max_retries:
+                raise ModelCallError(
+                    f"{request.model}: gave up after {attempt} retries: {reason}"
+                ) from failure
+            await asyncio.sleep(self.backoff_s * 2**attempt)
+            attempt += 1
+            record.retries += 1
+
+
+def _result(text: str, record: CallRecord) -> CachedResponse:
+    return CachedResponse(
+        text=text,
+        prompt_tokens=record.prompt_tokens,
+        completion_tokens=record.completion_tokens,
+        cost_known=record.cost_known,
+    )
+
+
+def _still_valid(text: str, output_type: type[BaseModel] | None) -> bool:
+    if output_type is None:
+        return True
+    try:
+        _parse(text, output_type)
+    except ValidationError:
+        return False
+    return True
+
+
+def _mark_hit(record: CallRecord, hit: CachedResponse) -> CachedResponse:
+    record.cache_hit = True
+    record.prompt_tokens = hit.prompt_tokens
+    record.completion_tokens = hit.completion_tokens
+    record.cost_known = hit.cost_known
+    return hit
+
+
+class GatewaySession:
+    """A per-interview view of a Gateway; `calls` holds a CallRecord for every call made."""
+
+    def __init__(self, gateway: Gateway, seed: int | None = None):
+        self.gateway = gateway
+        self.seed = seed
+        self.calls: list[CallRecord] = []
+
+    async def complete(
+        self, role: str, messages: list[dict], output_type: type[BaseModel] | None = None
+    ) -> str | BaseModel:
+        """Ask `role`'s model; returns text, or an `output_type` instance when one is given.
+
+        Raises ModelCallError (StructuredOutputError for output that stays invalid).
+        """
+        config = self.gateway.models.role(role)
+        request = ProviderRequest(
+            role=role,
+            model=config.model,
+            messages=[dict(message) for message in messages],
+            temperature=config.temperature,
+            max_tokens=config.max_tokens,
+            seed=config.seed if config.seed is not None else self.seed,
+            api_base=config.api_base,
+            timeout=config.timeout,
+            schema=output_type.model_json_schema() if output_type is not None else None,
+            schema_name=output_type.__name__ if output_type is not None else None,
+        )
+        record = CallRecord(role=role, model=config.model, started_at=time.time())
+        started = time.perf_counter()
+        try:
+            result = await self.gateway._answer(request, output_type, record)
+        except BaseException as exc:
+            record.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise
+        finally:
+            record.latency_s = 0.0 if record.cache_hit else time.perf_counter() - started
+            self.calls.append(record)
+        if output_type is None:
+            return result.text
+        return _parse(result.text, output_type)[1]
+
+
+def complete_sync(
+    role: str,
+    messages: list[dict],
+    output_type: type[BaseModel] | None = None,
+    *,
+    gateway: Gateway | None = None,
+    seed: int | None = None,
+) -> str | BaseModel:
+    """Blocking `complete` for scripts and `python -c`; not for use inside a running event loop."""
+    session = (gateway or Gateway()).session(seed)
+    return asyncio.run(session.complete(role, messages, output_type))

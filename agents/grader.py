@@ -1,0 +1,71 @@
+"""The grader agent: reads the whole transcript with the rubric and returns a structured grade."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from agents.prompting import PromptTemplate
+from agents.transcript import CompetencyGrade, Feedback, Grade, RedFlagFinding, Turn
+from evals.scenario import Scenario
+
+_STRICT = ConfigDict(extra="forbid")
+Quote = Annotated[str, StringConstraints(max_length=200)]
+
+
+def grade_model(scenario: Scenario) -> type[BaseModel]:
+    """The grader's output schema: one entry per competency of this scenario, flags limited to its ids."""
+    graded = create_model(
+        "GradedCompetency",
+        __config__=_STRICT,
+        score=(Literal[1, 2, 3, 4, 5] | None, Field(description="1-5 by the rubric, null when there was no evidence.")),
+        rationale=(str, Field(max_length=300, description="Why, in the rubric's words.")),
+        evidence=(list[Quote], Field(max_length=2, description="Verbatim candidate quotes.")),
+    )
+    flag = create_model(
+        "FoundRedFlag",
+        __config__=_STRICT,
+        id=(Literal[tuple(scenario.red_flag_ids)], Field(description="Red flag id.")),  # type: ignore[valid-type]
+        evidence=(list[Quote], Field(min_length=1, max_length=2, description="Verbatim candidate quotes.")),
+    )
+    feedback = create_model(
+        "CandidateFeedback",
+        __config__=_STRICT,
+        strengths=(list[str], Field(min_length=1, max_length=3)),
+        growth_areas=(list[str], Field(min_length=1, max_length=3)),
+        better_story=(str, Field(max_length=500)),
+    )
+    competencies = create_model(
+        "CompetencyScores", __config__=_STRICT, **{cid: (graded, ...) for cid in scenario.competency_ids}
+    )
+    return create_model(
+        "GraderVerdict",
+        __config__=_STRICT,
+        competencies=(competencies, ...),
+        red_flags=(list[flag], Field(max_length=len(scenario.red_flags))),
+        feedback=(feedback, ...),
+    )
+
+
+def to_grade(verdict: BaseModel, scenario: Scenario) -> Grade:
+    """Turn the model's verdict into a Grade; the hire recommendation comes from the hire bar, not the model."""
+    data = verdict.model_dump()
+    competencies = {cid: CompetencyGrade(**data["competencies"][cid]) for cid in scenario.competency_ids}
+    seen: dict[str, RedFlagFinding] = {}
+    for flag in data["red_flags"]:
+        seen.setdefault(flag["id"], RedFlagFinding(**flag))
+    scores = {cid: g.score for cid, g in competencies.items()}
+    return Grade(
+        competencies=competencies,
+        red_flags=list(seen.values()),
+        hire=scenario.hire_bar.decide(scores, list(seen)),
+        feedback=Feedback(**data["feedback"]),
+    )
+
+
+async def grade_transcript(client, template: PromptTemplate, scenario: Scenario, transcript: list[Turn]) -> Grade:
+    """Grade a finished interview."""
+    messages = template.render(scenario=scenario, transcript=transcript)
+    verdict = await client.complete("grader", messages, output_type=grade_model(scenario))
+    return to_grade(verdict, scenario)

@@ -1,0 +1,157 @@
+"""The interview as a LangGraph graph: interviewer and candidate alternate inside the format, the grader ends it."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, fields
+from typing import Any, TypedDict
+
+from agents.candidate import candidate_turn
+from agents.candidate import prompt_variables as candidate_variables
+from agents.format_rules import MAX_CANDIDATE_QUESTIONS, FormatState, apply_turn, candidate_may_ask, next_options, segment_elapsed, spoken_minutes
+from agents.gateway import ModelCallError
+from agents.grader import grade_transcript
+from agents.interviewer import interviewer_turn
+from agents.interviewer import prompt_variables as interviewer_variables
+from agents.prompting import PromptSet
+from agents.transcript import Grade, Turn
+from evals.persona import Persona
+from evals.scenario import Scenario
+
+DEFAULT_MAX_TURNS = 60
+_FORMAT_KEYS = tuple(f.name for f in fields(FormatState))
+
+
+class InterviewState(TypedDict, total=False):
+    """The graph's typed state: the format bookkeeping plus the outcome."""
+
+    transcript: list[Turn]
+    segment: str
+    minute: float
+    segment_start: dict[str, float]
+    asked: list[str]
+    probes_on_current: int
+    candidate_questions: int
+    grade: Grade | None
+    error: str | None
+    stop_reason: str | None
+
+
+@dataclass
+class InterviewContext:
+    """What the nodes share for one interview."""
+
+    scenario: Scenario
+    persona: Persona
+    client: Any  # a GatewaySession
+    prompts: PromptSet
+    max_turns: int = DEFAULT_MAX_TURNS
+
+
+def _format_state(state: InterviewState) -> FormatState:
+    return FormatState(**{k: copy.copy(state[k]) for k in _FORMAT_KEYS if k in state})
+
+
+def _update(fs: FormatState) -> dict[str, Any]:
+    return {k: getattr(fs, k) for k in _FORMAT_KEYS}
+
+
+def initial_state() -> InterviewState:
+    return InterviewState(**_update(FormatState()), grade=None, error=None, stop_reason=None)  # type: ignore[typeddict-item]
+
+
+def build_graph(ctx: InterviewContext):
+    """Compile the graph for one interview."""
+    from langgraph.graph import END, START, StateGraph
+
+    scenario, persona = ctx.scenario, ctx.persona
+
+    async def interviewer(state: InterviewState) -> dict[str, Any]:
+        fs = _format_state(state)
+        options = next_options(scenario, fs)
+        seg = scenario.segment(options.segment_id)
+        elapsed = segment_elapsed(fs, options.segment_id) if options.segment_id == fs.segment else 0.0
+        variables = interviewer_variables(
+            scenario, persona, options, fs.transcript,
+            minute=fs.minute, segment_minutes_left=seg.max_minutes - elapsed, asked_count=len(fs.asked),
+            probes_left=scenario.question_rule.max_probes_per_question - fs.probes_on_current,
+        )
+        try:
+            decision = await interviewer_turn(ctx.client, ctx.prompts["interviewer"], options, variables)
+        except ModelCallError as exc:
+            return {"error": f"interviewer: {exc}"}
+        # The turn that ends the deep dives opens the candidate-questions segment.
+        segment = "candidate_questions" if decision.action == "transition" else options.segment_id
+        question = decision.question_id if decision.action == "ask" else None
+        if decision.action == "probe":
+            question = fs.current_question
+        turn = Turn(
+            index=len(fs.transcript), speaker="interviewer", text=decision.text, segment=segment,
+            action=decision.action, question_id=question,
+            competency=scenario.question(question).competencies[0] if question else None,
+            probe_category=decision.probe_category, minute=round(fs.minute, 3),
+            duration_minutes=round(spoken_minutes(decision.text), 3),
+        )
+        apply_turn(scenario, fs, turn)
+        return _update(fs)
+
+    async def candidate(state: InterviewState) -> dict[str, Any]:
+        fs = _format_state(state)
+        question_segment = fs.segment == "candidate_questions"
+        in_play = scenario.question(fs.current_question).competencies if fs.segment == "deep_dives" and fs.current_question else []
+        variables = candidate_variables(
+            scenario, persona, fs.transcript, segment_id=fs.segment, competencies=in_play,
+            questions_asked=fs.candidate_questions, max_questions=MAX_CANDIDATE_QUESTIONS,
+        )
+        try:
+            reply = await candidate_turn(ctx.client, ctx.prompts["candidate"], variables,
+                                         question_segment=question_segment, must_ask=fs.candidate_questions == 0)
+        except ModelCallError as exc:
+            return {"error": f"candidate: {exc}"}
+        turn = Turn(
+            index=len(fs.transcript), speaker="candidate", text=reply.text, segment=fs.segment,
+            asks_question=question_segment and reply.asks_question, minute=round(fs.minute, 3),
+            duration_minutes=round(spoken_minutes(reply.text), 3),
+        )
+        apply_turn(scenario, fs, turn)
+        return _update(fs)
+
+    async def grader(state: InterviewState) -> dict[str, Any]:
+        transcript = state["transcript"]
+        closed = bool(transcript) and transcript[-1].action == "close"
+        update: dict[str, Any] = {"stop_reason": "closed" if closed else "turn_cap"}
+        try:
+            update["grade"] = await grade_transcript(ctx.client, ctx.prompts["grader"], scenario, transcript)
+        except ModelCallError as exc:
+            update["error"] = f"grader: {exc}"
+        return update
+
+    def after_interviewer(state: InterviewState) -> str:
+        if state.get("error"):
+            return END
+        last = state["transcript"][-1]
+        if last.action == "close" or len(state["transcript"]) >= ctx.max_turns:
+            return "grader"
+        if last.action == "answer_candidate" and not candidate_may_ask(scenario, _format_state(state)):
+            return "interviewer"
+        return "candidate"
+
+    def after_candidate(state: InterviewState) -> str:
+        if state.get("error"):
+            return END
+        return "grader" if len(state["transcript"]) >= ctx.max_turns else "interviewer"
+
+    graph = StateGraph(InterviewState)
+    graph.add_node("interviewer", interviewer)
+    graph.add_node("candidate", candidate)
+    graph.add_node("grader", grader)
+    graph.add_edge(START, "interviewer")
+    graph.add_conditional_edges("interviewer", after_interviewer, ["candidate", "interviewer", "grader", END])
+    graph.add_conditional_edges("candidate", after_candidate, ["interviewer", "grader", END])
+    graph.add_edge("grader", END)
+    return graph.compile()
+
+
+def recursion_limit(max_turns: int) -> int:
+    """One graph step per turn plus the grader, with a little slack; never LangGraph's huge default."""
+    return max_turns + 5

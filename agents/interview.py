@@ -1,0 +1,94 @@
+"""Running interviews: one (scenario, persona) pair, or many concurrently, each ending in an InterviewResult."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from agents.graph import DEFAULT_MAX_TURNS, InterviewContext, build_graph, initial_state, recursion_limit
+from agents.prompting import PromptSet
+from agents.transcript import InterviewResult
+from evals.persona import Persona
+from evals.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class InterviewJob:
+    """One interview to run: who, for which scenario, which repeat, with which seed."""
+
+    scenario: Scenario
+    persona: Persona
+    seed: int
+    trial: int = 0
+
+
+def _gateway(models):
+    from agents.gateway import Gateway
+
+    return models if isinstance(models, Gateway) else Gateway(models)
+
+
+async def run_interview(
+    scenario: Scenario,
+    persona: Persona,
+    models,
+    seed: int,
+    *,
+    prompts: PromptSet | None = None,
+    trial: int = 0,
+    max_turns: int = DEFAULT_MAX_TURNS,
+) -> InterviewResult:
+    """Run one full interview and grade it; failures become an error result, never an exception.
+
+    `models` is a Gateway (shared across interviews) or a ModelsConfig.
+    """
+    prompts = prompts or PromptSet()
+    client = _gateway(models).session(seed=seed)
+    started = time.time()
+    result = InterviewResult(
+        scenario_id=scenario.id, persona_id=persona.id, trial=trial, seed=seed, status="error",
+        prompt_hashes=prompts.hashes(), started_at=started,
+    )
+    try:
+        graph = build_graph(InterviewContext(scenario, persona, client, prompts, max_turns))
+        final = await graph.ainvoke(initial_state(), config={"recursion_limit": recursion_limit(max_turns)})
+    except Exception as exc:  # noqa: BLE001 — one broken interview must not stop the others
+        result.error = f"{type(exc).__name__}: {exc}"
+    else:
+        result.transcript = final["transcript"]
+        result.grade = final.get("grade")
+        result.stop_reason = final.get("stop_reason")
+        result.error = final.get("error")
+        result.status = "completed" if result.error is None and result.grade is not None else "error"
+    result.calls = list(client.calls)
+    result.duration_s = round(time.time() - started, 3)
+    return result
+
+
+async def run_interviews(
+    jobs: list[InterviewJob],
+    models,
+    *,
+    concurrency: int = 4,
+    prompts: PromptSet | None = None,
+    max_turns: int = DEFAULT_MAX_TURNS,
+    on_result: Callable[[InterviewResult], Awaitable[None] | None] | None = None,
+) -> list[InterviewResult]:
+    """Run many interviews, at most `concurrency` at once; `on_result` sees each one as it finishes."""
+    gateway = _gateway(models)
+    prompts = prompts or PromptSet()
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(job: InterviewJob) -> InterviewResult:
+        async with limit:
+            result = await run_interview(job.scenario, job.persona, gateway, job.seed,
+                                         prompts=prompts, trial=job.trial, max_turns=max_turns)
+        if on_result is not None:
+            maybe = on_result(result)
+            if asyncio.iscoroutine(maybe):
+                await maybe
+        return result
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))

@@ -1,0 +1,93 @@
+"""The interviewer agent: one structured turn at a time, inside the options the format allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from agents.prompting import PromptTemplate
+from agents.transcript import Action, Turn
+from evals.persona import Persona
+from evals.scenario import Question, Scenario
+
+INTERVIEWER_NAME = "Alex"
+RECENT_TURNS = 4  # the model sees the last few turns only: short prompts keep the embedded model fast
+
+
+class InterviewerDecision(BaseModel):
+    """What the interviewer decided this turn, after the graph's narrowing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    question_id: str | None = None
+    probe_category: str | None = None
+    text: str
+
+
+@dataclass(frozen=True)
+class TurnOptions:
+    """What the format allows the interviewer to do on this turn (computed by the graph)."""
+
+    segment_id: str
+    actions: tuple[Action, ...]
+    question_ids: tuple[str, ...] = ()
+    probe_categories: tuple[str, ...] = ()
+
+
+def decision_model(options: TurnOptions) -> type[BaseModel]:
+    """The output schema for this turn: enums narrowed to the allowed choices, so even a weak model stays in format."""
+    fields: dict = {"action": (Literal[options.actions], Field(description="What you do this turn."))}  # type: ignore[valid-type]
+    if "ask" in options.actions and options.question_ids:
+        fields["question_id"] = (Literal[options.question_ids], Field(description="Bank question to ask if action is ask."))  # type: ignore[valid-type]
+    if "probe" in options.actions:
+        fields["probe_category"] = (Literal[options.probe_categories], Field(description="Kind of follow-up if action is probe."))  # type: ignore[valid-type]
+    fields["text"] = (str, Field(min_length=1, max_length=600, description="Exactly what you say."))
+    return create_model("InterviewerTurn", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def prompt_variables(
+    scenario: Scenario,
+    persona: Persona,
+    options: TurnOptions,
+    transcript: list[Turn],
+    *,
+    minute: float,
+    segment_minutes_left: float,
+    asked_count: int,
+    probes_left: int,
+) -> dict:
+    """Everything the interviewer template may use; the interviewer never sees the persona's labels."""
+    open_questions: list[Question] = [scenario.question(q) for q in options.question_ids]
+    bg = persona.background
+    return {
+        "interviewer_name": INTERVIEWER_NAME,
+        "scenario": scenario,
+        "candidate": {"display_name": persona.display_name, "current_role": bg.current_role,
+                      "years_experience": bg.years_experience, "domain": bg.domain},
+        "segment": scenario.segment(options.segment_id),
+        "guidance": scenario.candidate_guidance,
+        "rule": scenario.question_rule,
+        "allowed_actions": list(options.actions),
+        "open_questions": open_questions,
+        "asked_count": asked_count,
+        "probes_left": probes_left,
+        "minute": minute,
+        "segment_minutes_left": max(segment_minutes_left, 0.0),
+        "recent_turns": transcript[-RECENT_TURNS:],
+    }
+
+
+async def interviewer_turn(client, template: PromptTemplate, options: TurnOptions, variables: dict) -> InterviewerDecision:
+    """Ask the interviewer model for its next turn within `options`."""
+    raw = await client.complete("interviewer", template.render(**variables), output_type=decision_model(options))
+    data = raw.model_dump()
+    action = data["action"]
+    return InterviewerDecision(
+        action=action,
+        question_id=data.get("question_id") if action == "ask" else None,
+        probe_category=data.get("probe_category") if action == "probe" else None,
+        text=data["text"].strip(),
+    )

@@ -1,0 +1,171 @@
+"""Which model each role uses, and with what parameters.
+
+Sources, strongest first: command-line flags, `INTERVIEW_HARNESS_<ROLE>_MODEL` environment
+variables, a TOML file (`interview-harness.toml` in the working directory or an explicit
+path, tables `[models.<role>]`), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agents.accounting import ROLES
+from agents.providers.local_model import LOCAL_MODELS
+
+DEFAULT_MODEL = "local/smollm2-135m"
+CONFIG_FILENAME = "interview-harness.toml"
+ENV_VAR = "INTERVIEW_HARNESS_{role}_MODEL"
+
+# The embedded model makes ~100 tokens/s on two cores and a whole default run must fit in
+# five minutes, so token budgets are tight. Grader and judge are deterministic; the two
+# conversational roles sample, seeded per interview so a rerun reproduces (and hits the cache).
+ROLE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "interviewer": {"temperature": 0.7, "max_tokens": 96},
+    "candidate": {"temperature": 0.7, "max_tokens": 160},
+    "grader": {"temperature": 0.0, "max_tokens": 900},
+    "judge": {"temperature": 0.0, "max_tokens": 500},
+}
+
+
+class ConfigError(ValueError):
+    """The model configuration is invalid; the message names the source and the key."""
+
+
+class RoleModel(BaseModel):
+    """The model behind one role and the parameters it is called with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        description="Model string in litellm form (openai/gpt-4o-mini, azure/<deployment>, ...), "
+        "local/<name> for the embedded model or scripted/<name> for a test fake.",
+    )
+    temperature: float = Field(ge=0.0, le=2.0, description="Sampling temperature; 0 is deterministic.")
+    max_tokens: int = Field(gt=0, description="Upper bound on tokens generated per call.")
+    seed: int | None = Field(
+        default=None, description="Fixed sampling seed; when unset the per-interview session seed is used."
+    )
+    api_base: str | None = Field(default=None, description="Endpoint of an OpenAI-compatible server.")
+    timeout: float = Field(default=120.0, gt=0, description="Seconds before one attempt is abandoned.")
+
+    @field_validator("model")
+    @classmethod
+    def _known_prefix_has_name(cls, value: str) -> str:
+        prefix, _, name = value.partition("/")
+        if prefix in ("local", "scripted") and not name:
+            raise ValueError(f"{value!r} needs a name after '{prefix}/'")
+        if prefix == "local" and name not in LOCAL_MODELS:
+            raise ValueError(f"unknown local model {name!r}; available: {', '.join(LOCAL_MODELS)}")
+        return value
+
+
+def default_role_model(role: str) -> RoleModel:
+    """The default model and parameters for `role`."""
+    return RoleModel(**ROLE_DEFAULTS[role])
+
+
+class ModelsConfig(BaseModel):
+    """One RoleModel per role; the effective configuration a run records."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interviewer: RoleModel = Field(
+        default_factory=lambda: default_role_model("interviewer"), description="Runs the interview."
+    )
+    candidate: RoleModel = Field(
+        default_factory=lambda: default_role_model("candidate"), description="Plays the persona."
+    )
+    grader: RoleModel = Field(
+        default_factory=lambda: default_role_model("grader"), description="Scores the transcript."
+    )
+    judge: RoleModel = Field(
+        default_factory=lambda: default_role_model("judge"),
+        description="Independent checker of persona fidelity and text checks.",
+    )
+
+    def role(self, name: str) -> RoleModel:
+        """The RoleModel for role `name`; ConfigError for an unknown role."""
+        if name not in ROLES:
+            raise ConfigError(f"unknown role {name!r}; roles are {', '.join(ROLES)}")
+        return getattr(self, name)
+
+    @classmethod
+    def for_all(cls, model: str, **params: Any) -> "ModelsConfig":
+        """Every role on `model`, with the role defaults overridden by `params`."""
+        return cls(**{role: RoleModel(**{**ROLE_DEFAULTS[role], "model": model, **params}) for role in ROLES})
+
+
+def _describe(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or '<value>'}: {item['msg']}" for item in error.errors()
+    )
+
+
+def _file_overrides(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    models = data.get("models", {})
+    if not isinstance(models, dict):
+        raise ConfigError(f"{path}: 'models' must be a table of [models.<role>] tables")
+    overrides: dict[str, dict[str, Any]] = {}
+    for role, table in models.items():
+        if role not in ROLES:
+            raise ConfigError(f"{path}: models.{role}: unknown role; roles are {', '.join(ROLES)}")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: models.{role} must be a table")
+        try:
+            RoleModel(**{**ROLE_DEFAULTS[role], **table})
+        except ValidationError as exc:
+            raise ConfigError(f"{path}: models.{role}.{_describe(exc)}") from exc
+        overrides[role] = dict(table)
+    return overrides
+
+
+def resolve_models(
+    cli_models: dict[str, str | None] | None = None,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ModelsConfig:
+    """The effective ModelsConfig: CLI > environment > config file > defaults."""
+    environ = os.environ if environ is None else environ
+    layers: dict[str, dict[str, Any]] = {role: dict(ROLE_DEFAULTS[role]) for role in ROLES}
+    sources: dict[str, str] = {role: "defaults" for role in ROLES}
+
+    if config_path is not None and not Path(config_path).is_file():
+        raise ConfigError(f"{config_path}: config file not found")
+    path = Path(config_path) if config_path is not None else Path.cwd() / CONFIG_FILENAME
+    if path.is_file():
+        for role, table in _file_overrides(path).items():
+            layers[role].update(table)
+            sources[role] = str(path)
+
+    for role in ROLES:
+        name = ENV_VAR.format(role=role.upper())
+        if environ.get(name):
+            layers[role]["model"] = environ[name]
+            sources[role] = f"environment variable {name}"
+
+    for role, model in (cli_models or {}).items():
+        if role not in ROLES:
+            raise ConfigError(f"command line: unknown role {role!r}; roles are {', '.join(ROLES)}")
+        if model:
+            layers[role]["model"] = model
+            sources[role] = f"command line ({role} model)"
+
+    roles: dict[str, RoleModel] = {}
+    for role in ROLES:
+        try:
+            roles[role] = RoleModel(**layers[role])
+        except ValidationError as exc:
+            raise ConfigError(f"{sources[role]}: models.{role}.{_describe(exc)}") from exc
+    return ModelsConfig(**roles)

@@ -1,0 +1,31 @@
+"""Providers behind the gateway, chosen by the model string's prefix.
+
+`local/<name>` runs the embedded model in process, `scripted/<name>` a registered test fake,
+anything else goes to litellm unchanged. None of these imports litellm or llama.cpp here.
+"""
+
+from __future__ import annotations
+
+from agents.providers.base import Provider
+from agents.providers.litellm_provider import LiteLLMProvider
+from agents.providers.local_model import LocalModelProvider
+from agents.providers.scripted import ScriptedProvider
+
+_local = LocalModelProvider()
+_scripted = ScriptedProvider()
+_litellm = LiteLLMProvider()
+
+
+def provider_for(model: str) -> Provider:
+    """The provider that serves `model`."""
+    if model.startswith("local/"):
+        return _local
+    if model.startswith("scripted/"):
+        return _scripted
+    return _litellm
+
+
+def provider_key(model: str, api_base: str | None) -> str:
+    """Name of the concurrency pool a call belongs to: one per provider and endpoint."""
+    prefix = model.split("/", 1)[0] if "/" in model else "litellm"
+    return f"{prefix}@{api_base}" if api_base else prefix

@@ -1,0 +1,100 @@
+"""The records an interview produces: turns, the grade, and the whole result."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.accounting import CallRecord
+
+Action = Literal["ask", "probe", "transition", "answer_candidate", "close"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Turn(_Record):
+    """One spoken turn of the interview."""
+
+    index: int = Field(description="Position in the transcript, from 0.")
+    speaker: Literal["interviewer", "candidate"] = Field(description="Who spoke.")
+    text: str = Field(description="What was said.")
+    segment: str = Field(description="Format segment the turn belongs to.")
+    action: Action | None = Field(default=None, description="Interviewer's structured action; None for candidate turns.")
+    question_id: str | None = Field(default=None, description="Bank question asked or probed on.")
+    competency: str | None = Field(default=None, description="Competency the question probes (first listed).")
+    probe_category: str | None = Field(default=None, description="Probe category of a probe turn.")
+    asks_question: bool = Field(default=False, description="Candidate turn that asks the interviewer a question.")
+    minute: float = Field(description="Simulated minute at which the turn starts.")
+    duration_minutes: float = Field(description="Simulated spoken length of the turn.")
+
+
+class CompetencyGrade(_Record):
+    """The grader's verdict on one competency."""
+
+    score: int | None = Field(ge=1, le=5, description="Score 1-5, or None when the interview gave no evidence.")
+    rationale: str = Field(description="Why this score, by the rubric's words.")
+    evidence: list[str] = Field(description="Verbatim quotes from the candidate's turns.")
+
+
+class RedFlagFinding(_Record):
+    """A red flag the grader found."""
+
+    id: str = Field(description="Red-flag id from the scenario.")
+    evidence: list[str] = Field(description="Verbatim quotes that show it.")
+
+
+class Feedback(_Record):
+    """Candidate-facing feedback that makes the transcript a practice example."""
+
+    strengths: list[str] = Field(description="What went well.")
+    growth_areas: list[str] = Field(description="What to improve.")
+    better_story: str = Field(description="A better way to tell one of the stories.")
+
+
+class Grade(_Record):
+    """The grader's structured verdict; `hire` is computed from the scores by the hire bar."""
+
+    competencies: dict[str, CompetencyGrade] = Field(description="Per competency id.")
+    red_flags: list[RedFlagFinding] = Field(description="Red flags found, each with evidence.")
+    hire: bool = Field(description="Hire recommendation from the scenario's hire bar (computed in code).")
+    feedback: Feedback = Field(description="Candidate-facing feedback.")
+
+
+class FidelityJudgment(_Record):
+    """The judge's blind read of which level and red flags the candidate actually played."""
+
+    competency_levels: dict[str, int | None] = Field(description="Level 1-5 per competency as played, None when not shown.")
+    red_flags: list[str] = Field(description="Red-flag ids the candidate actually showed.")
+
+
+class TopicViolation(_Record):
+    """An interviewer turn that touched a prohibited topic or leaked the rubric."""
+
+    turn_index: int = Field(description="Index of the offending interviewer turn.")
+    kind: Literal["prohibited_topic", "rubric_leak"] = Field(description="What was violated.")
+    topic: str = Field(description="The prohibited topic, or 'rubric'.")
+    quote: str = Field(description="The offending words.")
+    source: Literal["screen", "judge"] = Field(description="Found by the keyword screen or by the judge model.")
+
+
+class InterviewResult(_Record):
+    """Everything one simulated interview produced."""
+
+    scenario_id: str = Field(description="Scenario interviewed for.")
+    persona_id: str = Field(description="Persona that played the candidate.")
+    trial: int = Field(default=0, description="Repeat number for --trials.")
+    seed: int = Field(description="Seed for the interviewer and candidate models.")
+    status: Literal["completed", "error"] = Field(description="completed, or error when anything failed.")
+    transcript: list[Turn] = Field(default_factory=list, description="The turns, in order.")
+    grade: Grade | None = Field(default=None, description="The grade; None when grading failed.")
+    stop_reason: Literal["closed", "turn_cap"] | None = Field(default=None, description="How the conversation ended.")
+    fidelity: FidelityJudgment | None = Field(default=None, description="Judge's blind read of the persona's play.")
+    violations: list[TopicViolation] | None = Field(default=None, description="Prohibited-topic and rubric-leak findings; None when not screened.")
+    calls: list[CallRecord] = Field(default_factory=list, description="Per-call accounting.")
+    prompt_hashes: dict[str, str] = Field(default_factory=dict, description="sha256 of each prompt template source by role.")
+    started_at: float = Field(default=0.0, description="Unix time the interview started.")
+    duration_s: float = Field(default=0.0, description="Wall time of the whole interview.")
+    error: str | None = Field(default=None, description="Error message, None when completed.")

@@ -1,0 +1,24 @@
+"""The `interview-harness` command line: thin typer commands over the library.
+
+Each command imports what it needs when it runs, so `--help` stays fast and never imports
+litellm or langgraph.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from evals.cli import data_commands, interview_command, report_commands, run_commands
+
+app = typer.Typer(
+    name="interview-harness",
+    help="Simulate, grade and check AI job interviews over labelled synthetic personas.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+data_commands.register(app)
+interview_command.register(app)
+run_commands.register(app)
+report_commands.register(app)

@@ -1,0 +1,71 @@
+"""Options shared by the commands that run interviews, and how they become a gateway and prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_DB = Path("results/harness.duckdb")
+BAD_INPUT = 2
+
+DbOption = Annotated[Path, typer.Option("--db", help="Results database (DuckDB file).")]
+ScenarioOption = Annotated[str | None, typer.Option("--scenario", help="Scenario id (default: the persona's own).")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config (default: ./interview-harness.toml if present).")]
+InterviewerModel = Annotated[str | None, typer.Option("--interviewer-model", help="Model for the interviewer role, litellm form or local/... .")]
+CandidateModel = Annotated[str | None, typer.Option("--candidate-model", help="Model for the candidate role.")]
+GraderModel = Annotated[str | None, typer.Option("--grader-model", help="Model for the grader role.")]
+JudgeModel = Annotated[str | None, typer.Option("--judge-model", help="Model for the judge role (fidelity and text checks).")]
+InterviewerPrompt = Annotated[Path | None, typer.Option("--interviewer-prompt", help="Your own interviewer template (.j2).")]
+CandidatePrompt = Annotated[Path | None, typer.Option("--candidate-prompt", help="Your own candidate template (.j2).")]
+GraderPrompt = Annotated[Path | None, typer.Option("--grader-prompt", help="Your own grader template (.j2).")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model response cache.")]
+
+
+@dataclass
+class ModelChoices:
+    """The role model and prompt flags as given on the command line."""
+
+    interviewer_model: str | None = None
+    candidate_model: str | None = None
+    grader_model: str | None = None
+    judge_model: str | None = None
+    interviewer_prompt: Path | None = None
+    candidate_prompt: Path | None = None
+    grader_prompt: Path | None = None
+    config: Path | None = None
+    no_cache: bool = False
+
+    def resolve(self):
+        """Effective models config (CLI > env > config file > defaults); exits 2 on a bad config."""
+        from agents.model_config import ConfigError, resolve_models
+
+        cli = {"interviewer": self.interviewer_model, "candidate": self.candidate_model,
+               "grader": self.grader_model, "judge": self.judge_model}
+        try:
+            return resolve_models(cli, self.config)
+        except ConfigError as exc:
+            fail(str(exc))
+
+    def prompts(self):
+        from agents.prompting import PromptError, PromptSet
+
+        try:
+            return PromptSet({"interviewer": self.interviewer_prompt, "candidate": self.candidate_prompt,
+                              "grader": self.grader_prompt})
+        except PromptError as exc:
+            fail(str(exc))
+
+    def gateway(self, db: Path, concurrency: int = 8):
+        from agents.gateway import Gateway
+
+        return Gateway(self.resolve(), cache_path=db.parent / "model-cache.sqlite",
+                       use_cache=not self.no_cache, concurrency=concurrency)
+
+
+def fail(message: str) -> None:
+    """Report bad input on stderr and exit with code 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(BAD_INPUT)

@@ -1,0 +1,160 @@
+"""`report`, `compare` and `export`: reading stored runs back as a report, a regression check, and practice examples."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evals.cli.options import DEFAULT_DB, ConfigOption, DbOption, fail
+
+REGRESSED = 1
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
+def _open(db: Path):
+    """Open an existing results database (never create one just to report on it)."""
+    from evals.cli.run_commands import open_store
+
+    if not db.exists():
+        fail(f"no results database at {db}")
+    return open_store(db)
+
+
+def _find_run(store, run_id: str):
+    from evals.store import StoreError
+
+    try:
+        return store.get_run(run_id) or fail(f"no run {run_id!r} in {store.path} (see `interview-harness runs`)")
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def _library():
+    """The shipped scenarios and personas, or None when they cannot be loaded (the stored run still reports)."""
+    from evals.loading import DataError, load_shipped
+
+    try:
+        return load_shipped()
+    except DataError:
+        return None
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def report(
+    run_id: Annotated[str, typer.Argument(help="Run id (or an unambiguous prefix).")],
+    html: Annotated[Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write the markdown report here.")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Summarize a run in the terminal and write its full report (HTML and/or markdown; both beside the database by default)."""
+    from evals.cli.run_commands import print_summary
+    from evals.report import build_report, render_markdown
+
+    with _open(db) as store:
+        run = _find_run(store, run_id)
+        rep = build_report(store, run, _library())
+    if html is None and markdown is None:
+        html, markdown = db.parent / f"report-{run.run_id}.html", db.parent / f"report-{run.run_id}.md"
+    print_summary(run.run_id, rep.rows)
+    typer.echo("\nFindings:")
+    for line in rep.findings:
+        typer.echo(f"- {line}")
+    if markdown is not None:
+        _write(markdown, render_markdown(rep))
+        typer.echo(f"wrote {markdown}")
+    if html is not None:
+        from evals.report_html import render_html
+
+        _write(html, render_html(rep))
+        typer.echo(f"wrote {html}")
+
+
+def compare(
+    base_run: Annotated[str, typer.Argument(help="The baseline run id.")],
+    new_run: Annotated[str, typer.Argument(help="The run to check against the baseline.")],
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write the comparison as markdown here.")] = None,
+    config: ConfigOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Pair two runs' interviews by persona and trial; exit 1 when a gated headline metric regressed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from evals.compare import compare_runs, conclusion, delta_table, render_markdown
+    from evals.gates import load_gates
+    from evals.loading import DataError, load_shipped
+
+    try:
+        gates = load_gates(config)
+        lib = load_shipped()
+    except (DataError, ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+    with _open(db) as store:
+        base, new = _find_run(store, base_run), _find_run(store, new_run)
+        try:
+            result = compare_runs(store, base, new, lib, gates)
+        except DataError as exc:
+            fail(str(exc))
+    console = Console(width=140)
+    for warning in result.warnings:
+        console.print(f"[bold red]WARNING: not comparable:[/bold red] {warning}", highlight=False)
+    data = delta_table(result)
+    table = Table(*data.headers, title=f"compare {base.run_id} -> {new.run_id}", caption=data.caption)
+    for row in data.rows:
+        table.add_row(*row, style="red" if row[-1] == "REGRESSED" else None)
+    console.print(table)
+    if result.flips:
+        console.print("verdict flips:")
+        for flip in result.flips:
+            console.print(f"  {flip.key}: {'; '.join(flip.changes)}", highlight=False, markup=False)
+    else:
+        console.print("verdict flips: none")
+    console.print(conclusion(result), style="bold red" if result.regressed else None, highlight=False)
+    if markdown is not None:
+        _write(markdown, render_markdown(result))
+        typer.echo(f"wrote {markdown}")
+    if result.regressed:
+        raise typer.Exit(REGRESSED)
+
+
+def export(
+    run_id: Annotated[str, typer.Argument(help="Run id (or an unambiguous prefix).")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="jsonl (one example per line) or markdown.")] = ExportFormat.jsonl,
+    level: Annotated[list[int] | None, typer.Option("--level", min=1, max=5, help="Only personas of this intended overall level (repeatable).")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a run's completed interviews as practice examples: transcript, intended labels, grade and feedback."""
+    from evals.export import practice_examples, write_jsonl, write_markdown
+
+    lib = _library()
+    with _open(db) as store:
+        run = _find_run(store, run_id)
+        examples = practice_examples(store, run, lib, level)
+    if format is ExportFormat.jsonl:
+        write_jsonl(examples, out)
+    else:
+        scenario = lib.scenarios.get(run.scenario_id) if lib else None
+        levels = f" at level {', '.join(map(str, sorted(level)))}" if level else ""
+        title = f"Practice interviews{levels}: {scenario.role if scenario else run.scenario_id} (run {run.run_id})"
+        write_markdown(examples, out, title, scenario.practice_tips if scenario else None)
+    typer.echo(f"wrote {len(examples)} practice example(s) to {out}")
+    if not examples:
+        typer.echo("warning: no completed interview matched" + (f" level {level}" if level else ""), err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)
+    app.command()(compare)
+    app.command()(export)

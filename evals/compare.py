@@ -1,0 +1,166 @@
+"""Compare two runs interview by interview: headline deltas with paired-bootstrap intervals, verdict flips, regressions.
+
+Interviews are matched by (persona, trial). Each resample draws matched pairs, so an interval
+reflects how the two systems differ on the same candidates, not which candidates were drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evals.checks import HEADLINE
+from evals.gates import Gate
+from evals.intervals import paired_bootstrap_delta
+from evals.report import LABELS, Table, fmt, markdown_table
+from evals.store import RunRecord, Store
+from evals.units import InterviewUnit, build_units
+
+N_RESAMPLES = 2000
+
+
+@dataclass
+class MetricDelta:
+    """One headline metric in both runs, over the matched interviews."""
+
+    metric: str
+    base: float | None
+    new: float | None
+    delta: float | None
+    low: float | None
+    high: float | None
+    gate: Gate | None
+    regressed: bool
+
+    @property
+    def verdict(self) -> str:
+        if self.gate is None:
+            return "not gated"
+        if self.delta is None or self.low is None:
+            return "cannot tell"
+        return "REGRESSED" if self.regressed else "ok"
+
+
+@dataclass
+class Flip:
+    """An interview whose verdict changed between the runs."""
+
+    key: str
+    changes: list[str]
+
+
+@dataclass
+class Comparison:
+    """Everything `compare` reports about BASE -> NEW."""
+
+    base: RunRecord
+    new: RunRecord
+    pairs: int
+    only_base: list[str]
+    only_new: list[str]
+    deltas: list[MetricDelta] = field(default_factory=list)
+    flips: list[Flip] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def regressed(self) -> list[MetricDelta]:
+        return [d for d in self.deltas if d.regressed]
+
+    @property
+    def comparable(self) -> bool:
+        return not self.warnings
+
+
+def comparability(base: RunRecord, new: RunRecord, pairs: int) -> list[str]:
+    """Why the two runs cannot be compared fairly; empty when they can."""
+    out = []
+    if base.scenario_id != new.scenario_id or base.scenario_hash != new.scenario_hash:
+        out.append(f"different scenarios: {base.scenario_id} ({base.scenario_hash[:12]}) vs {new.scenario_id} ({new.scenario_hash[:12]})")
+    if base.persona_set_hash != new.persona_set_hash:
+        out.append(f"different persona sets (or persona files changed): {base.persona_set_hash[:12]} vs {new.persona_set_hash[:12]}")
+    if pairs == 0:
+        out.append("no interview (persona, trial) appears in both runs")
+    for run in (base, new):
+        if run.status != "complete":
+            out.append(f"run {run.run_id} is {run.status}; only its finished interviews are compared")
+    return out
+
+
+def _units(store: Store, run: RunRecord, lib) -> tuple[dict[tuple[str, int], InterviewUnit], list[str]]:
+    results = store.load_results(run.run_id)
+    missing = sorted({r.persona_id for r in results if r.persona_id not in lib.personas})
+    known = [r for r in results if r.persona_id in lib.personas]
+    units = build_units(known, lib.personas, lib.scenario(run.scenario_id))
+    notes = [f"run {run.run_id}: personas no longer on disk, left out: {', '.join(missing)}"] if missing else []
+    return {u.key: u for u in units}, notes
+
+
+def _flips(base: InterviewUnit, new: InterviewUnit) -> list[str]:
+    changes = []
+    if base.hire_graded != new.hire_graded:
+        yes = {True: "hire", False: "no hire", None: "no grade"}
+        changes.append(f"{yes[base.hire_graded]} -> {yes[new.hire_graded]} (intended {yes[base.hire_intended]})")
+    if base.within_tolerance != new.within_tolerance:
+        within = {True: "within ±1", False: "outside ±1"}
+        changes.append(f"{within[base.within_tolerance]} -> {within[new.within_tolerance]}")
+    return changes
+
+
+def compare_runs(store: Store, base: RunRecord, new: RunRecord, lib, gates: dict[str, Gate], n_resamples: int = N_RESAMPLES) -> Comparison:
+    """Match the interviews of two runs and measure the change in every headline metric."""
+    base_units, base_notes = _units(store, base, lib)
+    new_units, new_notes = _units(store, new, lib)
+    keys = sorted(set(base_units) & set(new_units))
+    label = lambda k: f"{k[0]}#{k[1]}"  # noqa: E731
+    comparison = Comparison(base, new, len(keys), [label(k) for k in sorted(set(base_units) - set(new_units))],
+                            [label(k) for k in sorted(set(new_units) - set(base_units))])
+    comparison.warnings = comparability(base, new, len(keys)) + base_notes + new_notes
+    paired_base, paired_new = [base_units[k] for k in keys], [new_units[k] for k in keys]
+    for metric, statistic in HEADLINE.items():
+        base_value = statistic(paired_base) if keys else None
+        new_value = statistic(paired_new) if keys else None
+        delta, low, high = paired_bootstrap_delta(paired_base, paired_new, statistic, n_resamples=n_resamples)
+        gate = gates.get(metric)
+        regressed = gate.regressed(delta, low, high) if gate else False
+        comparison.deltas.append(MetricDelta(metric, base_value, new_value, delta, low, high, gate, regressed))
+    for k in keys:
+        if changes := _flips(base_units[k], new_units[k]):
+            comparison.flips.append(Flip(label(k), changes))
+    return comparison
+
+
+def delta_table(c: Comparison) -> Table:
+    rows = []
+    for d in c.deltas:
+        ci = "-" if d.low is None else f"[{d.low:+.2f}, {d.high:+.2f}]"
+        allowed = "-" if d.gate is None else f"{d.gate.max_regression:g}"
+        rows.append([LABELS.get(d.metric, d.metric), fmt(d.base), fmt(d.new), "-" if d.delta is None else f"{d.delta:+.2f}", ci, allowed, d.verdict])
+    return Table(["metric", "base", "new", "delta", "95% CI (paired bootstrap)", "allowed drop", "verdict"], rows,
+                 f"{c.pairs} matched interview(s); a gated metric regresses when it worsens by more than the allowed drop and its interval excludes 0.")
+
+
+def conclusion(c: Comparison) -> str:
+    if c.regressed:
+        names = ", ".join(f"{LABELS.get(d.metric, d.metric)} ({d.delta:+.2f})" for d in c.regressed)
+        return f"REGRESSION: {names} got worse beyond the allowed drop in run {c.new.run_id}."
+    if not c.pairs:
+        return "No regression could be measured: the runs share no interview."
+    return f"No gated metric regressed from run {c.base.run_id} to run {c.new.run_id}."
+
+
+def render_markdown(c: Comparison) -> str:
+    """The comparison as a markdown document."""
+    lines = [f"# Compare run {c.base.run_id} (base) with run {c.new.run_id} (new)", ""]
+    if c.warnings:
+        lines += ["**WARNING: these runs are not comparable:**", ""] + [f"- {w}" for w in c.warnings] + [""]
+    lines += [f"**{conclusion(c)}**", "", "| field | base | new |", "|---|---|---|"]
+    for name, get in (("label", lambda r: r.label or "-"), ("grader model", lambda r: r.models.get("grader", "-")),
+                      ("interviewer model", lambda r: r.models.get("interviewer", "-")),
+                      ("grader prompt", lambda r: r.prompt_hashes.get("grader", "-")[:12]),
+                      ("interviewer prompt", lambda r: r.prompt_hashes.get("interviewer", "-")[:12])):
+        lines.append(f"| {name} | {get(c.base)} | {get(c.new)} |")
+    lines += ["", "## Headline metrics", "", *markdown_table(delta_table(c)), "## Verdict flips", ""]
+    lines += [f"- {f.key}: {'; '.join(f.changes)}" for f in c.flips] or ["No interview changed its hire recommendation or its ±1 status."]
+    if c.only_base or c.only_new:
+        lines += ["", "## Unmatched interviews", "", f"- only in base: {', '.join(c.only_base) or 'none'}",
+                  f"- only in new: {', '.join(c.only_new) or 'none'}"]
+    return "\n".join(lines) + "\n"

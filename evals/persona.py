@@ -1,0 +1,128 @@
+"""The persona file model: one synthetic candidate and its intended labels."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evals.scenario import Scenario
+
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Background(_Strict):
+    """Who the candidate is professionally."""
+
+    current_role: str = Field(description="Current job title.")
+    seniority: Literal["junior", "mid", "senior", "staff", "principal"] = Field(description="Career level.")
+    years_experience: int = Field(ge=0, le=50, description="Years of professional experience.")
+    domain: str = Field(description="Product or technical domain, e.g. speech recognition.")
+    team_context: str = Field(description="Team shape and who they work with.")
+
+
+class Intended(_Strict):
+    """The labels the persona is written to deserve: the ground truth the grader is checked against."""
+
+    overall_level: int = Field(ge=1, le=5, description="Overall rubric level, 1-5.")
+    competency_levels: dict[str, int] = Field(description="Rubric level 1-5 for every competency of the scenario.")
+    red_flags: list[str] = Field(description="Red-flag ids from the scenario the persona shows; may be empty.")
+    hire: bool = Field(description="Hire decision implied by the levels, red flags and the scenario's hire bar.")
+
+
+class Story(_Strict):
+    """One STAR story from the persona's experience, written at the persona's level."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Story id, unique within the persona.")
+    competency: str = Field(description="Competency id the story mainly shows.")
+    situation: str = Field(description="Context of the story.")
+    task: str = Field(description="What the candidate had to achieve.")
+    actions: list[str] = Field(min_length=1, description="What the candidate did, step by step.")
+    result: str = Field(description="What came of it.")
+    metrics: list[str] = Field(description="Concrete numbers the candidate can cite; empty on purpose for weak levels.")
+    learned: str = Field(description="What the candidate took away (or fails to).")
+
+
+class CommunicationStyle(_Strict):
+    """How the persona talks."""
+
+    verbosity: Literal["terse", "balanced", "verbose"] = Field(description="How long the answers run.")
+    hedging: Literal["low", "medium", "high"] = Field(description="How much the persona qualifies its claims.")
+    ownership_language: Literal["I", "we", "mixed"] = Field(description="Whether the persona says 'I' or 'we' about the work.")
+    blame_tendency: Literal["none", "some", "high"] = Field(description="How readily the persona blames others or systems.")
+    notes: str = Field(description="Anything else about tone and manner.")
+
+
+class Adversarial(_Strict):
+    """Behaviour that tries to game or confuse the interviewer or grader."""
+
+    kind: Literal["prompt_injection", "buzzword_padding", "confident_vague", "contradictory_metrics"] = Field(
+        description="The kind of adversarial behaviour."
+    )
+    instructions: str = Field(description="How the candidate plays it, in the persona's own terms.")
+
+
+class Persona(_Strict):
+    """A synthetic candidate: defined once, here, and nowhere else."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable persona id; equals the file name without .yaml.")
+    scenario_id: str = Field(description="Id of the scenario this persona is written for.")
+    display_name: str = Field(description="Name the candidate goes by.")
+    pronouns: str = Field(description="Pronouns, e.g. she/her.")
+    background: Background = Field(description="Professional background.")
+    intended: Intended = Field(description="Ground-truth labels.")
+    story_bank: list[Story] = Field(min_length=1, description="STAR stories, at least one per competency.")
+    communication_style: CommunicationStyle = Field(description="How the persona talks.")
+    candidate_questions: list[str] = Field(min_length=1, max_length=3, description="Questions the persona asks in the candidate-questions segment.")
+    tags: list[str] = Field(description="Suites the persona belongs to: core, red_flag, adversarial, mixed, ...")
+    adversarial: Adversarial | None = Field(default=None, description="Optional adversarial behaviour.")
+
+
+def check_against_scenario(persona: Persona, scenario: Scenario) -> list[tuple[str, str]]:
+    """Cross-check a persona against its scenario; return (field path, problem) pairs."""
+    problems: list[tuple[str, str]] = []
+    if persona.scenario_id != scenario.id:
+        problems.append(("scenario_id", f"is {persona.scenario_id!r}, expected {scenario.id!r}"))
+        return problems
+    known = set(scenario.competency_ids)
+    levels = persona.intended.competency_levels
+    for cid in sorted(set(levels) - known):
+        problems.append((f"intended.competency_levels.{cid}", f"unknown competency (scenario has {sorted(known)})"))
+    for cid in sorted(known - set(levels)):
+        problems.append(("intended.competency_levels", f"missing a level for competency {cid!r}"))
+    for cid, level in levels.items():
+        if not 1 <= level <= 5:
+            problems.append((f"intended.competency_levels.{cid}", f"level {level} is outside 1-5"))
+    flags = set(scenario.red_flag_ids)
+    for i, flag in enumerate(persona.intended.red_flags):
+        if flag not in flags:
+            problems.append((f"intended.red_flags.{i}", f"unknown red flag {flag!r} (scenario has {sorted(flags)})"))
+    if len(set(persona.intended.red_flags)) != len(persona.intended.red_flags):
+        problems.append(("intended.red_flags", "lists a red flag twice"))
+    valid_levels = {c: v for c, v in levels.items() if c in known and 1 <= v <= 5}
+    if valid_levels and not problems:
+        mean = sum(valid_levels.values()) / len(valid_levels)
+        if abs(persona.intended.overall_level - mean) >= 1:
+            problems.append(("intended.overall_level", f"{persona.intended.overall_level} is not within 1 of the competency mean {mean:.2f}"))
+        expected = scenario.hire_bar.decide(dict(valid_levels), persona.intended.red_flags)
+        if persona.intended.hire != expected:
+            problems.append(("intended.hire", f"is {persona.intended.hire} but the hire bar gives {expected}"))
+    story_ids = [s.id for s in persona.story_bank]
+    if len(set(story_ids)) != len(story_ids):
+        problems.append(("story_bank", "story ids are not unique"))
+    for i, story in enumerate(persona.story_bank):
+        if story.competency not in known:
+            problems.append((f"story_bank.{i}.competency", f"unknown competency {story.competency!r}"))
+            continue
+        level = levels.get(story.competency)
+        # The rubric's own words: level 1 has no metrics; level 4 and up has measurable outcomes.
+        if level == 1 and story.metrics:
+            problems.append((f"story_bank.{i}.metrics", "a level-1 story must have no metrics"))
+        if level is not None and level >= 4 and not story.metrics:
+            problems.append((f"story_bank.{i}.metrics", f"a level-{level} story needs measurable outcomes"))
+    for cid in sorted(known - {s.competency for s in persona.story_bank}):
+        problems.append(("story_bank", f"no story for competency {cid!r}"))
+    return problems

@@ -1,0 +1,199 @@
+"""The scenario file model: one interview template (format, competencies, questions, rubric)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SEGMENT_ORDER = ("intro", "deep_dives", "candidate_questions", "wrap_up")
+SegmentId = Literal["intro", "deep_dives", "candidate_questions", "wrap_up"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Segment(_Strict):
+    """One timed part of the interview format."""
+
+    id: SegmentId = Field(description="Segment id; segments run in the order intro, deep_dives, candidate_questions, wrap_up.")
+    title: str = Field(description="Human-readable name of the segment.")
+    min_minutes: float = Field(ge=0, description="Planned minimum length of the segment in minutes.")
+    max_minutes: float = Field(gt=0, description="Budget: the segment must not run longer than this many minutes.")
+    must_happen: list[str] = Field(description="What the interviewer must do in this segment.")
+
+    @model_validator(mode="after")
+    def _range(self) -> Segment:
+        if self.min_minutes > self.max_minutes:
+            raise ValueError("min_minutes is larger than max_minutes")
+        return self
+
+
+class Competency(_Strict):
+    """A competency the interview probes and the grader scores."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable competency id used by personas, grades and reports.")
+    title: str = Field(description="Short human-readable title.")
+    probes: str = Field(description="What interviewers probe for under this competency.")
+
+
+class Question(_Strict):
+    """A question from the bank, verbatim."""
+
+    id: str = Field(pattern=r"^q_[a-z0-9_]+$", description="Stable question id, e.g. q_collaboration.")
+    competencies: list[str] = Field(min_length=1, description="Competency ids this question probes.")
+    text: str = Field(description="The question as the interviewer asks it.")
+
+
+class QuestionRule(_Strict):
+    """How many bank questions a deep-dive segment asks, and how mixed they are."""
+
+    min_questions: int = Field(ge=1, description="Fewest bank questions asked in the deep dives.")
+    max_questions: int = Field(ge=1, description="Most bank questions asked in the deep dives.")
+    min_competencies: int = Field(ge=1, description="Fewest distinct competencies the asked questions must cover.")
+    max_probes_per_question: int = Field(ge=0, description="Most follow-up probes after one bank question.")
+
+
+class ProbeCategory(_Strict):
+    """A kind of deep-dive follow-up, with example probes."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Probe category id, e.g. evidence.")
+    title: str = Field(description="Short human-readable title.")
+    examples: list[str] = Field(min_length=1, description="Example probes of this kind.")
+
+
+class RubricLevel(_Strict):
+    """One level of the rubric with its descriptor."""
+
+    level: int = Field(ge=1, le=5, description="Score level, 1 (weak) to 5 (exemplary).")
+    descriptor: str = Field(description="What an answer at this level looks like.")
+
+
+class Rubric(_Strict):
+    """The scoring rubric, applied to each competency separately."""
+
+    scored_per: Literal["competency"] = Field(description="Unit the rubric is applied to.")
+    levels: list[RubricLevel] = Field(min_length=5, max_length=5, description="Descriptors for levels 1 to 5.")
+
+    @model_validator(mode="after")
+    def _levels(self) -> Rubric:
+        if [lv.level for lv in self.levels] != [1, 2, 3, 4, 5]:
+            raise ValueError("levels must be exactly 1, 2, 3, 4, 5 in order")
+        return self
+
+
+class HireBar(_Strict):
+    """The hire decision as parameters, so another scenario can set its own bar."""
+
+    summary: str = Field(description="The bar in words, as the template states it.")
+    min_mean_score: float = Field(ge=1, le=5, description="Mean of the assessed competency scores must reach this.")
+    critical_max_score: int = Field(ge=0, le=5, description="Any competency scored at or below this is critical and blocks hire.")
+    red_flags_block_hire: bool = Field(description="Whether any red flag blocks hire.")
+    max_not_assessed: int = Field(ge=0, description="More competencies than this left unassessed blocks hire.")
+
+    def decide(self, scores: dict[str, int | None], red_flags: list[str] | set[str]) -> bool:
+        """Return the hire recommendation for per-competency scores (None = not assessed)."""
+        assessed = [s for s in scores.values() if s is not None]
+        if not assessed or len(scores) - len(assessed) > self.max_not_assessed:
+            return False
+        if min(assessed) <= self.critical_max_score:
+            return False
+        if self.red_flags_block_hire and red_flags:
+            return False
+        return sum(assessed) / len(assessed) >= self.min_mean_score
+
+
+class RedFlag(_Strict):
+    """A behaviour that should count against the candidate whatever the scores."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable red-flag id.")
+    description: str = Field(description="What the red flag looks like in an answer.")
+    competencies: list[str] = Field(min_length=1, description="Competency ids the red flag relates to.")
+
+
+class StoryTiming(_Strict):
+    """Suggested minutes for each part of one STAR story, as [low, high]."""
+
+    setup_minutes: tuple[float, float] = Field(description="Situation and task.")
+    deep_dive_minutes: tuple[float, float] = Field(description="Actions in depth.")
+    results_minutes: tuple[float, float] = Field(description="Results and learning.")
+
+
+class CandidateGuidance(_Strict):
+    """Guidance the interviewer shares briefly at the start."""
+
+    story_timing: StoryTiming = Field(description="How long each part of a story should take.")
+    recent_examples: str = Field(description="Advice to prefer recent examples.")
+    anonymize: str = Field(description="Advice on confidential examples.")
+
+
+class Scenario(_Strict):
+    """An interview template: the single source of truth for one kind of interview."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable scenario id.")
+    role: str = Field(description="Job title being interviewed for.")
+    company: str = Field(description="Hiring company.")
+    interview_type: Literal["behavioral", "technical", "system_design"] = Field(description="Kind of interview.")
+    difficulty: int = Field(ge=1, le=5, description="Difficulty on a 1-5 scale.")
+    duration_minutes: int = Field(gt=0, description="Total scheduled length.")
+    purpose: str = Field(description="What the interview evaluates.")
+    culture_values: list[str] = Field(description="Culture the interview looks for.")
+    segments: list[Segment] = Field(description="The format, in order.")
+    competencies: list[Competency] = Field(min_length=1, description="What is probed and scored.")
+    question_bank: list[Question] = Field(min_length=1, description="Questions the interviewer picks from.")
+    question_rule: QuestionRule = Field(description="How many questions to ask and how mixed.")
+    probe_categories: list[ProbeCategory] = Field(min_length=1, description="Deep-dive follow-up kinds.")
+    rubric: Rubric = Field(description="Scoring rubric per competency.")
+    hire_bar: HireBar = Field(description="Hire decision parameters.")
+    red_flags: list[RedFlag] = Field(description="Red flags to watch for.")
+    candidate_guidance: CandidateGuidance = Field(description="Guidance shared at the start.")
+    logistics_tips: list[str] = Field(description="Company-specific logistics and tips.")
+    practice_tips: list[str] = Field(description="General preparation tips shown with practice interviews.")
+    prohibited_topics: list[str] = Field(min_length=1, description="Topics an interviewer must never ask about.")
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        if tuple(s.id for s in self.segments) != SEGMENT_ORDER:
+            raise ValueError(f"segments must be exactly {list(SEGMENT_ORDER)} in that order")
+        budget = sum(s.max_minutes for s in self.segments)
+        floor = sum(s.min_minutes for s in self.segments)
+        if floor > self.duration_minutes:
+            raise ValueError(f"segment minimums add up to {floor} minutes, more than duration_minutes {self.duration_minutes}")
+        if budget < self.duration_minutes:
+            raise ValueError(f"segment budgets add up to {budget} minutes, less than duration_minutes {self.duration_minutes}")
+        for kind, items in (
+            ("competency", self.competencies),
+            ("question", self.question_bank),
+            ("probe category", self.probe_categories),
+            ("red flag", self.red_flags),
+        ):
+            ids = [i.id for i in items]
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {kind} ids: {dupes}")
+        known = set(self.competency_ids)
+        for q in self.question_bank:
+            if unknown := set(q.competencies) - known:
+                raise ValueError(f"question {q.id} names unknown competencies {sorted(unknown)}")
+        for f in self.red_flags:
+            if unknown := set(f.competencies) - known:
+                raise ValueError(f"red flag {f.id} names unknown competencies {sorted(unknown)}")
+        rule = self.question_rule
+        if rule.min_questions > rule.max_questions or rule.max_questions > len(self.question_bank):
+            raise ValueError("question_rule needs min_questions <= max_questions <= size of the question bank")
+        return self
+
+    @property
+    def competency_ids(self) -> list[str]:
+        return [c.id for c in self.competencies]
+
+    @property
+    def red_flag_ids(self) -> list[str]:
+        return [f.id for f in self.red_flags]
+
+    def segment(self, segment_id: str) -> Segment:
+        return next(s for s in self.segments if s.id == segment_id)
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.question_bank if q.id == question_id)

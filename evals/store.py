@@ -1,0 +1,329 @@
+"""The DuckDB results store: runs, finished interviews (as rows and as exact JSON) and checks.
+
+One `Store` holds one connection. DuckDB lets a single process open a database file for
+writing, so a second harness process gets `StoreLockedError` instead of a traceback. Every
+write is one explicit transaction, so an interview is durable as soon as `save_interview`
+returns and a crash never leaves half of one behind.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.transcript import InterviewResult
+from evals import store_schema
+
+DEFAULT_DB = Path("results/harness.duckdb")
+
+RunStatus = Literal["running", "complete", "incomplete"]
+
+_RUN_COLUMNS = (
+    "run_id, started_at, finished_at, label, git_commit, status, scenario_id, scenario_hash,"
+    " persona_set_hash, config, models, prompt_hashes, plan"
+)
+_CHECK_COLUMNS = "metric, scope, value, ci_low, ci_high, n, threshold, passed, details"
+# Tables holding rows of one interview, keyed by (run_id, persona_id, trial).
+_INTERVIEW_TABLES = ("interviews", "turns", "grades", "red_flags", "model_calls")
+
+
+class StoreError(Exception):
+    """The results database cannot do what was asked."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the database file open for writing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"results database {path} is in use by another interview-harness process; wait for it or pass --db"
+        )
+
+
+class RunRecord(BaseModel):
+    """One row of the `runs` table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str = Field(description="Short hex id of the run.")
+    started_at: float = Field(description="Unix time the run was created.")
+    finished_at: float | None = Field(description="Unix time the run was finished; None while running.")
+    label: str | None = Field(description="Free-text label given with --label.")
+    git_commit: str | None = Field(description="Commit of the harness checkout, when known.")
+    status: RunStatus = Field(description="running, complete, or incomplete (interrupted or failed).")
+    scenario_id: str = Field(description="Scenario interviewed for.")
+    scenario_hash: str = Field(description="Hash of the scenario file, to tell comparable runs apart.")
+    persona_set_hash: str = Field(description="Hash of the persona set the run used.")
+    config: dict[str, Any] = Field(description="Effective configuration of the run.")
+    models: dict[str, str] = Field(description="Model string per role.")
+    prompt_hashes: dict[str, str] = Field(description="sha256 of each prompt template by role.")
+    plan: list[tuple[str, int]] = Field(description="Every (persona_id, trial) the run is meant to interview.")
+
+
+class CheckRow(BaseModel):
+    """One metric value of a run, with its interval and gate result (a row of `checks`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: str = Field(description="Metric name, e.g. qwk or red_flag_recall.")
+    scope: str = Field(description="What the value covers: 'overall', a competency, flag or persona id.")
+    value: float | None = Field(description="Point estimate; None when it cannot be computed.")
+    ci_low: float | None = Field(default=None, description="Lower end of the 95% interval.")
+    ci_high: float | None = Field(default=None, description="Upper end of the 95% interval.")
+    n: int | None = Field(default=None, description="Number of items the value was computed over.")
+    threshold: float | None = Field(default=None, description="Gate threshold; None when the metric is not gated.")
+    passed: bool | None = Field(default=None, description="Gate result; None when not gated.")
+    details: dict[str, Any] = Field(default_factory=dict, description="Metric-specific extras, e.g. a confusion matrix.")
+
+
+def new_run_id() -> str:
+    """A fresh short run id: 12 hex digits of a random uuid."""
+    return uuid.uuid4().hex[:12]
+
+
+class Store:
+    """The results database. Open with `Store.open(path)`, preferably as a context manager."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self._con = con
+        # One DuckDB connection must not run two transactions at once; callers may use threads.
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "could not set lock" in str(exc).lower():
+                raise StoreLockedError(path) from exc
+            raise StoreError(f"cannot open results database {path}: {exc}") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open results database {path}: {exc}") from exc
+        try:
+            store_schema.migrate(con)
+        except BaseException:
+            con.close()
+            raise
+        return cls(path, con)
+
+    def close(self) -> None:
+        """Close the connection and release the file lock."""
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _write(self, statements: list[tuple[str, list[Any]]]) -> None:
+        """Run the statements as one transaction; roll back on any error, Ctrl-C included."""
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                for sql, params in statements:
+                    self._con.execute(sql, params)
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+
+    def _require_run(self, run_id: str) -> None:
+        self.get_run_exact(run_id)
+
+    def create_run(
+        self,
+        *,
+        label: str | None,
+        scenario_id: str,
+        scenario_hash: str,
+        persona_set_hash: str,
+        config: dict[str, Any],
+        models: dict[str, str],
+        prompt_hashes: dict[str, str],
+        plan: list[tuple[str, int]],
+        git_commit: str | None,
+    ) -> str:
+        """Record a new run with status 'running' and return its id."""
+        run_id = new_run_id()
+        plan_json = json.dumps([[persona_id, int(trial)] for persona_id, trial in plan])
+        self._write([(
+            f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, NULL, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id, time.time(), label, git_commit, scenario_id, scenario_hash, persona_set_hash,
+                json.dumps(config), json.dumps(models), json.dumps(prompt_hashes), plan_json,
+            ],
+        )])
+        return run_id
+
+    def finish_run(self, run_id: str, status: Literal["complete", "incomplete"]) -> None:
+        """Mark a run complete or incomplete and stamp its finish time."""
+        if status not in ("complete", "incomplete"):
+            raise StoreError(f"a run finishes as 'complete' or 'incomplete', not {status!r}")
+        self._require_run(run_id)
+        self._write([("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?", [status, time.time(), run_id])])
+
+    def reopen_run(self, run_id: str) -> None:
+        """Set a run back to 'running' (for `run --resume`); clears its finish time."""
+        self._require_run(run_id)
+        self._write([("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [run_id])])
+
+    def save_interview(self, run_id: str, result: InterviewResult) -> None:
+        """Write one finished interview to every table in one transaction, replacing an earlier save."""
+        self._require_run(run_id)
+        key = [run_id, result.persona_id, result.trial]
+        statements: list[tuple[str, list[Any]]] = [
+            (f"DELETE FROM {table} WHERE run_id = ? AND persona_id = ? AND trial = ?", key)
+            for table in _INTERVIEW_TABLES
+        ]
+        statements.append((
+            "INSERT INTO interviews (run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns,"
+            " hire, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                *key, result.status, result.error, result.seed, result.started_at, result.duration_s,
+                len(result.transcript), result.grade.hire if result.grade else None, result.model_dump_json(),
+            ],
+        ))
+        statements.extend(
+            (
+                "INSERT INTO turns (run_id, persona_id, trial, idx, speaker, segment, action, question_id, competency,"
+                " probe_category, asks_question, minute, duration_minutes, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    *key, turn.index, turn.speaker, turn.segment, turn.action, turn.question_id,
+                    turn.competency, turn.probe_category, turn.asks_question, turn.minute,
+                    turn.duration_minutes, turn.text,
+                ],
+            )
+            for turn in result.transcript
+        )
+        if result.grade is not None:
+            statements.extend(
+                (
+                    "INSERT INTO grades (run_id, persona_id, trial, competency, score, rationale, evidence)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [*key, competency, grade.score, grade.rationale, json.dumps(grade.evidence)],
+                )
+                for competency, grade in result.grade.competencies.items()
+            )
+            statements.extend(
+                (
+                    "INSERT INTO red_flags (run_id, persona_id, trial, flag_id, evidence) VALUES (?, ?, ?, ?, ?)",
+                    [*key, flag.id, json.dumps(flag.evidence)],
+                )
+                for flag in result.grade.red_flags
+            )
+        statements.extend(
+            (
+                "INSERT INTO model_calls (run_id, persona_id, trial, seq, role, model, prompt_tokens, completion_tokens,"
+                " latency_s, cost_usd, cost_known, cache_hit, retries, error, started_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    *key, seq, call.role, call.model, call.prompt_tokens, call.completion_tokens,
+                    call.latency_s, call.cost_usd, call.cost_known, call.cache_hit, call.retries,
+                    call.error, call.started_at,
+                ],
+            )
+            for seq, call in enumerate(result.calls)
+        )
+        self._write(statements)
+
+    def save_checks(self, run_id: str, rows: list[CheckRow]) -> None:
+        """Replace all checks of a run with `rows` in one transaction."""
+        self._require_run(run_id)
+        statements: list[tuple[str, list[Any]]] = [("DELETE FROM checks WHERE run_id = ?", [run_id])]
+        statements.extend(
+            (
+                f"INSERT INTO checks (run_id, {_CHECK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id, row.metric, row.scope, row.value, row.ci_low, row.ci_high, row.n,
+                    row.threshold, row.passed, json.dumps(row.details),
+                ],
+            )
+            for row in rows
+        )
+        self._write(statements)
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        """The run with this id, or with this unambiguous id prefix; None when there is none."""
+        if not run_id:
+            return None
+        rows = self.query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", [run_id])
+        if not rows:
+            rows = self.query(
+                f"SELECT {_RUN_COLUMNS} FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [run_id]
+            )
+        if len(rows) > 1:
+            ids = ", ".join(row[0] for row in rows)
+            raise StoreError(f"run id prefix {run_id!r} is ambiguous: matches {ids}")
+        return _run_record(rows[0]) if rows else None
+
+    def get_run_exact(self, run_id: str) -> RunRecord:
+        """The run with exactly this id; raises StoreError when there is none."""
+        rows = self.query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", [run_id])
+        if not rows:
+            raise StoreError(f"no run {run_id!r} in {self.path}")
+        return _run_record(rows[0])
+
+    def list_runs(self, limit: int = 20) -> list[RunRecord]:
+        """The most recently started runs, newest first."""
+        rows = self.query(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY started_at DESC, run_id LIMIT ?", [limit])
+        return [_run_record(row) for row in rows]
+
+    def latest_run(self, status: RunStatus | None = "complete", label: str | None = None) -> RunRecord | None:
+        """The newest run with this status (any when None) and, if given, this label."""
+        sql = f"SELECT {_RUN_COLUMNS} FROM runs WHERE (? IS NULL OR status = ?) AND (? IS NULL OR label = ?)"
+        rows = self.query(sql + " ORDER BY started_at DESC, run_id LIMIT 1", [status, status, label, label])
+        return _run_record(rows[0]) if rows else None
+
+    def load_results(self, run_id: str) -> list[InterviewResult]:
+        """Every saved interview of a run, exactly as saved, ordered by persona then trial."""
+        rows = self.query("SELECT result FROM interviews WHERE run_id = ? ORDER BY persona_id, trial", [run_id])
+        return [InterviewResult.model_validate_json(row[0]) for row in rows]
+
+    def missing(self, run_id: str) -> list[tuple[str, int]]:
+        """Plan entries, in plan order, without a completed interview; errored ones count as missing."""
+        run = self.get_run_exact(run_id)
+        done = {
+            (persona_id, trial)
+            for persona_id, trial in self.query(
+                "SELECT persona_id, trial FROM interviews WHERE run_id = ? AND status = 'completed'", [run_id]
+            )
+        }
+        return [entry for entry in run.plan if entry not in done]
+
+    def load_checks(self, run_id: str) -> list[CheckRow]:
+        """The checks saved for a run, ordered by metric then scope."""
+        rows = self.query(f"SELECT {_CHECK_COLUMNS} FROM checks WHERE run_id = ? ORDER BY metric, scope", [run_id])
+        names = _CHECK_COLUMNS.split(", ")
+        return [
+            CheckRow.model_validate({**dict(zip(names, row)), "details": json.loads(row[-1])}) for row in rows
+        ]
+
+    def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run any SQL with positional `?` parameters and return all rows."""
+        with self._lock:
+            return self._con.execute(sql, list(params)).fetchall()
+
+
+def _run_record(row: tuple[Any, ...]) -> RunRecord:
+    values = dict(zip(_RUN_COLUMNS.split(", "), row))
+    for column in ("config", "models", "prompt_hashes", "plan"):
+        values[column] = json.loads(values[column])
+    return RunRecord.model_validate(values)

@@ -1,0 +1,36 @@
+"""Shared builders for tests that run interviews on scripted models."""
+
+from __future__ import annotations
+
+import itertools
+
+from agents.gateway import Gateway
+from agents.model_config import ModelsConfig
+from agents.providers.scripted import FunctionModel, register_scripted
+from evals.loading import load_shipped
+from tests.scripted_agents import InterviewScript
+
+LIBRARY = load_shipped()
+SCENARIO = LIBRARY.scenario("microsoft-ai-engineer-behavioral")
+_names = itertools.count()
+
+
+def scripted_gateway(script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0, **roles: str) -> tuple[Gateway, InterviewScript]:
+    """A gateway whose every role (or the roles given as role=name) is served by `script`."""
+    script = script or InterviewScript()
+    model = register_script(script, latency)
+    return Gateway(ModelsConfig.for_all(model), use_cache=False, concurrency=64), script
+
+
+def register_script(script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0) -> str:
+    """Register `script` as a scripted model and return its model string (scripted/<name>)."""
+    script = script or InterviewScript()
+    script.personas = script.personas or {p.display_name: p for p in LIBRARY.personas.values()}
+    name = f"script{next(_names)}"
+    register_scripted(name, FunctionModel(script.respond, latency=latency))
+    return f"scripted/{name}"
+
+
+def role_flags(model: str) -> list[str]:
+    """CLI flags that put every role on `model`."""
+    return [arg for role in ("interviewer", "candidate", "grader", "judge") for arg in (f"--{role}-model", model)]

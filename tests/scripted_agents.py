@@ -1,0 +1,145 @@
+"""Scripted stand-ins for the interviewer, candidate, grader and judge roles, driven by the real prompts.
+
+They read only what the real models would see (the rendered messages and the output schema), so a
+test that passes with them exercises the graph, the prompts and the schemas end to end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from evals.persona import Persona
+
+INTERVIEWER_LINES = {
+    "intro": "Welcome, I'm Alex. Everything we discuss stays confidential. Per story, take 1-2 minutes of setup, "
+             "3-5 minutes of deep dive and 1-2 minutes on results. Please introduce yourself.",
+    "ask": "Tell me about a time this mattered in your work.",
+    "probe": "What concrete metrics moved, before and after?",
+    "transition": "That's all from me. What questions do you have for me?",
+    "answer_candidate": "Good question: the team values learning and clear metrics. Anything else?",
+    "close": "Thank you for your time; the recruiter will follow up with next steps within a week.",
+}
+LINE = re.compile(r"^(INTERVIEWER|CANDIDATE): (.*)$", re.M)
+
+
+def choices(prop: dict) -> list:
+    """The allowed values of a schema property, whether pydantic wrote an enum or a const."""
+    if "enum" in prop:
+        return list(prop["enum"])
+    if "const" in prop:
+        return [prop["const"]]
+    for option in prop.get("anyOf", []):
+        if "enum" in option or "const" in option:
+            return choices(option)
+    return []
+
+
+def transcript_lines(messages: list[dict]) -> list[tuple[str, str]]:
+    return LINE.findall(messages[-1]["content"])
+
+
+def candidate_lines(messages: list[dict]) -> list[str]:
+    return [text for who, text in transcript_lines(messages) if who == "CANDIDATE"]
+
+
+@dataclass
+class InterviewScript:
+    """A configurable fake for all four roles; `respond` is a FunctionModel function."""
+
+    personas: dict[str, Persona] = field(default_factory=dict)  # by display name
+    interviewer: str = "probing"  # probing | minimal | greedy (asks whenever allowed)
+    grader: str = "oracle"  # oracle | lenient | all3 | no_flags | invented_quotes | invalid
+    judge: str = "oracle"  # oracle | silent
+    interviewer_words: int = 0  # pad interviewer turns to this many words (drives the clock)
+    candidate_words: int = 0
+    question_words: int = 0  # pad the candidate's questions to the interviewer
+    extra_interviewer_text: str = ""
+    grader_hook: Callable[[dict], dict] | None = None
+    fail_for: str | None = None  # the candidate raises when playing this display name
+
+    def respond(self, role: str, messages: list[dict], schema: dict | None):
+        return getattr(self, f"_{role}")(messages, schema)
+
+    # -- interviewer -------------------------------------------------------------------------
+    def _interviewer(self, messages, schema):
+        props = schema["properties"]
+        actions = choices(props["action"])
+        last_answer = next((t for w, t in reversed(transcript_lines(messages)) if w == "CANDIDATE"), "")
+        if self.interviewer == "probing" and "probe" in actions and not re.search(r"\d", last_answer):
+            action = "probe"
+        elif self.interviewer == "greedy" and "ask" in actions:
+            action = "ask"
+        elif "transition" in actions:
+            action = "transition"
+        elif "ask" in actions:
+            action = "ask"
+        else:
+            action = actions[0]
+        said = f"{INTERVIEWER_LINES['intro' if 'question_id' not in props and action == 'ask' else action]} {self.extra_interviewer_text}"
+        reply = {"action": action, "text": self._pad(said.strip(), self.interviewer_words)}
+        if "question_id" in props:
+            reply["question_id"] = choices(props["question_id"])[0]
+        if "probe_category" in props:
+            reply["probe_category"] = "evidence" if "evidence" in choices(props["probe_category"]) else choices(props["probe_category"])[0]
+        return reply
+
+    # -- candidate ---------------------------------------------------------------------------
+    def _candidate(self, messages, schema):
+        system = messages[0]["content"]
+        name = re.match(r"You are (.+?) \(", system).group(1)
+        if name == self.fail_for:
+            raise RuntimeError(f"scripted candidate failure for {name}")
+        numbers = "You never give concrete numbers" not in system
+        if not candidate_lines(messages):
+            text = f"Hi, I'm {name} and I work on {'models' if numbers else 'stuff'}."
+        elif numbers:
+            text = f"I owned the launch and cut p95 latency from 900 ms to 300 ms for {name.split()[0]}'s team."
+        else:
+            text = "We kind of worked on it together and it went fine in the end."
+        text = self._pad(text, self.candidate_words)
+        if schema is None:
+            return text
+        must = choices(schema["properties"]["asks_question"]) == [True]
+        question = self._pad("What does success look like on this team?", self.question_words)
+        return {"asks_question": must, "text": question if must else "No more questions, thanks."}
+
+    # -- grader ------------------------------------------------------------------------------
+    def _persona_in(self, messages) -> Persona:
+        text = messages[-1]["content"]
+        return next(p for name, p in self.personas.items() if f"I'm {name}" in text)
+
+    def _grader(self, messages, schema):
+        if self.grader == "invalid":
+            return {"competencies": "not a grade"}
+        persona = self._persona_in(messages)
+        quote = candidate_lines(messages)[-1][:60] if candidate_lines(messages) else ""
+        scores = dict(persona.intended.competency_levels)
+        if self.grader == "lenient":
+            scores = {c: min(5, s + 1) for c, s in scores.items()}
+        elif self.grader == "all3":
+            scores = {c: 3 for c in scores}
+        if self.grader == "invented_quotes":
+            quote = "I single-handedly tripled revenue overnight"
+        flags = [] if self.grader == "no_flags" else persona.intended.red_flags
+        verdict = {
+            "competencies": {c: {"score": s, "rationale": f"level {s} by the rubric", "evidence": [quote]} for c, s in scores.items()},
+            "red_flags": [{"id": f, "evidence": [quote]} for f in flags],
+            "feedback": {"strengths": ["clear structure"], "growth_areas": ["more metrics"], "better_story": "Lead with the result."},
+        }
+        return self.grader_hook(verdict) if self.grader_hook else verdict
+
+    # -- judge -------------------------------------------------------------------------------
+    def _judge(self, messages, schema):
+        if "violations" in schema.get("properties", {}):
+            return {"violations": []}
+        persona = self._persona_in(messages)
+        if self.judge == "silent":
+            return {"competency_levels": {c: None for c in persona.intended.competency_levels}, "red_flags": []}
+        return {"competency_levels": dict(persona.intended.competency_levels), "red_flags": list(persona.intended.red_flags)}
+
+    @staticmethod
+    def _pad(text: str, words: int) -> str:
+        missing = words - len(text.split())
+        return text if missing <= 0 else text + " " + " ".join(["detail"] * missing)

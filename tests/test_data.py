@@ -1,0 +1,186 @@
+"""Scenario and persona files: loaders, cross-checks, schema freshness, and the data CLI."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import BaseModel
+from typer.testing import CliRunner
+
+from evals.cli import app
+from evals.loading import PERSONA_DIR, SCENARIO_DIR, SCHEMA_FILES, DataError, load_library, load_persona, load_shipped, schema_text
+import evals.persona
+import evals.scenario
+
+runner = CliRunner()
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "microsoft-ai-engineer-behavioral.txt"
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return load_shipped()
+
+
+def persona_copy(tmp_path: Path, persona_id: str, mutate) -> Path:
+    """Copy a shipped persona into tmp_path after applying `mutate` to its data."""
+    data = yaml.safe_load((PERSONA_DIR / f"{persona_id}.yaml").read_text())
+    mutate(data)
+    path = tmp_path / f"{persona_id}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_scenario_encodes_the_seed_template(lib):
+    sc = lib.scenario("microsoft-ai-engineer-behavioral")
+    assert (sc.company, sc.role, sc.interview_type, sc.difficulty, sc.duration_minutes) == ("Microsoft", "AI Engineer", "behavioral", 4, 60)
+    assert [(s.id, s.min_minutes, s.max_minutes) for s in sc.segments] == [
+        ("intro", 5, 5), ("deep_dives", 35, 40), ("candidate_questions", 10, 10), ("wrap_up", 5, 5)]
+    assert sc.competency_ids == ["collaboration", "ambiguity", "customer_impact", "responsible_ai", "ownership", "growth_mindset"]
+    assert sc.question("q_incident_learning").competencies == ["ownership", "growth_mindset"]
+    assert (sc.question_rule.min_questions, sc.question_rule.max_questions) == (5, 7)
+    assert [p.id for p in sc.probe_categories] == ["scope", "evidence", "decision_making", "collaboration", "reflection"]
+    assert sc.red_flag_ids == ["skips_safety_review", "no_data_driven_decisions", "poor_cross_functional", "fixed_mindset"]
+    assert sc.candidate_guidance.story_timing.deep_dive_minutes == (3, 5)
+    assert {"age", "religion", "pregnancy", "sexual orientation"} <= set(sc.prohibited_topics)
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared seed template is not beside this checkout")
+def test_question_texts_and_rubric_are_verbatim_from_the_seed(lib):
+    seed = " ".join(SEED.read_text().replace("’", "'").split())
+    sc = lib.scenario("microsoft-ai-engineer-behavioral")
+    for q in sc.question_bank:
+        assert q.text in seed, q.id
+    for level in sc.rubric.levels[:3]:
+        assert level.descriptor in seed
+
+
+def test_hire_bar_is_strong_fours_with_no_critical_twos(lib):
+    bar = lib.scenario("microsoft-ai-engineer-behavioral").hire_bar
+    fours = dict.fromkeys(["a", "b", "c", "d", "e", "f"], 4)
+    assert bar.decide(fours, []) is True
+    assert bar.decide({**fours, "f": 2}, []) is False  # a critical 2 blocks hire
+    assert bar.decide(fours, ["fixed_mindset"]) is False  # red flags block hire
+    assert bar.decide({**fours, "a": 3, "b": 3, "c": 3}, []) is False  # mean 3.5 is not strong 4s
+    assert bar.decide({**fours, "f": None}, []) is True
+    assert bar.decide({**fours, "e": None, "f": None}, []) is False  # too little evidence
+
+
+def test_library_has_the_required_coverage(lib):
+    personas = list(lib.personas.values())
+    assert len(personas) >= 24
+    levels = Counter(p.intended.overall_level for p in personas)
+    assert all(levels[lv] >= 3 for lv in range(1, 6)), levels
+    core = [p for p in personas if "core" in p.tags]
+    assert sorted(p.intended.overall_level for p in core) == [1, 2, 3, 4, 5]
+    flags = Counter(f for p in personas for f in p.intended.red_flags)
+    assert all(flags[f] >= 3 for f in lib.scenario("microsoft-ai-engineer-behavioral").red_flag_ids), flags
+    strong_but_flagged = [p for p in personas if p.intended.red_flags and min(p.intended.competency_levels.values()) >= 3
+                          and p.intended.overall_level >= 4]
+    assert strong_but_flagged and not any(p.intended.hire for p in strong_but_flagged)
+    kinds = {p.adversarial.kind for p in personas if p.adversarial}
+    assert kinds == {"prompt_injection", "buzzword_padding", "confident_vague", "contradictory_metrics"}
+    assert any("mixed" in p.tags for p in personas)
+    assert len({p.background.domain for p in personas}) >= 8
+
+
+def test_every_persona_file_points_at_the_schema():
+    for path in list(PERSONA_DIR.glob("*.yaml")) + list(SCENARIO_DIR.glob("*.yaml")):
+        assert path.read_text().startswith("# yaml-language-server: $schema=./"), path
+
+
+def test_schema_files_are_fresh():
+    for model, path in SCHEMA_FILES.items():
+        assert path.read_text() == schema_text(model), f"{path} is stale: run `interview-harness schemas`"
+
+
+@pytest.mark.parametrize("module", [evals.persona, evals.scenario])
+def test_every_field_has_a_description(module):
+    models = [m for m in vars(module).values()
+              if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == module.__name__ and m.model_fields]
+    assert models
+    for model in models:
+        assert model.model_config.get("extra") == "forbid", model
+        for name, info in model.model_fields.items():
+            assert info.description, f"{model.__name__}.{name}"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "needle"),
+    [
+        (lambda d: d.__setitem__("pronnouns", d.pop("pronouns")), "pronnouns", "Extra inputs"),
+        (lambda d: d["intended"]["red_flags"].append("likes_tabs"), "intended.red_flags.", "unknown red flag"),
+        (lambda d: d["intended"].__setitem__("overall_level", 6), "intended.overall_level", "less than or equal to 5"),
+        (lambda d: d["intended"]["competency_levels"].__setitem__("ownership", 6), "intended.competency_levels.ownership", "outside 1-5"),
+        (lambda d: d["intended"]["competency_levels"].pop("ambiguity"), "intended.competency_levels", "missing a level"),
+        (lambda d: d["intended"].__setitem__("hire", not d["intended"]["hire"]), "intended.hire", "hire bar"),
+        (lambda d: d["intended"]["competency_levels"].__setitem__("teleportation", 3), "intended.competency_levels.teleportation", "unknown competency"),
+        (lambda d: d.__setitem__("story_bank", [s for s in d["story_bank"] if s["competency"] != "ownership"]), "story_bank", "no story for competency 'ownership'"),
+        (lambda d: d.__setitem__("scenario_id", "nope"), "scenario_id", "unknown scenario"),
+    ],
+)
+def test_bad_persona_names_file_and_field(tmp_path, mutate, field, needle):
+    path = persona_copy(tmp_path, "mei-vision-l3", mutate)
+    lib = load_library([path])
+    assert lib.problems, "the broken copy must be reported"
+    line = next(p for p in lib.problems if field in p)
+    assert line.startswith(str(path)) or "mei-vision-l3.yaml" in line
+    assert needle in line
+
+
+def test_level_one_story_with_metrics_is_rejected(tmp_path):
+    def add_metric(d):
+        d["story_bank"][0]["metrics"] = ["cut latency 40%"]
+    path = persona_copy(tmp_path, "dana-search-l1", add_metric)
+    problems = load_library([path]).problems
+    assert any("story_bank.0.metrics" in p and "level-1" in p for p in problems)
+
+
+def test_file_name_must_match_id(tmp_path):
+    src = PERSONA_DIR / "mei-vision-l3.yaml"
+    dst = tmp_path / "someone-else.yaml"
+    shutil.copy(src, dst)
+    with pytest.raises(DataError, match="does not match the file name"):
+        load_persona(dst)
+
+
+def test_duplicate_persona_ids_are_reported(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(PERSONA_DIR / "mei-vision-l3.yaml", tmp_path / sub / "mei-vision-l3.yaml")
+    problems = load_library([tmp_path]).problems
+    assert any("defined twice" in p for p in problems)
+
+
+def test_validate_cli_passes_on_shipped_data():
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "L1=" in result.output and "skips_safety_review=" in result.output
+
+
+def test_validate_cli_exits_1_and_lists_every_problem(tmp_path):
+    persona_copy(tmp_path, "mei-vision-l3", lambda d: d["intended"].__setitem__("overall_level", 6))
+    persona_copy(tmp_path, "dana-search-l1", lambda d: d["intended"]["red_flags"].append("likes_tabs"))
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "mei-vision-l3.yaml: intended.overall_level" in result.output
+    assert "dana-search-l1.yaml: intended.red_flags.2" in result.output
+
+
+def test_validate_cli_reports_bad_yaml(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: [unclosed\n")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert "broken.yaml" in result.output
+
+
+def test_personas_cli_lists_levels_and_filters_by_tag(lib):
+    result = runner.invoke(app, ["personas", "--tag", "core"])
+    assert result.exit_code == 0, result.output
+    core = [p.id for p in lib.personas.values() if "core" in p.tags]
+    assert all(pid in result.output for pid in core)
+    assert "nadia-injection-l2" not in result.output

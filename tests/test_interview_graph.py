@@ -1,0 +1,134 @@
+"""The interview graph on scripted models: every branch of the format, errors, and concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from agents.format_rules import covered_competencies
+from agents.interview import InterviewJob, run_interview, run_interviews
+from evals.scenario import SEGMENT_ORDER
+from tests.conftest_helpers import LIBRARY, SCENARIO, scripted_gateway
+from tests.scripted_agents import InterviewScript
+
+
+def interview(persona_id: str, script: InterviewScript | None = None, **kwargs):
+    gateway, _ = scripted_gateway(script)
+    return asyncio.run(run_interview(SCENARIO, LIBRARY.persona(persona_id), gateway, seed=7, **kwargs))
+
+
+def asks(result):
+    return [t for t in result.transcript if t.action == "ask" and t.segment == "deep_dives"]
+
+
+def segments_in_order(result):
+    seen = []
+    for turn in result.transcript:
+        if not seen or seen[-1] != turn.segment:
+            seen.append(turn.segment)
+    return seen
+
+
+def test_full_interview_runs_every_segment_in_order_and_grades():
+    result = interview("jordan-llmplatform-l4", InterviewScript(interviewer="minimal"))
+    assert result.status == "completed", result.error
+    assert segments_in_order(result) == list(SEGMENT_ORDER)
+    assert result.stop_reason == "closed"
+    questions = [t.question_id for t in asks(result)]
+    assert len(questions) == 5 and len(set(questions)) == 5
+    assert len(covered_competencies(SCENARIO, questions)) >= 4
+    assert result.transcript[-1].action == "close"
+    # speakers alternate until the interviewer closes
+    speakers = [t.speaker for t in result.transcript]
+    assert all(a != b for a, b in zip(speakers, speakers[1:]))
+    assert set(result.grade.competencies) == set(SCENARIO.competency_ids)
+    assert result.grade.hire is True  # oracle scores of a hire persona, decided by the hire bar
+    assert {c.role for c in result.calls} == {"interviewer", "candidate", "grader"}
+    assert set(result.prompt_hashes) >= {"interviewer", "candidate", "grader"}
+
+
+def test_probes_for_evidence_when_answers_lack_metrics():
+    result = interview("dana-search-l1")  # level 1: the scripted candidate gives no numbers
+    probes = [t for t in result.transcript if t.action == "probe"]
+    assert probes, "an answer without a metric should draw a probe"
+    assert {p.probe_category for p in probes} == {"evidence"}
+    for probe in probes:
+        previous_ask = next(t for t in reversed(result.transcript[: probe.index]) if t.action == "ask")
+        assert probe.question_id == previous_ask.question_id
+    per_question = {q: sum(1 for p in probes if p.question_id == q) for q in {p.question_id for p in probes}}
+    assert max(per_question.values()) <= SCENARIO.question_rule.max_probes_per_question
+
+
+def test_moves_on_without_probing_when_answers_have_metrics():
+    result = interview("amara-health-l5")
+    assert result.status == "completed"
+    assert not [t for t in result.transcript if t.action == "probe"]
+
+
+def test_greedy_interviewer_is_capped_at_seven_distinct_questions():
+    result = interview("mei-vision-l3", InterviewScript(interviewer="greedy"))
+    questions = [t.question_id for t in asks(result)]
+    assert len(questions) == SCENARIO.question_rule.max_questions
+    assert len(set(questions)) == len(questions)
+    assert segments_in_order(result) == list(SEGMENT_ORDER)
+
+
+def test_deep_dives_close_when_the_clock_runs_out():
+    # 1,500-word answers take 10 simulated minutes each.
+    result = interview("mei-vision-l3", InterviewScript(interviewer="greedy", candidate_words=1500))
+    transition = next(t for t in result.transcript if t.action == "transition")
+    deep_start = next(t for t in result.transcript if t.segment == "deep_dives").minute
+    assert len(asks(result)) < SCENARIO.question_rule.min_questions
+    assert transition.minute - deep_start >= SCENARIO.segment("deep_dives").max_minutes
+    assert segments_in_order(result) == list(SEGMENT_ORDER)
+
+
+def test_candidate_questions_end_when_the_clock_runs_out():
+    # The candidate's first question alone runs past the 10-minute segment budget.
+    result = interview("mei-vision-l3", InterviewScript(interviewer="minimal", question_words=1600))
+    question_turns = [t for t in result.transcript if t.segment == "candidate_questions"]
+    assert [t.speaker for t in question_turns] == ["interviewer", "candidate"]
+    assert result.transcript[-1].action == "close"
+
+
+def test_turn_cap_stops_a_runaway_interview_and_still_grades():
+    result = interview("mei-vision-l3", max_turns=6)
+    assert len(result.transcript) == 6
+    assert result.stop_reason == "turn_cap"
+    assert result.grade is not None and result.status == "completed"
+
+
+def test_grader_reply_that_fails_validation_is_an_error_not_a_score():
+    result = interview("mei-vision-l3", InterviewScript(grader="invalid"))
+    assert result.status == "error"
+    assert result.grade is None
+    assert result.error.startswith("grader:")
+    assert result.transcript, "the conversation is kept for diagnosis"
+    grader_calls = [c for c in result.calls if c.role == "grader"]
+    assert grader_calls and grader_calls[-1].error
+
+
+def test_one_failing_interview_does_not_stop_the_others():
+    gateway, _ = scripted_gateway(InterviewScript(fail_for="Mei Chen"))
+    ids = ["mei-vision-l3", "dana-search-l1", "amara-health-l5"]
+    jobs = [InterviewJob(SCENARIO, LIBRARY.persona(pid), seed=i) for i, pid in enumerate(ids)]
+    seen = []
+    results = asyncio.run(run_interviews(jobs, gateway, concurrency=3, on_result=seen.append))
+    by_id = {r.persona_id: r for r in results}
+    assert by_id["mei-vision-l3"].status == "error"
+    assert "scripted candidate failure" in by_id["mei-vision-l3"].error
+    assert by_id["dana-search-l1"].status == by_id["amara-health-l5"].status == "completed"
+    assert sorted(r.persona_id for r in seen) == sorted(ids)
+
+
+def test_fifty_interviews_run_concurrently():
+    gateway, _ = scripted_gateway(latency=(0.02, 0.04))
+    personas = sorted(LIBRARY.personas.values(), key=lambda p: p.id)
+    jobs = [InterviewJob(SCENARIO, personas[i % len(personas)], seed=i, trial=i // len(personas)) for i in range(50)]
+    started = time.perf_counter()
+    results = asyncio.run(run_interviews(jobs, gateway, concurrency=50))
+    elapsed = time.perf_counter() - started
+    assert [r.status for r in results] == ["completed"] * 50
+    calls = sum(len(r.calls) for r in results)
+    # Run one after another, the simulated latency alone would take calls * 20 ms or more.
+    assert elapsed < calls * 0.02 / 4
