@@ -11,7 +11,10 @@ from agents.transcript import Turn
 from evals.persona import Persona, Story
 from evals.scenario import Scenario
 
-RECENT_TURNS = 3
+RECENT_TURNS = 2
+QUESTION_CHARS = 200  # a question to the interviewer is short
+# Room for the whole JSON reply even when a small model spends a token per character or two.
+QUESTION_TOKENS = 160
 METRICS_FROM_LEVEL = 3  # rubric: level 3 has "some metrics"; below it the persona stays vague
 
 
@@ -31,7 +34,7 @@ def question_turn_model(must_ask: bool) -> type[BaseModel]:
         "CandidateQuestionTurn",
         __config__=ConfigDict(extra="forbid"),
         asks_question=(asks, Field(description="True if you ask the interviewer a question now; false if you have no more.")),
-        text=(str, Field(min_length=1, description="Exactly what you say.")),
+        text=(str, Field(min_length=1, max_length=QUESTION_CHARS, description="Exactly what you say.")),
     )
 
 
@@ -79,7 +82,8 @@ async def candidate_turn(client, template: PromptTemplate, variables: dict, *, q
     """Ask the candidate model for its next turn."""
     messages = template.render(**variables)
     if question_segment:
-        raw = await client.complete("candidate", messages, output_type=question_turn_model(must_ask))
+        raw = await client.complete("candidate", messages, output_type=question_turn_model(must_ask),
+                                    max_tokens_floor=QUESTION_TOKENS)
         return CandidateReply(text=raw.text.strip(), asks_question=raw.asks_question)
     text = await client.complete("candidate", messages)
     return CandidateReply(text=str(text).strip())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import re
 import time
 import weakref
@@ -51,7 +52,17 @@ def _parse(text: str, output_type: type[BaseModel]) -> tuple[str, BaseModel]:
     """Validate `text` as `output_type`, tolerating a markdown code fence around the JSON."""
     fenced = _FENCED.match(text)
     body = fenced.group(1) if fenced else text.strip()
-    return body, output_type.model_validate_json(body)
+    try:
+        return body, output_type.model_validate_json(body)
+    except ValidationError as exc:
+        if not any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise
+        try:
+            # Small models put raw newlines inside JSON strings; that is still the answer they meant.
+            data = json.loads(body, strict=False)
+        except json.JSONDecodeError:
+            raise exc from None
+        return body, output_type.model_validate(data)
 
 
 def _describe(error: ValidationError) -> str:
@@ -257,11 +268,17 @@ class GatewaySession:
         self.calls: list[CallRecord] = []
 
     async def complete(
-        self, role: str, messages: list[dict], output_type: type[BaseModel] | None = None
+        self,
+        role: str,
+        messages: list[dict],
+        output_type: type[BaseModel] | None = None,
+        *,
+        max_tokens_floor: int | None = None,
     ) -> str | BaseModel:
         """Ask `role`'s model; returns text, or an `output_type` instance when one is given.
 
-        Raises ModelCallError (StructuredOutputError for output that stays invalid).
+        `max_tokens_floor` raises the role's token budget for one call that must say more
+        (never lowers it). Raises ModelCallError (StructuredOutputError for output that stays invalid).
         """
         config = self.gateway.models.role(role)
         request = ProviderRequest(
@@ -269,7 +286,7 @@ class GatewaySession:
             model=config.model,
             messages=[dict(message) for message in messages],
             temperature=config.temperature,
-            max_tokens=config.max_tokens,
+            max_tokens=max(config.max_tokens, max_tokens_floor or 0),
             seed=config.seed if config.seed is not None else self.seed,
             api_base=config.api_base,
             timeout=config.timeout,

@@ -11,7 +11,9 @@ from agents.transcript import CompetencyGrade, Feedback, Grade, RedFlagFinding, 
 from evals.scenario import Scenario
 
 _STRICT = ConfigDict(extra="forbid")
-Quote = Annotated[str, StringConstraints(max_length=200)]
+# String bounds keep the whole verdict inside the grader's token budget, so it is never cut off mid-JSON.
+Quote = Annotated[str, StringConstraints(max_length=100)]
+Line = Annotated[str, StringConstraints(max_length=100)]
 
 
 def grade_model(scenario: Scenario) -> type[BaseModel]:
@@ -20,7 +22,7 @@ def grade_model(scenario: Scenario) -> type[BaseModel]:
         "GradedCompetency",
         __config__=_STRICT,
         score=(Literal[1, 2, 3, 4, 5] | None, Field(description="1-5 by the rubric, null when there was no evidence.")),
-        rationale=(str, Field(max_length=300, description="Why, in the rubric's words.")),
+        rationale=(str, Field(max_length=120, description="Why, in the rubric's words.")),
         evidence=(list[Quote], Field(max_length=2, description="Verbatim candidate quotes.")),
     )
     flag = create_model(
@@ -32,9 +34,9 @@ def grade_model(scenario: Scenario) -> type[BaseModel]:
     feedback = create_model(
         "CandidateFeedback",
         __config__=_STRICT,
-        strengths=(list[str], Field(min_length=1, max_length=3)),
-        growth_areas=(list[str], Field(min_length=1, max_length=3)),
-        better_story=(str, Field(max_length=500)),
+        strengths=(list[Line], Field(min_length=1, max_length=2)),
+        growth_areas=(list[Line], Field(min_length=1, max_length=2)),
+        better_story=(str, Field(max_length=200)),
     )
     competencies = create_model(
         "CompetencyScores", __config__=_STRICT, **{cid: (graded, ...) for cid in scenario.competency_ids}

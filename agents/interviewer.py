@@ -13,7 +13,11 @@ from evals.persona import Persona
 from evals.scenario import Question, Scenario
 
 INTERVIEWER_NAME = "Alex"
-RECENT_TURNS = 4  # the model sees the last few turns only: short prompts keep the embedded model fast
+TEXT_CHARS = 240
+# The opening has the most to say (role, confidentiality, story timing, an invitation to introduce).
+INTRO_TEXT_CHARS = 700
+INTRO_TOKENS = 320
+RECENT_TURNS = 2  # the model sees the last few turns only: short prompts keep the embedded model fast
 
 
 class InterviewerDecision(BaseModel):
@@ -44,7 +48,9 @@ def decision_model(options: TurnOptions) -> type[BaseModel]:
         fields["question_id"] = (Literal[options.question_ids], Field(description="Bank question to ask if action is ask."))  # type: ignore[valid-type]
     if "probe" in options.actions:
         fields["probe_category"] = (Literal[options.probe_categories], Field(description="Kind of follow-up if action is probe."))  # type: ignore[valid-type]
-    fields["text"] = (str, Field(min_length=1, max_length=600, description="Exactly what you say."))
+    # Bounded so the whole JSON reply fits the interviewer's token budget (digits and odd words can cost a token per 2 characters).
+    limit = INTRO_TEXT_CHARS if options.segment_id == "intro" else TEXT_CHARS
+    fields["text"] = (str, Field(min_length=1, max_length=limit, description="Exactly what you say."))
     return create_model("InterviewerTurn", __config__=ConfigDict(extra="forbid"), **fields)
 
 
@@ -82,7 +88,8 @@ def prompt_variables(
 
 async def interviewer_turn(client, template: PromptTemplate, options: TurnOptions, variables: dict) -> InterviewerDecision:
     """Ask the interviewer model for its next turn within `options`."""
-    raw = await client.complete("interviewer", template.render(**variables), output_type=decision_model(options))
+    raw = await client.complete("interviewer", template.render(**variables), output_type=decision_model(options),
+                                max_tokens_floor=INTRO_TOKENS if options.segment_id == "intro" else None)
     data = raw.model_dump()
     action = data["action"]
     return InterviewerDecision(

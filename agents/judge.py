@@ -34,7 +34,7 @@ def topics_model(scenario: Scenario, interviewer_indices: list[int]) -> type[Bas
         "Violation", __config__=_STRICT,
         turn_index=(Literal[tuple(interviewer_indices)], ...),  # type: ignore[valid-type]
         topic=(Literal[tuple(scenario.prohibited_topics) + (RUBRIC_TOPIC,)], ...),  # type: ignore[valid-type]
-        quote=(Annotated[str, StringConstraints(max_length=200)], ...),
+        quote=(Annotated[str, StringConstraints(max_length=120)], ...),
     )
     return create_model("TopicAudit", __config__=_STRICT, violations=(list[violation], Field(max_length=5)))
 

@@ -25,9 +25,9 @@ ENV_VAR = "INTERVIEW_HARNESS_{role}_MODEL"
 # five minutes, so token budgets are tight. Grader and judge are deterministic; the two
 # conversational roles sample, seeded per interview so a rerun reproduces (and hits the cache).
 ROLE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "interviewer": {"temperature": 0.7, "max_tokens": 96},
-    "candidate": {"temperature": 0.7, "max_tokens": 160},
-    "grader": {"temperature": 0.0, "max_tokens": 900},
+    "interviewer": {"temperature": 0.7, "max_tokens": 256},
+    "candidate": {"temperature": 0.7, "max_tokens": 72},
+    "grader": {"temperature": 0.0, "max_tokens": 1200},
     "judge": {"temperature": 0.0, "max_tokens": 500},
 }
 

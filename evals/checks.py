@@ -117,8 +117,10 @@ def _flags_and_hire(out: _Rows, units: list[InterviewUnit], flag_ids: list[str])
     for scope, s in scores.items():
         counts = {"tp": s["tp"], "fp": s["fp"], "fn": s["fn"]}
         out.add("red_flag_precision", scope, s["precision"], wilson_interval(s["tp"], s["tp"] + s["fp"]), s["tp"] + s["fp"], counts)
-        out.add("red_flag_recall", scope, s["recall"], wilson_interval(s["tp"], s["tp"] + s["fn"]), s["tp"] + s["fn"], counts,
-                gate="red_flag_recall" if scope == "micro" else None)
+        planted = s["tp"] + s["fn"]
+        # With no planted flag in the run, recall is undefined and its gate does not apply.
+        out.add("red_flag_recall", scope, s["recall"], wilson_interval(s["tp"], planted), planted, counts,
+                gate="red_flag_recall" if scope == "micro" and planted else None)
         out.add("red_flag_f1", scope, s["f1"], n=s["tp"] + s["fp"] + s["fn"], details=counts)
     hire = hire_accuracy([u.hire_intended for u in units], [u.hire_graded for u in units], [f"{u.persona_id}#{u.trial}" for u in units])
     out.add("hire_accuracy", "overall", hire["accuracy"], wilson_interval(hire["correct"], hire["n"]), hire["n"],

@@ -60,6 +60,7 @@ class Comparison:
     deltas: list[MetricDelta] = field(default_factory=list)
     flips: list[Flip] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def regressed(self) -> list[MetricDelta]:
@@ -79,9 +80,6 @@ def comparability(base: RunRecord, new: RunRecord, pairs: int) -> list[str]:
         out.append(f"different persona sets (or persona files changed): {base.persona_set_hash[:12]} vs {new.persona_set_hash[:12]}")
     if pairs == 0:
         out.append("no interview (persona, trial) appears in both runs")
-    for run in (base, new):
-        if run.status != "complete":
-            out.append(f"run {run.run_id} is {run.status}; only its finished interviews are compared")
     return out
 
 
@@ -113,7 +111,9 @@ def compare_runs(store: Store, base: RunRecord, new: RunRecord, lib, gates: dict
     label = lambda k: f"{k[0]}#{k[1]}"  # noqa: E731
     comparison = Comparison(base, new, len(keys), [label(k) for k in sorted(set(base_units) - set(new_units))],
                             [label(k) for k in sorted(set(new_units) - set(base_units))])
-    comparison.warnings = comparability(base, new, len(keys)) + base_notes + new_notes
+    comparison.warnings = comparability(base, new, len(keys))
+    comparison.notes = [f"run {r.run_id} is {r.status}; only its finished interviews are compared" for r in (base, new) if r.status != "complete"]
+    comparison.notes += base_notes + new_notes
     paired_base, paired_new = [base_units[k] for k in keys], [new_units[k] for k in keys]
     for metric, statistic in HEADLINE.items():
         base_value = statistic(paired_base) if keys else None
@@ -134,14 +134,14 @@ def delta_table(c: Comparison) -> Table:
         ci = "-" if d.low is None else f"[{d.low:+.2f}, {d.high:+.2f}]"
         allowed = "-" if d.gate is None else f"{d.gate.max_regression:g}"
         rows.append([LABELS.get(d.metric, d.metric), fmt(d.base), fmt(d.new), "-" if d.delta is None else f"{d.delta:+.2f}", ci, allowed, d.verdict])
-    return Table(["metric", "base", "new", "delta", "95% CI (paired bootstrap)", "allowed drop", "verdict"], rows,
-                 f"{c.pairs} matched interview(s); a gated metric regresses when it worsens by more than the allowed drop and its interval excludes 0.")
+    return Table(["metric", "base", "new", "delta", "95% CI (paired bootstrap)", "allowed worsening", "verdict"], rows,
+                 f"{c.pairs} matched interview(s); a gated metric regresses when it worsens by more than the allowed amount and its interval excludes 0.")
 
 
 def conclusion(c: Comparison) -> str:
     if c.regressed:
         names = ", ".join(f"{LABELS.get(d.metric, d.metric)} ({d.delta:+.2f})" for d in c.regressed)
-        return f"REGRESSION: {names} got worse beyond the allowed drop in run {c.new.run_id}."
+        return f"REGRESSION: {names} got worse beyond the allowed worsening in run {c.new.run_id}."
     if not c.pairs:
         return "No regression could be measured: the runs share no interview."
     return f"No gated metric regressed from run {c.base.run_id} to run {c.new.run_id}."
@@ -152,6 +152,7 @@ def render_markdown(c: Comparison) -> str:
     lines = [f"# Compare run {c.base.run_id} (base) with run {c.new.run_id} (new)", ""]
     if c.warnings:
         lines += ["**WARNING: these runs are not comparable:**", ""] + [f"- {w}" for w in c.warnings] + [""]
+    lines += [f"Note: {n}" for n in c.notes] + ([""] if c.notes else [])
     lines += [f"**{conclusion(c)}**", "", "| field | base | new |", "|---|---|---|"]
     for name, get in (("label", lambda r: r.label or "-"), ("grader model", lambda r: r.models.get("grader", "-")),
                       ("interviewer model", lambda r: r.models.get("interviewer", "-")),

@@ -119,7 +119,7 @@ def findings(run: RunRecord, rows: list[CheckRow], planned: int, finished: int) 
     failed: dict[str, list[CheckRow]] = {}
     for r in (r for r in rows if r.passed is False):
         failed.setdefault(GATE_ROLE.get(r.metric, "system"), []).append(r)
-    for role, bad in failed.items():
+    for role, bad in sorted(failed.items(), key=lambda kv: ("grader", "interviewer", "system").index(kv[0])):
         parts = []
         for r in bad:
             worse = ">" if _op(run, r.metric) == "<=" else "<"
@@ -228,12 +228,12 @@ def _conformance(by: dict, rows: list[CheckRow], results: dict, scenario) -> lis
 
 def _answers(result: InterviewResult, competency: str, scenario) -> list[str]:
     """Candidate turns given while a question probing `competency` was open (asked or probed on)."""
+    bank = {q.id: q.competencies for q in scenario.question_bank} if scenario else {}
     out, current = [], False
     for t in result.transcript:
         if t.speaker == "interviewer":
             if t.question_id:
-                comps = scenario.question(t.question_id).competencies if scenario else [t.competency]
-                current = competency in comps
+                current = competency in bank.get(t.question_id, [t.competency])
             elif t.action in ("transition", "close"):
                 current = False
         elif current and t.segment == "deep_dives":
@@ -248,32 +248,36 @@ def _error_key(r: CheckRow) -> tuple:
     return (max(errs, default=0), r.value or 0.0, flags, d.get("hire_intended") != d.get("hire_graded"))
 
 
+def _focus(graded: dict, intended: dict, flags: set[str], scenario) -> tuple[str | None, str]:
+    """The competency whose transcript lines explain a mismatch: the worst scored, else where a wrong flag shows."""
+    error = lambda c: 2 if graded[c] is None else abs(graded[c] - intended[c])  # noqa: E731
+    worst = max(graded, key=error, default=None)
+    shown = [(f.id, c) for f in (scenario.red_flags if scenario else []) if f.id in flags for c in f.competencies if c in graded]
+    if worst is not None and (error(worst) > 1 or not shown):
+        return worst, f"Worst competency: {worst}, intended {intended[worst]}, graded {graded[worst] or 'not assessed'}."
+    return (shown[0][1], f"Every score is within ±1; the lines below are on {shown[0][1]}, where {shown[0][0]} shows.") if shown else (None, "")
+
+
 def _mismatch(r: CheckRow, result: InterviewResult | None, scenario) -> list[Block]:
     d = r.details
-    graded, intended = d.get("graded", {}), d.get("intended", {})
-    worst = max(graded, key=lambda c: 2 if graded[c] is None else abs(graded[c] - intended[c]), default=None)
     planted, found = set(d.get("intended_flags", [])), set(d.get("graded_flags", []))
-    facts = [f"**{r.scope}**, attributed to the {d.get('attribution')} (mean error {fmt(r.value)})."]
-    if worst:
-        facts.append(f"Worst competency: {worst}, intended {intended[worst]}, graded {graded[worst] or 'not assessed'}.")
+    focus, why = _focus(d.get("graded", {}), d.get("intended", {}), planted ^ found, scenario)
+    facts = [f"**{r.scope}**, attributed to the {d.get('attribution')} (mean error {fmt(r.value)}).", why]
     for label, ids in (("Missed red flags", planted - found), ("Red flags reported but not planted", found - planted)):
         facts += [f"{label}: {', '.join(sorted(ids))}."] if ids else []
     if d.get("hire_intended") != d.get("hire_graded"):
         facts.append(f"Hire: intended {_yes(d.get('hire_intended'))}, graded {_yes(d.get('hire_graded'))}.")
-    blocks: list[Block] = [" ".join(facts)]
-    if result is None or result.grade is None or worst is None:
+    blocks: list[Block] = [" ".join(f for f in facts if f)]
+    if result is None or result.grade is None or focus is None:
         return blocks
     said = [t.text for t in result.transcript if t.speaker == "candidate"]
-    cg = result.grade.competencies.get(worst)
-    if cg:
-        blocks.append(Quote(f"Grader's rationale for {worst}", [cg.rationale]))
+    if cg := result.grade.competencies.get(focus):
+        blocks.append(Quote(f"Grader's rationale for {focus}", [cg.rationale]))
         marked = [q + ("" if evidence_grounding([q], said).grounded else "  (not found in the candidate's turns)") for q in cg.evidence]
-        blocks.append(Quote(f"Grader's evidence for {worst}", marked or ["(no evidence quoted)"]))
-    for flag in result.grade.red_flags:
-        if flag.id in found - planted:
-            blocks.append(Quote(f"Grader's evidence for the unplanted flag {flag.id}", flag.evidence or ["(none)"]))
-    answers = _answers(result, worst, scenario)
-    blocks.append(Quote(f"Candidate's answers to the {worst} question", answers[:MAX_ANSWERS] or ["(no question on this competency was asked)"]))
+        blocks.append(Quote(f"Grader's evidence for {focus}", marked or ["(no evidence quoted)"]))
+    blocks += [Quote(f"Grader's evidence for the unplanted flag {f.id}", f.evidence or ["(none)"]) for f in result.grade.red_flags if f.id in found - planted]
+    answers = _answers(result, focus, scenario)
+    blocks.append(Quote(f"Candidate's answers to the {focus} question", answers[:MAX_ANSWERS] or ["(no question on this competency was asked)"]))
     return blocks
 
 
@@ -322,11 +326,8 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     return Report(run, rows, findings(run, rows, len(run.plan), finished), sections)
 
 
-def md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown_table(t: Table) -> list[str]:
+    md_cell = lambda text: text.replace("|", "\\|").replace("\n", " ")  # noqa: E731
     lines = [f"_{t.caption}_", ""] if t.caption else []
     lines += ["| " + " | ".join(map(md_cell, t.headers)) + " |", "|" + "---|" * len(t.headers)]
     return lines + ["| " + " | ".join(map(md_cell, row)) + " |" for row in t.rows] + [""]

@@ -22,11 +22,11 @@ def scripted_gateway(script: InterviewScript | None = None, latency: float | tup
     return Gateway(ModelsConfig.for_all(model), use_cache=False, concurrency=64), script
 
 
-def register_script(script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0) -> str:
+def register_script(script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0, name: str | None = None) -> str:
     """Register `script` as a scripted model and return its model string (scripted/<name>)."""
     script = script or InterviewScript()
     script.personas = script.personas or {p.display_name: p for p in LIBRARY.personas.values()}
-    name = f"script{next(_names)}"
+    name = name or f"script{next(_names)}"
     register_scripted(name, FunctionModel(script.respond, latency=latency))
     return f"scripted/{name}"
 

@@ -54,7 +54,6 @@ class InterviewScript:
     judge: str = "oracle"  # oracle | silent
     interviewer_words: int = 0  # pad interviewer turns to this many words (drives the clock)
     candidate_words: int = 0
-    question_words: int = 0  # pad the candidate's questions to the interviewer
     extra_interviewer_text: str = ""
     grader_hook: Callable[[dict], dict] | None = None
     fail_for: str | None = None  # the candidate raises when playing this display name
@@ -91,7 +90,7 @@ class InterviewScript:
         name = re.match(r"You are (.+?) \(", system).group(1)
         if name == self.fail_for:
             raise RuntimeError(f"scripted candidate failure for {name}")
-        numbers = "You never give concrete numbers" not in system
+        numbers = "You never give concrete numbers" not in messages[-1]["content"]
         if not candidate_lines(messages):
             text = f"Hi, I'm {name} and I work on {'models' if numbers else 'stuff'}."
         elif numbers:
@@ -102,8 +101,7 @@ class InterviewScript:
         if schema is None:
             return text
         must = choices(schema["properties"]["asks_question"]) == [True]
-        question = self._pad("What does success look like on this team?", self.question_words)
-        return {"asks_question": must, "text": question if must else "No more questions, thanks."}
+        return {"asks_question": must, "text": "What does success look like on this team?" if must else "No more questions, thanks."}
 
     # -- grader ------------------------------------------------------------------------------
     def _persona_in(self, messages) -> Persona:

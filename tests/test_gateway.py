@@ -15,7 +15,7 @@ import pytest
 from pydantic import BaseModel, Field, create_model
 
 from agents.gateway import Gateway, ModelCallError, RealModelCallBlocked, StructuredOutputError
-from agents.model_config import ModelsConfig
+from agents.model_config import ROLE_DEFAULTS, ModelsConfig
 from agents.providers.base import ProviderError
 from agents.providers.litellm_provider import is_loopback
 from agents.providers.scripted import FunctionModel, ScriptedModel
@@ -173,7 +173,7 @@ def test_sessions_keep_their_own_calls_and_seeds(fake_gateway):
     run(go())
     assert [len(first.calls), len(second.calls)] == [1, 2]
     assert [call.seed for call in fake.calls] == [1, 2, 7]  # a role's own seed wins
-    assert fake.calls[0].temperature == 0.7 and fake.calls[0].max_tokens == 160
+    assert fake.calls[0].temperature == 0.7 and fake.calls[0].max_tokens == ROLE_DEFAULTS["candidate"]["max_tokens"]
 
 
 def test_unknown_role_is_rejected(fake_gateway):

@@ -12,7 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from agents.gateway import Gateway, ModelCallError
-from agents.model_config import ModelsConfig
+from agents.model_config import ROLE_DEFAULTS, ModelsConfig
 from agents.providers import litellm_provider
 
 litellm = litellm_provider.import_litellm()
@@ -57,7 +57,7 @@ def test_known_model_gets_a_price_and_litellm_retries_are_off(stub_litellm, tmp_
     record = session.calls[0]
     assert record.cost_known is True and record.cost_usd > 0
     assert record.prompt_tokens > 0 and record.completion_tokens > 0
-    assert sent[0]["seed"] == 5 and sent[0]["max_tokens"] == 160
+    assert sent[0]["seed"] == 5 and sent[0]["max_tokens"] == ROLE_DEFAULTS["candidate"]["max_tokens"]
     assert sent[0]["num_retries"] == 0 and sent[0]["max_retries"] == 0
     assert "api_base" not in sent[0]
 

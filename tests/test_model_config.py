@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.accounting import ROLES
-from agents.model_config import ConfigError, ModelsConfig, RoleModel, resolve_models
+from agents.model_config import ROLE_DEFAULTS, ConfigError, ModelsConfig, RoleModel, resolve_models
 
 GRADER_TOML = """
 [models.grader]
@@ -25,7 +25,7 @@ def test_defaults_put_every_role_on_the_embedded_model():
     assert {config.role(r).model for r in ROLES} == {"local/smollm2-135m"}
     assert (config.grader.temperature, config.judge.temperature) == (0.0, 0.0)
     assert (config.interviewer.temperature, config.candidate.temperature) == (0.7, 0.7)
-    assert [config.role(r).max_tokens for r in ROLES] == [96, 160, 900, 500]
+    assert [config.role(r).max_tokens for r in ROLES] == [ROLE_DEFAULTS[r]["max_tokens"] for r in ROLES]
     assert all(config.role(r).seed is None for r in ROLES)
     assert resolve_models(environ={}) == ModelsConfig()
 
@@ -33,7 +33,7 @@ def test_defaults_put_every_role_on_the_embedded_model():
 def test_for_all_uses_one_model_and_keeps_role_defaults():
     config = ModelsConfig.for_all("scripted/x", timeout=5)
     assert {config.role(r).model for r in ROLES} == {"scripted/x"}
-    assert config.grader.temperature == 0.0 and config.candidate.max_tokens == 160
+    assert config.grader.temperature == 0.0 and config.candidate.max_tokens == ROLE_DEFAULTS["candidate"]["max_tokens"]
     assert config.judge.timeout == 5
 
 
@@ -52,7 +52,7 @@ def test_precedence_cli_over_env_over_file_over_defaults(tmp_path, monkeypatch):
     from_file = resolve_models(environ={})
     assert from_file.grader.model == "openai/gpt-4o-mini"
     assert from_file.judge.api_base == "http://127.0.0.1:8080/v1" and from_file.judge.timeout == 30
-    assert from_file.interviewer == RoleModel(temperature=0.7, max_tokens=96)
+    assert from_file.interviewer == RoleModel(**ROLE_DEFAULTS["interviewer"])
 
     (tmp_path / "interview-harness.toml").unlink()
     assert resolve_models(environ={}).grader.model == "local/smollm2-135m"

@@ -49,7 +49,8 @@ def test_deep_dive_prompt_offers_only_open_questions_and_probe_guidance():
                         segment_start={"intro": 0, "deep_dives": 0.2})
     state.transcript.append(Turn(index=2, speaker="candidate", text="We did it.", segment="deep_dives", minute=1, duration_minutes=0.1))
     text = render_interviewer(state)
-    assert "q_ambiguity:" in text and "q_collaboration:" not in text
+    may_ask = next(line for line in text.splitlines() if "Questions you may ask now:" in line)
+    assert "q_ambiguity" in may_ask and "q_collaboration" not in may_ask
     assert "If the answer gave no concrete metric, probe for evidence" in text
 
 

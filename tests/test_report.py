@@ -38,7 +38,8 @@ def runs(tmp_path_factory) -> dict:
         "db": db,
         "lenient": run_harness(db, InterviewScript(grader="lenient")),
         "oracle": run_harness(db, InterviewScript(grader="oracle")),
-        "prohibited": run_harness(db, InterviewScript(extra_interviewer_text="How old are you?"), "mei-vision-l3", "ravi-speech-l2"),
+        "prohibited": run_harness(db, InterviewScript(grader="no_flags", extra_interviewer_text="How old are you?"),
+                                  "mei-vision-l3", "dana-search-l1"),
     }
 
 
@@ -67,7 +68,7 @@ def test_html_is_one_self_contained_file_with_a_real_heatmap_image(runs, tmp_pat
     assert len(images) == 1
     picture = Image.open(io.BytesIO(base64.b64decode(images[0])))
     assert picture.format == "PNG" and picture.width > 300 and picture.height > 200
-    assert len(set(picture.convert("RGB").getdata())) > 20  # a drawn heatmap, not a blank placeholder
+    assert len(picture.convert("RGB").getcolors(maxcolors=1 << 20)) > 20  # a drawn heatmap, not a blank placeholder
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.I)
     assert not re.search(r"<link\b|<script\b|@import|url\(", html, re.I)
     assert "<style>" in html
@@ -129,7 +130,7 @@ def test_conformance_table_lists_failing_interviews_with_their_checks_and_the_of
     _, md, html = report(runs, runs["prohibited"], tmp_path)
     conformance = checks(runs["db"], runs["prohibited"])[("conformance", "overall")]
     failing = conformance.details["failing"]
-    assert set(failing) == {"mei-vision-l3#0", "ravi-speech-l2#0"}
+    assert set(failing) == {"mei-vision-l3#0", "dana-search-l1#0"}
     table = section(md, "## Interviewer conformance")
     for key, bad in failing.items():
         assert "no_prohibited_topics" in bad
@@ -138,6 +139,23 @@ def test_conformance_table_lists_failing_interviews_with_their_checks_and_the_of
     assert f"| no_prohibited_topics | {rate.value:.2f} |" in table
     assert "The interviewer model" in section(md, "## Findings")
     assert "How old are you" in html
+
+
+def test_a_missed_red_flag_is_explained_by_the_answers_where_the_flag_shows(runs, tmp_path) -> None:
+    _, md, _ = report(runs, runs["prohibited"], tmp_path)
+    planted = LIBRARY.persona("dana-search-l1").intended.red_flags
+    worst = section(md, "## Worst mismatches")
+    assert f"**dana-search-l1#0**, attributed to the grader" in worst
+    assert f"Missed red flags: {', '.join(sorted(planted))}." in worst
+    shown = [c for f in LIBRARY.scenario("microsoft-ai-engineer-behavioral").red_flags if f.id in planted for c in f.competencies]
+    focus = re.search(r"the lines below are on (\w+), where (\w+) shows", worst)
+    assert focus and focus.group(1) in shown and focus.group(2) in planted
+    with Store.open(runs["db"]) as store:
+        said = {t for (t,) in store.query("SELECT text FROM turns WHERE run_id = ? AND persona_id = 'dana-search-l1' AND speaker = 'candidate'",
+                                          [runs["prohibited"]])}
+    quoted = re.findall(r"^> \[turn \d+\] (.*)$", worst.split(f"answers to the {focus.group(1)} question")[1], re.M)
+    assert quoted and set(quoted) <= said
+    assert "The grader model" in section(md, "## Findings") and "red-flag recall 0.00 < 0.90" in md
 
 
 def test_oracle_report_has_no_grader_finding_and_no_mismatch(runs, tmp_path) -> None:

@@ -1,7 +1,10 @@
 """The embedded model, `local/<name>`: a GGUF file shipped in a wheel, run in process by llama.cpp.
 
-The model is loaded once per process on first use and shared; llama.cpp contexts are not
+The model is loaded on first use and shared for the whole process; llama.cpp contexts are not
 safe to use from two threads, so calls are serialized by a lock and run in a worker thread.
+Each role gets its own context over the same memory-mapped weights: llama.cpp reuses the
+longest prompt prefix it evaluated last, and a role's consecutive prompts share long prefixes
+(its instructions), which interleaving roles in one context would throw away.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ LOCAL_MODELS: dict[str, tuple[str, str]] = {
 }
 # Large enough for a whole interview transcript plus the grader's instructions.
 CONTEXT_TOKENS = 8192
+REPEAT_PENALTY = 1.1
 
 _INSTALL_HINT = "install the embedded model with: pip install 'interview-harness[local]'"
 
-_loaded: dict[str, Any] = {}
+_loaded: dict[tuple[str, str], Any] = {}
 _load_lock = threading.Lock()
 _call_lock = threading.Lock()
 
@@ -53,31 +57,34 @@ def _close_loaded() -> None:
         _loaded.clear()
 
 
-def _llama(name: str) -> Any:
+def _llama(name: str, role: str) -> Any:
     with _load_lock:
-        if name not in _loaded:
+        if (name, role) not in _loaded:
             if not _loaded:
                 atexit.register(_close_loaded)
             try:
                 from llama_cpp import Llama
             except ImportError as exc:
                 raise ModelCallError(f"llama-cpp-python is missing; {_INSTALL_HINT}") from exc
-            _loaded[name] = Llama(
+            _loaded[(name, role)] = Llama(
                 model_path=str(gguf_path(name)),
                 n_ctx=CONTEXT_TOKENS,
                 n_threads=os.cpu_count(),
                 verbose=False,
             )
-        return _loaded[name]
+        return _loaded[(name, role)]
 
 
 def _complete_blocking(request: ProviderRequest) -> ProviderResponse:
-    llama = _llama(request.model.split("/", 1)[1])
+    llama = _llama(request.model.split("/", 1)[1], request.role)
     kwargs: dict[str, Any] = {
         "messages": request.messages,
         "temperature": request.temperature,
         "max_tokens": request.max_tokens,
         "seed": request.seed,
+        # The binding defaults to no repetition penalty; without llama.cpp's customary 1.1 a
+        # 135M model falls into loops that repeat one sentence until the budget runs out.
+        "repeat_penalty": REPEAT_PENALTY,
     }
     if request.schema is not None:
         # llama.cpp turns the schema into a grammar, so the reply always parses as that shape.

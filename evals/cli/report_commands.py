@@ -109,6 +109,8 @@ def compare(
     console = Console(width=140)
     for warning in result.warnings:
         console.print(f"[bold red]WARNING: not comparable:[/bold red] {warning}", highlight=False)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
     data = delta_table(result)
     table = Table(*data.headers, title=f"compare {base.run_id} -> {new.run_id}", caption=data.caption)
     for row in data.rows:

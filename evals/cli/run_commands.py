@@ -32,7 +32,7 @@ def run(
     persona: Annotated[list[str] | None, typer.Option("--persona", help="Persona id (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Personas with this tag (repeatable; default core).")] = None,
     trials: Annotated[int, typer.Option("--trials", min=1, help="Interviews per persona.")] = 1,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Interviews at once.")] = 4,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Interviews at once (default 4; 1 when every role is an embedded model).")] = None,
     label: Annotated[str | None, typer.Option("--label", help="A name for this run.")] = None,
     resume: Annotated[str | None, typer.Option("--resume", help="Finish an interrupted run: only its missing interviews.")] = None,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Report the gates but exit 0 even when one fails.")] = False,
@@ -80,6 +80,7 @@ def run(
             except DataError as exc:
                 fail(str(exc))
             models, prompts = choices.resolve(), choices.prompts()
+            concurrency = concurrency or default_concurrency(models)
             saved = {
                 "models": models.model_dump(), "no_cache": no_cache, "concurrency": concurrency, "trials": trials,
                 "prompts": {k: str(v) if v else None for k, v in (("interviewer_prompt", interviewer_prompt),
@@ -102,6 +103,12 @@ def run(
     failed = runner.gates_failed(rows)
     if failed and not no_gate:
         raise typer.Exit(1)
+
+
+def default_concurrency(models) -> int:
+    """Embedded models answer one call at a time; interleaving interviews there only defeats llama.cpp's prompt reuse."""
+    local = all(models.role(r).model.startswith("local/") for r in ("interviewer", "candidate", "grader", "judge"))
+    return 1 if local else 4
 
 
 def _gateway(models, db: Path, *, no_cache: bool, concurrency: int):
