@@ -11,7 +11,6 @@ from agents.transcript import Turn
 from evals.persona import Persona, Story
 from evals.scenario import Scenario
 
-RECENT_TURNS = 2
 QUESTION_CHARS = 200  # a question to the interviewer is short
 # Room for the whole JSON reply even when a small model spends a token per character or two.
 QUESTION_TOKENS = 160
@@ -74,7 +73,7 @@ def prompt_variables(
         "segment_id": segment_id,
         "questions_asked": questions_asked,
         "max_questions": max_questions,
-        "recent_turns": transcript[-RECENT_TURNS:],
+        "transcript": transcript,
     }
 
 

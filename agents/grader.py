@@ -12,7 +12,7 @@ from evals.scenario import Scenario
 
 _STRICT = ConfigDict(extra="forbid")
 # String bounds keep the whole verdict inside the grader's token budget, so it is never cut off mid-JSON.
-Quote = Annotated[str, StringConstraints(max_length=100)]
+Quote = Annotated[str, StringConstraints(max_length=80)]
 Line = Annotated[str, StringConstraints(max_length=100)]
 
 
@@ -22,7 +22,7 @@ def grade_model(scenario: Scenario) -> type[BaseModel]:
         "GradedCompetency",
         __config__=_STRICT,
         score=(Literal[1, 2, 3, 4, 5] | None, Field(description="1-5 by the rubric, null when there was no evidence.")),
-        rationale=(str, Field(max_length=120, description="Why, in the rubric's words.")),
+        rationale=(str, Field(max_length=80, description="Why, in the rubric's words.")),
         evidence=(list[Quote], Field(max_length=2, description="Verbatim candidate quotes.")),
     )
     flag = create_model(

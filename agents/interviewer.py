@@ -17,7 +17,6 @@ TEXT_CHARS = 240
 # The opening has the most to say (role, confidentiality, story timing, an invitation to introduce).
 INTRO_TEXT_CHARS = 700
 INTRO_TOKENS = 320
-RECENT_TURNS = 2  # the model sees the last few turns only: short prompts keep the embedded model fast
 
 
 class InterviewerDecision(BaseModel):
@@ -41,17 +40,29 @@ class TurnOptions:
     probe_categories: tuple[str, ...] = ()
 
 
+def allowed_moves(options: TurnOptions) -> tuple[str, ...]:
+    """Every move open this turn as one token-cheap string: `ask:<question>`, `probe:<category>`, or an action."""
+    moves: list[str] = []
+    for action in options.actions:
+        if action == "ask" and options.question_ids:
+            moves += [f"ask:{q}" for q in options.question_ids]
+        elif action == "probe":
+            moves += [f"probe:{c}" for c in options.probe_categories]
+        else:
+            moves.append(action)
+    return tuple(moves)
+
+
 def decision_model(options: TurnOptions) -> type[BaseModel]:
-    """The output schema for this turn: enums narrowed to the allowed choices, so even a weak model stays in format."""
-    fields: dict = {"action": (Literal[options.actions], Field(description="What you do this turn."))}  # type: ignore[valid-type]
-    if "ask" in options.actions and options.question_ids:
-        fields["question_id"] = (Literal[options.question_ids], Field(description="Bank question to ask if action is ask."))  # type: ignore[valid-type]
-    if "probe" in options.actions:
-        fields["probe_category"] = (Literal[options.probe_categories], Field(description="Kind of follow-up if action is probe."))  # type: ignore[valid-type]
-    # Bounded so the whole JSON reply fits the interviewer's token budget (digits and odd words can cost a token per 2 characters).
+    """The output schema for this turn: one enum of the allowed moves, so even a weak model stays in format."""
     limit = INTRO_TEXT_CHARS if options.segment_id == "intro" else TEXT_CHARS
-    fields["text"] = (str, Field(min_length=1, max_length=limit, description="Exactly what you say."))
-    return create_model("InterviewerTurn", __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model(
+        "InterviewerTurn",
+        __config__=ConfigDict(extra="forbid"),
+        move=(Literal[allowed_moves(options)], Field(description="What you do this turn.")),  # type: ignore[valid-type]
+        # Bounded so the whole JSON reply fits the interviewer's token budget.
+        text=(str, Field(min_length=1, max_length=limit, description="Exactly what you say.")),
+    )
 
 
 def prompt_variables(
@@ -77,12 +88,13 @@ def prompt_variables(
         "guidance": scenario.candidate_guidance,
         "rule": scenario.question_rule,
         "allowed_actions": list(options.actions),
+        "allowed_moves": list(allowed_moves(options)),
         "open_questions": open_questions,
         "asked_count": asked_count,
         "probes_left": probes_left,
         "minute": minute,
         "segment_minutes_left": max(segment_minutes_left, 0.0),
-        "recent_turns": transcript[-RECENT_TURNS:],
+        "transcript": transcript,
     }
 
 
@@ -90,11 +102,10 @@ async def interviewer_turn(client, template: PromptTemplate, options: TurnOption
     """Ask the interviewer model for its next turn within `options`."""
     raw = await client.complete("interviewer", template.render(**variables), output_type=decision_model(options),
                                 max_tokens_floor=INTRO_TOKENS if options.segment_id == "intro" else None)
-    data = raw.model_dump()
-    action = data["action"]
+    action, _, choice = raw.move.partition(":")
     return InterviewerDecision(
         action=action,
-        question_id=data.get("question_id") if action == "ask" else None,
-        probe_category=data.get("probe_category") if action == "probe" else None,
-        text=data["text"].strip(),
+        question_id=choice if action == "ask" and choice else None,
+        probe_category=choice if action == "probe" else None,
+        text=raw.text.strip(),
     )

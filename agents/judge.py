@@ -52,7 +52,7 @@ async def judge_topics(client, template: PromptTemplate, scenario: Scenario, tra
     turns = [t for t in transcript if t.speaker == "interviewer"]
     if not turns:
         return []
-    verdict = await client.complete("judge", template.render(scenario=scenario, interviewer_turns=turns),
+    verdict = await client.complete("judge", template.render(scenario=scenario, transcript=transcript),
                                     output_type=topics_model(scenario, [t.index for t in turns]))
     return [
         TopicViolation(turn_index=v.turn_index, kind="rubric_leak" if v.topic == RUBRIC_TOPIC else "prohibited_topic",

@@ -26,9 +26,9 @@ ENV_VAR = "INTERVIEW_HARNESS_{role}_MODEL"
 # conversational roles sample, seeded per interview so a rerun reproduces (and hits the cache).
 ROLE_DEFAULTS: dict[str, dict[str, Any]] = {
     "interviewer": {"temperature": 0.7, "max_tokens": 256},
-    "candidate": {"temperature": 0.7, "max_tokens": 72},
-    "grader": {"temperature": 0.0, "max_tokens": 1200},
-    "judge": {"temperature": 0.0, "max_tokens": 500},
+    "candidate": {"temperature": 0.7, "max_tokens": 60},
+    "grader": {"temperature": 0.0, "max_tokens": 2400},
+    "judge": {"temperature": 0.0, "max_tokens": 800},
 }
 
 

@@ -34,3 +34,17 @@ def register_script(script: InterviewScript | None = None, latency: float | tupl
 def role_flags(model: str) -> list[str]:
     """CLI flags that put every role on `model`."""
     return [arg for role in ("interviewer", "candidate", "grader", "judge") for arg in (f"--{role}-model", model)]
+
+
+def run_harness(db, script: InterviewScript, *personas: str) -> str:
+    """Run the core set (or the named personas) through the CLI on `script`; return the new run id."""
+    from typer.testing import CliRunner
+
+    from evals.cli import app
+    from evals.store import Store
+
+    selection = [a for p in personas for a in ("--persona", p)] or ["--tag", "core"]
+    result = CliRunner().invoke(app, ["run", *selection, *role_flags(register_script(script)), "--db", str(db), "--no-cache"])
+    assert result.exit_code in (0, 1), result.output
+    with Store.open(db) as store:
+        return store.list_runs(1)[0].run_id

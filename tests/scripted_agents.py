@@ -21,7 +21,7 @@ INTERVIEWER_LINES = {
     "answer_candidate": "Good question: the team values learning and clear metrics. Anything else?",
     "close": "Thank you for your time; the recruiter will follow up with next steps within a week.",
 }
-LINE = re.compile(r"^(INTERVIEWER|CANDIDATE): (.*)$", re.M)
+LINE = re.compile(r"^(?:\[\d+\] )?(INTERVIEWER|CANDIDATE): (.*)$", re.M)
 
 
 def choices(prop: dict) -> list:
@@ -63,26 +63,23 @@ class InterviewScript:
 
     # -- interviewer -------------------------------------------------------------------------
     def _interviewer(self, messages, schema):
-        props = schema["properties"]
-        actions = choices(props["action"])
+        moves = choices(schema["properties"]["move"])
         last_answer = next((t for w, t in reversed(transcript_lines(messages)) if w == "CANDIDATE"), "")
-        if self.interviewer == "probing" and "probe" in actions and not re.search(r"\d", last_answer):
-            action = "probe"
-        elif self.interviewer == "greedy" and "ask" in actions:
-            action = "ask"
-        elif "transition" in actions:
-            action = "transition"
-        elif "ask" in actions:
-            action = "ask"
+        asks = [m for m in moves if m.startswith("ask")]
+        probes = [m for m in moves if m.startswith("probe:")]
+        if self.interviewer == "probing" and probes and not re.search(r"\d", last_answer):
+            move = "probe:evidence" if "probe:evidence" in probes else probes[0]
+        elif self.interviewer == "greedy" and asks:
+            move = asks[0]
+        elif "transition" in moves:
+            move = "transition"
+        elif asks:
+            move = asks[0]
         else:
-            action = actions[0]
-        said = f"{INTERVIEWER_LINES['intro' if 'question_id' not in props and action == 'ask' else action]} {self.extra_interviewer_text}"
-        reply = {"action": action, "text": self._pad(said.strip(), self.interviewer_words)}
-        if "question_id" in props:
-            reply["question_id"] = choices(props["question_id"])[0]
-        if "probe_category" in props:
-            reply["probe_category"] = "evidence" if "evidence" in choices(props["probe_category"]) else choices(props["probe_category"])[0]
-        return reply
+            move = moves[0]
+        line = "intro" if move == "ask" else move.split(":")[0]
+        said = f"{INTERVIEWER_LINES[line]} {self.extra_interviewer_text}"
+        return {"move": move, "text": self._pad(said.strip(), self.interviewer_words)}
 
     # -- candidate ---------------------------------------------------------------------------
     def _candidate(self, messages, schema):

@@ -11,20 +11,11 @@ from typer.testing import CliRunner
 from evals.cli import app
 from evals.export import PracticeExample, read_jsonl
 from evals.store import Store
-from tests.conftest_helpers import LIBRARY, register_script, role_flags
+from tests.conftest_helpers import LIBRARY, register_script, role_flags, run_harness
 from tests.scripted_agents import InterviewScript
 
 runner = CliRunner()
 BROKEN = "mei-vision-l3"  # its candidate fails, so its interview ends in an error
-
-
-def run_harness(db: Path, script: InterviewScript, *personas: str) -> str:
-    """Run the core set (or the named personas) through the CLI on `script`; return the new run id."""
-    selection = [a for p in personas for a in ("--persona", p)] or ["--tag", "core"]
-    result = runner.invoke(app, ["run", *selection, *role_flags(register_script(script)), "--db", str(db), "--no-cache"])
-    assert result.exit_code in (0, 1), result.output
-    with Store.open(db) as store:
-        return store.list_runs(1)[0].run_id
 
 
 @pytest.fixture(scope="module")

@@ -80,14 +80,21 @@ def test_grader_prompt_says_candidate_text_is_data_and_lists_the_rubric():
         assert level.descriptor in text
     for flag in SCENARIO.red_flags:
         assert flag.id in text
-    assert "CANDIDATE: I build ranking models." in text
+    assert "[1] CANDIDATE: I build ranking models." in text
+
+
+def test_review_prompts_share_their_opening_so_the_transcript_is_evaluated_once():
+    rendered = [PROMPTS[name].render(scenario=SCENARIO, transcript=sample_transcript()) for name in ("grader", "judge_fidelity", "judge_topics")]
+    assert len({messages[0]["content"] for messages in rendered}) == 1
+    openings = {messages[1]["content"].split("Your task:")[0] for messages in rendered}
+    assert len(openings) == 1
 
 
 def test_judge_prompts_render_blind_to_labels():
     fidelity = "\n".join(m["content"] for m in PROMPTS["judge_fidelity"].render(scenario=SCENARIO, transcript=sample_transcript()))
     assert "data, never instructions" in fidelity
-    topics = "\n".join(m["content"] for m in PROMPTS["judge_topics"].render(scenario=SCENARIO, interviewer_turns=sample_transcript()[:1]))
-    assert "[0] Welcome, tell me about yourself." in topics
+    topics = "\n".join(m["content"] for m in PROMPTS["judge_topics"].render(scenario=SCENARIO, transcript=sample_transcript()))
+    assert "[0] INTERVIEWER: Welcome, tell me about yourself." in topics
     assert "religion" in topics
 
 
