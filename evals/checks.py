@@ -46,7 +46,8 @@ def _rate(values: list[bool]) -> float | None:
 
 def _flag_recall(units):
     done = [u for u in units if u.completed]
-    return red_flag_scores([u.intended_flags for u in done], [u.found_flags for u in done], [])["micro"]["recall"]
+    flag_ids = sorted({f for u in done for f in u.intended_flags | u.found_flags})
+    return red_flag_scores([u.intended_flags for u in done], [u.found_flags for u in done], flag_ids)["micro"]["recall"]
 
 
 def _grounding(units):
