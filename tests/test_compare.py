@@ -12,7 +12,7 @@ from evals.cli import app
 from evals.compare import compare_runs
 from evals.gates import load_gates
 from evals.store import Store
-from tests.conftest_helpers import LIBRARY, register_script, role_flags, run_harness
+from tests.conftest_helpers import LIBRARY, run_harness
 from tests.scripted_agents import InterviewScript
 
 runner = CliRunner()

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from evals.cli import app
 from evals.export import PracticeExample, read_jsonl
 from evals.store import Store
-from tests.conftest_helpers import LIBRARY, register_script, role_flags, run_harness
+from tests.conftest_helpers import LIBRARY, run_harness
 from tests.scripted_agents import InterviewScript
 
 runner = CliRunner()

@@ -59,10 +59,14 @@ class ModelChoices:
             fail(str(exc))
 
     def gateway(self, db: Path, concurrency: int = 8):
-        from agents.gateway import Gateway
+        return build_gateway(self.resolve(), db, use_cache=not self.no_cache, concurrency=concurrency)
 
-        return Gateway(self.resolve(), cache_path=db.parent / "model-cache.sqlite",
-                       use_cache=not self.no_cache, concurrency=concurrency)
+
+def build_gateway(models, db: Path, *, use_cache: bool, concurrency: int):
+    """The gateway for a command, with its response cache beside the results database."""
+    from agents.gateway import Gateway
+
+    return Gateway(models, cache_path=db.parent / "model-cache.sqlite", use_cache=use_cache, concurrency=concurrency)
 
 
 def fail(message: str) -> None:

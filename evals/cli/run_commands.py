@@ -10,10 +10,9 @@ import typer
 
 from evals.cli.options import (
     DEFAULT_DB, CandidateModel, CandidatePrompt, ConfigOption, DbOption, GraderModel, GraderPrompt,
-    InterviewerModel, InterviewerPrompt, JudgeModel, ModelChoices, NoCache, fail,
+    InterviewerModel, InterviewerPrompt, JudgeModel, ModelChoices, NoCache, build_gateway, fail,
 )
 
-HEADLINE = ("qwk", "abs_smd", "exact", "adjacent", "red_flag_recall", "hire_accuracy", "grounding", "conformance", "fidelity")
 INTERRUPTED = 130
 
 
@@ -89,7 +88,7 @@ def run(
             }
             run_id = runner.create_run(store, lib, plan, label=label, models=models, prompts=prompts, config=saved)
             pairs = plan.pairs
-        gateway = _gateway(models, db, no_cache=saved["no_cache"], concurrency=concurrency)
+        gateway = build_gateway(models, db, use_cache=not saved["no_cache"], concurrency=concurrency)
         typer.echo(f"run {run_id}: {len(pairs)} interview(s) on {', '.join(sorted({models.role(r).model for r in ('interviewer', 'candidate', 'grader', 'judge')}))}")
         try:
             _execute_with_progress(store, run_id, lib, pairs, gateway, prompts, concurrency)
@@ -109,12 +108,6 @@ def default_concurrency(models) -> int:
     """Embedded models answer one call at a time; interleaving interviews there only defeats llama.cpp's prompt reuse."""
     local = all(models.role(r).model.startswith("local/") for r in ("interviewer", "candidate", "grader", "judge"))
     return 1 if local else 4
-
-
-def _gateway(models, db: Path, *, no_cache: bool, concurrency: int):
-    from agents.gateway import Gateway
-
-    return Gateway(models, cache_path=db.parent / "model-cache.sqlite", use_cache=not no_cache, concurrency=concurrency)
 
 
 def _execute_with_progress(store, run_id, lib, pairs, gateway, prompts, concurrency) -> None:
@@ -142,6 +135,8 @@ def print_summary(run_id: str, rows) -> None:
     """The headline metrics with intervals and gate marks, then cost and tokens per role."""
     from rich.console import Console
     from rich.table import Table
+
+    from evals.report import HEADLINE
 
     console = Console(width=120)
     table = Table("metric", "value", "95% CI", "n", "gate", title=f"run {run_id}")
