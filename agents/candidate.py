@@ -12,8 +12,8 @@ from evals.persona import Persona, Story
 from evals.scenario import Scenario
 
 QUESTION_CHARS = 200  # a question to the interviewer is short
-# Room for the whole JSON reply even when a small model spends a token per character or two.
-QUESTION_TOKENS = 160
+# Room for the whole JSON reply even when a small model spends a token per character of text.
+QUESTION_TOKENS = QUESTION_CHARS + 40
 METRICS_FROM_LEVEL = 3  # rubric: level 3 has "some metrics"; below it the persona stays vague
 
 

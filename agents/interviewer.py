@@ -10,13 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from agents.prompting import PromptTemplate
 from agents.transcript import Action, Turn
 from evals.persona import Persona
-from evals.scenario import Question, Scenario
+from evals.scenario import Scenario
 
 INTERVIEWER_NAME = "Alex"
-TEXT_CHARS = 240
+TEXT_CHARS = 200
 # The opening has the most to say (role, confidentiality, story timing, an invitation to introduce).
-INTRO_TEXT_CHARS = 700
-INTRO_TOKENS = 320
+INTRO_TEXT_CHARS = 560
+# Room for the move and the JSON keys. With a token per character of text on top, even a model
+# that rambles one character a token reaches the text's length limit (which the grammar enforces)
+# before the budget, so a structured turn is never cut off mid-JSON.
+JSON_OVERHEAD_TOKENS = 48
 
 
 class InterviewerDecision(BaseModel):
@@ -53,9 +56,14 @@ def allowed_moves(options: TurnOptions) -> tuple[str, ...]:
     return tuple(moves)
 
 
+def text_limit(options: TurnOptions) -> int:
+    """Most characters the interviewer may say this turn."""
+    return INTRO_TEXT_CHARS if options.segment_id == "intro" else TEXT_CHARS
+
+
 def decision_model(options: TurnOptions) -> type[BaseModel]:
     """The output schema for this turn: one enum of the allowed moves, so even a weak model stays in format."""
-    limit = INTRO_TEXT_CHARS if options.segment_id == "intro" else TEXT_CHARS
+    limit = text_limit(options)
     return create_model(
         "InterviewerTurn",
         __config__=ConfigDict(extra="forbid"),
@@ -77,7 +85,6 @@ def prompt_variables(
     probes_left: int,
 ) -> dict:
     """Everything the interviewer template may use; the interviewer never sees the persona's labels."""
-    open_questions: list[Question] = [scenario.question(q) for q in options.question_ids]
     bg = persona.background
     return {
         "interviewer_name": INTERVIEWER_NAME,
@@ -89,7 +96,6 @@ def prompt_variables(
         "rule": scenario.question_rule,
         "allowed_actions": list(options.actions),
         "allowed_moves": list(allowed_moves(options)),
-        "open_questions": open_questions,
         "asked_count": asked_count,
         "probes_left": probes_left,
         "minute": minute,
@@ -101,7 +107,7 @@ def prompt_variables(
 async def interviewer_turn(client, template: PromptTemplate, options: TurnOptions, variables: dict) -> InterviewerDecision:
     """Ask the interviewer model for its next turn within `options`."""
     raw = await client.complete("interviewer", template.render(**variables), output_type=decision_model(options),
-                                max_tokens_floor=INTRO_TOKENS if options.segment_id == "intro" else None)
+                                max_tokens_floor=text_limit(options) + JSON_OVERHEAD_TOKENS)
     action, _, choice = raw.move.partition(":")
     return InterviewerDecision(
         action=action,

@@ -420,7 +420,7 @@ def test_probe_opportunities_ignores_answers_outside_the_deep_dives():
 
 # -- on the scripted interview graph -------------------------------------------------------------
 
-COMPLIANT_WORDS = "This conversation is confidential. Aim for 1-2 minutes of setup per story. Any questions for me later?"
+COMPLIANT_WORDS = "This is confidential. Take 1-2 minutes of setup per story. Any questions for me later?"
 
 
 def run(script: InterviewScript) -> InterviewResult:

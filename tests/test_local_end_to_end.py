@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from evals.cli import app
 from evals.scenario import SEGMENT_ORDER
-from tests.conftest_helpers import SCENARIO
+from tests.conftest_helpers import LIBRARY, SCENARIO
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -37,9 +37,13 @@ def test_interview_command_on_the_embedded_model_runs_the_whole_format(tmp_path)
     assert elapsed < 180
 
 
-def test_run_on_the_embedded_model_stores_everything_and_reports_the_truth(tmp_path):
+def test_default_run_on_the_embedded_model_takes_under_five_minutes_and_reports_the_truth(tmp_path):
+    # The README's main command as a newcomer runs it (without the response cache, so the model
+    # really runs): the core personas on 2 cores within 5 minutes.
     db = tmp_path / "h.duckdb"
-    result = runner.invoke(app, ["run", "--persona", "mei-vision-l3", "--db", str(db)])
+    started = time.perf_counter()
+    result = runner.invoke(app, ["run", "--no-cache", "--db", str(db)])
+    elapsed = time.perf_counter() - started
     # A 135M model cannot grade to the bar; the harness must say so with exit code 1, not hide it.
     assert result.exit_code == 1, result.output
     assert "FAILED" in result.output and "run id:" in result.output
@@ -47,6 +51,10 @@ def test_run_on_the_embedded_model_stores_everything_and_reports_the_truth(tmp_p
         roles = {r for (r,) in con.execute("select distinct role from model_calls").fetchall()}
         checks = con.execute("select count(*) from checks where passed is not null").fetchone()[0]
         status = con.execute("select status from runs").fetchone()[0]
-    assert roles == {"interviewer", "candidate", "grader", "judge"}
+        personas = {p for (p,) in con.execute("select persona_id from interviews").fetchall()}
+        hits = con.execute("select count(*) from model_calls where cache_hit").fetchone()[0]
+    assert personas == {p.id for p in LIBRARY.personas.values() if "core" in p.tags}
+    assert roles == {"interviewer", "candidate", "grader", "judge"} and hits == 0
     assert checks >= 5
     assert status == "complete"
+    assert elapsed < 300, f"default run took {elapsed:.0f} s"

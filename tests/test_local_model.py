@@ -39,6 +39,7 @@ def test_unknown_local_model_is_a_model_call_error():
 def test_missing_llama_cpp_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(local_model, "_loaded", {})
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # makes `import llama_cpp` fail
+    monkeypatch.delitem(sys.modules, "agents.providers.llama_sampling", raising=False)  # so it imports llama_cpp again
     session = Gateway(ModelsConfig.for_all(LOCAL), cache_path=tmp_path / "c.sqlite").session(seed=1)
     with pytest.raises(ModelCallError, match=r"pip install 'interview-harness\[local\]'"):
         asyncio.run(session.complete("grader", [{"role": "user", "content": "hi"}]))

@@ -49,9 +49,23 @@ def test_deep_dive_prompt_offers_only_open_questions_and_probe_guidance():
                         segment_start={"intro": 0, "deep_dives": 0.2})
     state.transcript.append(Turn(index=2, speaker="candidate", text="We did it.", segment="deep_dives", minute=1, duration_minutes=0.1))
     text = render_interviewer(state)
-    may_ask = next(line for line in text.splitlines() if "Questions you may ask now:" in line)
-    assert "q_ambiguity" in may_ask and "q_collaboration" not in may_ask
+    moves = next(line for line in text.splitlines() if line.startswith("Moves:"))
+    assert "ask:q_ambiguity" in moves and "ask:q_collaboration" not in moves and "probe:evidence" in moves
     assert "If the answer gave no concrete metric, probe for evidence" in text
+
+
+def test_interviewer_system_prompt_is_the_same_for_every_candidate_and_turn():
+    # A new interview then reuses the cached instructions; only the candidate and the turn differ.
+    systems = set()
+    for persona_id in ("mei-vision-l3", "dana-search-l1"):
+        for state in (FormatState(), FormatState(transcript=sample_transcript(), segment="deep_dives", segment_start={"intro": 0, "deep_dives": 0.2})):
+            options = next_options(SCENARIO, state)
+            variables = interviewer.prompt_variables(SCENARIO, LIBRARY.persona(persona_id), options, state.transcript,
+                                                     minute=state.minute, segment_minutes_left=5, asked_count=0, probes_left=1)
+            messages = PROMPTS["interviewer"].render(**variables)
+            systems.add(messages[0]["content"])
+            assert LIBRARY.persona(persona_id).display_name in messages[1]["content"]
+    assert len(systems) == 1
 
 
 def test_candidate_prompt_pins_level_style_and_no_metrics_for_weak_personas():
