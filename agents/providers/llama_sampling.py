@@ -4,9 +4,9 @@ llama-cpp-python puts the JSON grammar first in its sampler chain, so every gene
 checks all ~49k vocabulary entries against the grammar; on 2 cores that cost about 4 ms a
 token, as much as the model itself. llama.cpp's own tools sample differently and so do we:
 sample from the chain without the grammar, ask the grammar whether that one token is allowed,
-and only if it is not, sample again with the grammar applied to the whole vocabulary. Greedy
-decoding gives the same tokens either way; sampling keeps the chain's distribution whenever the
-model's own pick already fits the grammar.
+and only if it is not, sample again with the grammar applied first (to the likeliest tokens,
+or the whole vocabulary when none of those fits). Greedy decoding gives the same tokens either
+way; sampling keeps the chain's distribution whenever the model's own pick fits the grammar.
 
 This reaches into llama-cpp-python's sampler hook (`Llama._init_sampler`), so the package
 version is pinned in pyproject.toml and a slow test compares the outputs with the stock path.
@@ -23,9 +23,9 @@ import numpy as np
 from llama_cpp import Llama
 from llama_cpp._internals import LlamaSampler
 
-# Must match llama.cpp's `llama_token_data` struct: (int32 id, float logit, float p).
 # Candidates the grammar judges before falling back to the whole vocabulary.
 SHORTLIST = 512
+# Must match llama.cpp's `llama_token_data` struct: (int32 id, float logit, float p).
 _TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)])
 
 
@@ -35,9 +35,8 @@ class _Candidates:
     def __init__(self, size: int):
         self.buffer = np.zeros(size, dtype=_TOKEN_DATA)
         self.ids = np.arange(size, dtype=np.int32)
-        self.array = llama_cpp.llama_token_data_array(
-            data=self.buffer.ctypes.data_as(llama_cpp.llama_token_data_p), size=size, selected=-1, sorted=False
-        )
+        self.pointer = self.buffer.ctypes.data_as(llama_cpp.llama_token_data_p)
+        self.array = llama_cpp.llama_token_data_array(data=self.pointer, size=size, selected=-1, sorted=False)
         self.ref = ctypes.byref(self.array)
 
     def fill(self, ids: np.ndarray, logits: np.ndarray) -> None:
@@ -45,7 +44,8 @@ class _Candidates:
         self.buffer["id"][:n] = ids
         self.buffer["logit"][:n] = logits
         self.buffer["p"][:n] = 0.0
-        self.array.size, self.array.selected, self.array.sorted = n, -1, False
+        # A sampler may leave `data` pointing at its own copy; always start from our buffer.
+        self.array.data, self.array.size, self.array.selected, self.array.sorted = self.pointer, n, -1, False
 
     def selected_token(self) -> int:
         if not 0 <= self.array.selected < self.array.size:
