@@ -113,6 +113,10 @@ def _by(rows: list[CheckRow]) -> dict[tuple[str, str], CheckRow]:
     return {(r.metric, r.scope): r for r in rows}
 
 
+# Below this share of personas played as labelled, the report questions the judge as well as the personas.
+LOW_FIDELITY = 0.5
+
+
 def findings(run: RunRecord, rows: list[CheckRow], planned: int, finished: int) -> list[str]:
     """Plain statements of what the run shows, worst first; a failed gate is stated, never softened."""
     out = []
@@ -137,6 +141,14 @@ def findings(run: RunRecord, rows: list[CheckRow], planned: int, finished: int) 
     if blamed:
         out.append(f"{len(blamed)} mismatch(es) are attributed to the persona, not the grader, because the judge says "
                    f"they were not played as labelled: {', '.join(blamed)}.")
+    fidelity = _by(rows).get(("fidelity", "overall"))
+    if fidelity and fidelity.value is not None and fidelity.value < LOW_FIDELITY:
+        judge, candidate = run.models.get("judge", "?"), run.models.get("candidate", "?")
+        same = " (both roles run on that same model)" if judge == candidate else ""
+        out.append(f"Persona fidelity is {fidelity.value:.2f} (95% CI {interval(fidelity)}, n={fidelity.n or 0}): the judge "
+                   f"model {judge} says most personas were not played at their labels. Either the candidate model "
+                   f"{candidate} did not play them or the judge cannot tell{same}, so every mismatch charged to a "
+                   "persona rests on that judge.")
     if persona_rows and all(r.details.get("fidelity_ok") is None for r in persona_rows):
         out.append("The judge gave no fidelity read, so no mismatch can be attributed to a persona.")
     if (gated := [r for r in rows if r.passed is not None]) and not failed:

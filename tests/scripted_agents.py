@@ -51,7 +51,7 @@ class InterviewScript:
     personas: dict[str, Persona] = field(default_factory=dict)  # by display name
     interviewer: str = "probing"  # probing | minimal | greedy (asks whenever allowed)
     grader: str = "oracle"  # oracle | lenient | all3 | no_flags | invented_quotes | invalid
-    judge: str = "oracle"  # oracle | silent
+    judge: str = "oracle"  # oracle | silent | all1 (hears every persona as level 1, no red flags)
     interviewer_words: int = 0  # pad interviewer turns to this many words (drives the clock)
     candidate_words: int = 0
     extra_interviewer_text: str = ""
@@ -132,6 +132,8 @@ class InterviewScript:
         persona = self._persona_in(messages)
         if self.judge == "silent":
             return {"competency_levels": {c: None for c in persona.intended.competency_levels}, "red_flags": []}
+        if self.judge == "all1":
+            return {"competency_levels": {c: 1 for c in persona.intended.competency_levels}, "red_flags": []}
         return {"competency_levels": dict(persona.intended.competency_levels), "red_flags": list(persona.intended.red_flags)}
 
     @staticmethod

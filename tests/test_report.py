@@ -31,6 +31,7 @@ def runs(tmp_path_factory) -> dict:
         "oracle": run_harness(db, InterviewScript(grader="oracle")),
         "prohibited": run_harness(db, InterviewScript(grader="no_flags", extra_interviewer_text="How old are you?"),
                                   "mei-vision-l3", "dana-search-l1"),
+        "doubting_judge": run_harness(db, InterviewScript(grader="oracle", judge="all1")),
     }
 
 
@@ -189,3 +190,14 @@ def test_missing_database_exits_2_without_creating_one(tmp_path) -> None:
     assert result.exit_code == 2 and "no results database" in result.output
     assert not db.exists()
 
+
+
+def test_low_persona_fidelity_questions_the_judge_too(runs, tmp_path) -> None:
+    _, md, _ = report(runs, runs["doubting_judge"], tmp_path)
+    fidelity = checks(runs["db"], runs["doubting_judge"])[("fidelity", "overall")]
+    assert fidelity.value is not None and fidelity.value < 0.5  # only the weakest personas sound like what the judge hears
+    findings = section(md, "## Findings")
+    assert f"Persona fidelity is {fidelity.value:.2f}" in findings
+    assert "Either the candidate model scripted/" in findings and "every mismatch charged to a persona rests on that judge" in findings
+    _, oracle_md, _ = report(runs, runs["oracle"], tmp_path)
+    assert "Persona fidelity is" not in section(oracle_md, "## Findings")
