@@ -6,14 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from agents.model_config import structured_reply_tokens
 from agents.prompting import PromptTemplate
 from agents.transcript import Turn
 from evals.persona import Persona, Story
 from evals.scenario import Scenario
 
 QUESTION_CHARS = 200  # a question to the interviewer is short
-# Room for the whole JSON reply even when a small model spends a token per character of text.
-QUESTION_TOKENS = QUESTION_CHARS + 40
 METRICS_FROM_LEVEL = 3  # rubric: level 3 has "some metrics"; below it the persona stays vague
 
 
@@ -82,7 +81,7 @@ async def candidate_turn(client, template: PromptTemplate, variables: dict, *, q
     messages = template.render(**variables)
     if question_segment:
         raw = await client.complete("candidate", messages, output_type=question_turn_model(must_ask),
-                                    max_tokens_floor=QUESTION_TOKENS)
+                                    max_tokens_floor=structured_reply_tokens(QUESTION_CHARS))
         return CandidateReply(text=raw.text.strip(), asks_question=raw.asks_question)
     text = await client.complete("candidate", messages)
     return CandidateReply(text=str(text).strip())

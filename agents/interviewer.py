@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from agents.model_config import structured_reply_tokens
 from agents.prompting import PromptTemplate
 from agents.transcript import Action, Turn
 from evals.persona import Persona
@@ -16,10 +17,6 @@ INTERVIEWER_NAME = "Alex"
 TEXT_CHARS = 200
 # The opening has the most to say (role, confidentiality, story timing, an invitation to introduce).
 INTRO_TEXT_CHARS = 560
-# Room for the move and the JSON keys. With a token per character of text on top, even a model
-# that rambles one character a token reaches the text's length limit (which the grammar enforces)
-# before the budget, so a structured turn is never cut off mid-JSON.
-JSON_OVERHEAD_TOKENS = 48
 
 
 class InterviewerDecision(BaseModel):
@@ -107,7 +104,7 @@ def prompt_variables(
 async def interviewer_turn(client, template: PromptTemplate, options: TurnOptions, variables: dict) -> InterviewerDecision:
     """Ask the interviewer model for its next turn within `options`."""
     raw = await client.complete("interviewer", template.render(**variables), output_type=decision_model(options),
-                                max_tokens_floor=text_limit(options) + JSON_OVERHEAD_TOKENS)
+                                max_tokens_floor=structured_reply_tokens(text_limit(options)))
     action, _, choice = raw.move.partition(":")
     return InterviewerDecision(
         action=action,

@@ -30,6 +30,17 @@ ROLE_DEFAULTS: dict[str, dict[str, Any]] = {
     "grader": {"temperature": 0.0, "max_tokens": 2400},
     "judge": {"temperature": 0.0, "max_tokens": 800},
 }
+# Room for the JSON keys and short fields around a reply's free text.
+JSON_OVERHEAD_TOKENS = 48
+
+
+def structured_reply_tokens(text_chars: int) -> int:
+    """A token budget in which a JSON reply whose free text is at most `text_chars` long always finishes.
+
+    Even a model that rambles one character a token reaches the length limit (which the grammar
+    enforces) before the budget, so the reply is never cut off mid-JSON.
+    """
+    return text_chars + JSON_OVERHEAD_TOKENS
 
 
 class ConfigError(ValueError):
@@ -88,6 +99,10 @@ class ModelsConfig(BaseModel):
         default_factory=lambda: default_role_model("judge"),
         description="Independent checker of persona fidelity and text checks.",
     )
+
+    def model_names(self) -> dict[str, str]:
+        """The model string of every role."""
+        return {role: self.role(role).model for role in ROLES}
 
     def role(self, name: str) -> RoleModel:
         """The RoleModel for role `name`; ConfigError for an unknown role."""

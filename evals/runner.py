@@ -84,7 +84,7 @@ def create_run(store: Store, lib: Library, plan: RunPlan, *, label: str | None, 
     return store.create_run(
         label=label, scenario_id=plan.scenario_id, scenario_hash=lib.scenario_hash(plan.scenario_id),
         persona_set_hash=lib.persona_set_hash([p for p, _ in plan.pairs]), config=config,
-        models={role: models.role(role).model for role in ("interviewer", "candidate", "grader", "judge")},
+        models=models.model_names(),
         prompt_hashes=prompts.hashes(), plan=plan.pairs, git_commit=git_commit(),
     )
 

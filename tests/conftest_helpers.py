@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from agents.accounting import ROLES
 from agents.gateway import Gateway
 from agents.model_config import ModelsConfig
 from agents.providers.scripted import FunctionModel, register_scripted
@@ -33,7 +34,7 @@ def register_script(script: InterviewScript | None = None, latency: float | tupl
 
 def role_flags(model: str) -> list[str]:
     """CLI flags that put every role on `model`."""
-    return [arg for role in ("interviewer", "candidate", "grader", "judge") for arg in (f"--{role}-model", model)]
+    return [arg for role in ROLES for arg in (f"--{role}-model", model)]
 
 
 def run_harness(db, script: InterviewScript, *personas: str) -> str:

@@ -64,16 +64,17 @@ def _close_loaded() -> None:
         _loaded.clear()
 
 
-def _llama(name: str, role: str) -> Any:
+def _llama(name: str, context: str) -> Any:
+    """The llama.cpp context `context` (a role, or a group of roles sharing one) over model `name`."""
     with _load_lock:
-        if (name, role) not in _loaded:
+        if (name, context) not in _loaded:
             if not _loaded:
                 atexit.register(_close_loaded)
             try:
                 from agents.providers.llama_sampling import FastGrammarLlama
             except ImportError as exc:
                 raise ModelCallError(f"llama-cpp-python is missing; {_INSTALL_HINT}") from exc
-            _loaded[(name, role)] = FastGrammarLlama(
+            _loaded[(name, context)] = FastGrammarLlama(
                 model_path=str(gguf_path(name)),
                 n_ctx=CONTEXT_TOKENS,
                 n_threads=os.cpu_count(),
@@ -81,7 +82,7 @@ def _llama(name: str, role: str) -> Any:
                 # llama.cpp's own load and per-call timings, for performance work.
                 verbose=os.environ.get("INTERVIEW_HARNESS_LLAMA_VERBOSE") == "1",
             )
-        return _loaded[(name, role)]
+        return _loaded[(name, context)]
 
 
 def _complete_blocking(request: ProviderRequest) -> ProviderResponse:

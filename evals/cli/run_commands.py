@@ -89,7 +89,7 @@ def run(
             run_id = runner.create_run(store, lib, plan, label=label, models=models, prompts=prompts, config=saved)
             pairs = plan.pairs
         gateway = build_gateway(models, db, use_cache=not saved["no_cache"], concurrency=concurrency)
-        typer.echo(f"run {run_id}: {len(pairs)} interview(s) on {', '.join(sorted({models.role(r).model for r in ('interviewer', 'candidate', 'grader', 'judge')}))}")
+        typer.echo(f"run {run_id}: {len(pairs)} interview(s) on {', '.join(sorted(set(models.model_names().values())))}")
         try:
             _execute_with_progress(store, run_id, lib, pairs, gateway, prompts, concurrency)
         except KeyboardInterrupt:
@@ -106,8 +106,7 @@ def run(
 
 def default_concurrency(models) -> int:
     """Embedded models answer one call at a time; interleaving interviews there only defeats llama.cpp's prompt reuse."""
-    local = all(models.role(r).model.startswith("local/") for r in ("interviewer", "candidate", "grader", "judge"))
-    return 1 if local else 4
+    return 1 if all(m.startswith("local/") for m in models.model_names().values()) else 4
 
 
 def _execute_with_progress(store, run_id, lib, pairs, gateway, prompts, concurrency) -> None:
