@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
-
+from agents.client import ModelClient
 from agents.model_config import structured_reply_tokens
+from agents.output_schema import one_of, output_model
 from agents.prompting import PromptTemplate
-from agents.transcript import Turn
-from evals.persona import Persona, Story
-from evals.scenario import Scenario
+from agents.records import Turn
+from personas.model import Persona, Story
+from scenarios.model import Scenario
+from scenarios.strict import StrictModel
 
 QUESTION_CHARS = 200  # a question to the interviewer is short
 METRICS_FROM_LEVEL = 3  # rubric: level 3 has "some metrics"; below it the persona stays vague
 
 
-class CandidateReply(BaseModel):
+class CandidateReply(StrictModel):
     """What the candidate said; `asks_question` matters only in the candidate-questions segment."""
-
-    model_config = ConfigDict(extra="forbid")
 
     text: str
     asks_question: bool = False
 
 
-def question_turn_model(must_ask: bool) -> type[BaseModel]:
+class CandidateQuestionTurn(StrictModel):
+    """The candidate model's reply in the candidate-questions segment."""
+
+    asks_question: bool
+    text: str
+
+
+def question_turn_model(must_ask: bool) -> type[CandidateQuestionTurn]:
     """Schema for a turn in the candidate-questions segment; the first one must be a question."""
-    asks = Literal[True] if must_ask else bool
-    return create_model(
+    asks = one_of([True]) if must_ask else bool
+    return output_model(
         "CandidateQuestionTurn",
-        __config__=ConfigDict(extra="forbid"),
+        CandidateQuestionTurn,
         asks_question=(asks, Field(description="True if you ask the interviewer a question now; false if you have no more.")),
         text=(str, Field(min_length=1, max_length=QUESTION_CHARS, description="Exactly what you say.")),
     )
@@ -76,12 +82,18 @@ def prompt_variables(
     }
 
 
-async def candidate_turn(client, template: PromptTemplate, variables: dict, *, question_segment: bool, must_ask: bool) -> CandidateReply:
+async def candidate_turn(
+    client: ModelClient, template: PromptTemplate, variables: dict, *, question_segment: bool, must_ask: bool
+) -> CandidateReply:
     """Ask the candidate model for its next turn."""
     messages = template.render(**variables)
     if question_segment:
-        raw = await client.complete("candidate", messages, output_type=question_turn_model(must_ask),
-                                    max_tokens_floor=structured_reply_tokens(QUESTION_CHARS))
+        raw = await client.complete(
+            "candidate",
+            messages,
+            output_type=question_turn_model(must_ask),
+            max_tokens_floor=structured_reply_tokens(QUESTION_CHARS),
+        )
         return CandidateReply(text=raw.text.strip(), asks_question=raw.asks_question)
     text = await client.complete("candidate", messages)
-    return CandidateReply(text=str(text).strip())
+    return CandidateReply(text=text.strip())

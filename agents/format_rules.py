@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agents.interviewer import TurnOptions
-from agents.transcript import Turn
-from evals.scenario import Scenario
+from agents.records import Turn
+from scenarios.model import Scenario
 
 WORDS_PER_MINUTE = 150
 MAX_CANDIDATE_QUESTIONS = 3

@@ -20,10 +20,11 @@ import re
 import time
 import weakref
 from pathlib import Path
+from typing import overload
 
 from pydantic import BaseModel, ValidationError
 
-from agents.accounting import CallRecord
+from agents.client import Messages, Output
 from agents.model_config import ModelsConfig, resolve_models
 from agents.providers import provider_for, provider_key
 from agents.providers.base import (
@@ -33,6 +34,7 @@ from agents.providers.base import (
     RealModelCallBlocked,
     StructuredOutputError,
 )
+from agents.records import CallRecord
 from agents.response_cache import CachedResponse, ResponseCache, cache_key
 
 __all__ = [
@@ -44,7 +46,8 @@ __all__ = [
     "complete_sync",
 ]
 
-DEFAULT_CACHE_PATH = Path("results") / "response_cache.sqlite"
+CACHE_FILENAME = "model-cache.sqlite"
+DEFAULT_CACHE_PATH = Path("results") / CACHE_FILENAME
 _FENCED = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
@@ -68,8 +71,7 @@ def _parse(text: str, output_type: type[BaseModel]) -> tuple[str, BaseModel]:
 def _describe(error: ValidationError) -> str:
     """A validation error in one line, without pydantic's documentation links."""
     return "; ".join(
-        f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}"
-        for item in error.errors(include_url=False)
+        f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}" for item in error.errors(include_url=False)
     )
 
 
@@ -111,11 +113,9 @@ class Gateway:
         self.concurrency = concurrency
         self.max_retries = max_retries
         self.backoff_s = backoff_s
-        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 
-    def session(self, seed: int | None = None) -> "GatewaySession":
+    def session(self, seed: int | None = None) -> GatewaySession:
         """A per-interview view: calls use `seed` unless their role fixes one, and are recorded."""
         return GatewaySession(self, seed)
 
@@ -125,9 +125,7 @@ class Gateway:
             self._loops[loop] = _LoopState(self.concurrency)
         return self._loops[loop]
 
-    async def _answer(
-        self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord
-    ) -> CachedResponse:
+    async def _answer(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord) -> CachedResponse:
         """The reply for `request`, from the cache, a shared in-flight call, or the provider."""
         if not self.use_cache or (request.temperature != 0 and request.seed is None):
             return await self._compute(request, output_type, record)
@@ -160,9 +158,7 @@ class Gateway:
         self.cache.put(key, request.model, result)
         return result
 
-    async def _compute(
-        self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord
-    ) -> CachedResponse:
+    async def _compute(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord) -> CachedResponse:
         """Call the provider; for an output type validate, and repair once on failure."""
         text = await self._call(request, record)
         if output_type is None:
@@ -224,9 +220,7 @@ class Gateway:
                 record.cost_known = response.cost_known
                 return response.text
             if attempt >= self.max_retries:
-                raise ModelCallError(
-                    f"{request.model}: gave up after {attempt} retries: {reason}"
-                ) from failure
+                raise ModelCallError(f"{request.model}: gave up after {attempt} retries: {reason}") from failure
             await asyncio.sleep(self.backoff_s * 2**attempt)
             attempt += 1
             record.retries += 1
@@ -267,10 +261,20 @@ class GatewaySession:
         self.seed = seed
         self.calls: list[CallRecord] = []
 
+    @overload
+    async def complete(
+        self, role: str, messages: Messages, output_type: None = None, *, max_tokens_floor: int | None = None
+    ) -> str: ...
+
+    @overload
+    async def complete(
+        self, role: str, messages: Messages, output_type: type[Output], *, max_tokens_floor: int | None = None
+    ) -> Output: ...
+
     async def complete(
         self,
         role: str,
-        messages: list[dict],
+        messages: Messages,
         output_type: type[BaseModel] | None = None,
         *,
         max_tokens_floor: int | None = None,
@@ -318,4 +322,6 @@ def complete_sync(
 ) -> str | BaseModel:
     """Blocking `complete` for scripts and `python -c`; not for use inside a running event loop."""
     session = (gateway or Gateway()).session(seed)
+    if output_type is None:
+        return asyncio.run(session.complete(role, messages))
     return asyncio.run(session.complete(role, messages, output_type))

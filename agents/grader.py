@@ -4,48 +4,48 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import BaseModel, Field, StringConstraints
 
+from agents.client import ModelClient
+from agents.output_schema import list_of, one_of, output_model
 from agents.prompting import PromptTemplate
-from agents.transcript import CompetencyGrade, Feedback, Grade, RedFlagFinding, Turn
-from evals.scenario import Scenario
+from agents.records import CompetencyGrade, Feedback, Grade, RedFlagFinding, Turn
+from scenarios.model import Scenario
+from scenarios.strict import StrictModel
 
-_STRICT = ConfigDict(extra="forbid")
 # String bounds keep the whole verdict inside the grader's token budget, so it is never cut off mid-JSON.
 Quote = Annotated[str, StringConstraints(max_length=80)]
 Line = Annotated[str, StringConstraints(max_length=100)]
 
 
-def grade_model(scenario: Scenario) -> type[BaseModel]:
+def grade_model(scenario: Scenario) -> type[StrictModel]:
     """The grader's output schema: one entry per competency of this scenario, flags limited to its ids."""
-    graded = create_model(
+    graded = output_model(
         "GradedCompetency",
-        __config__=_STRICT,
+        StrictModel,
         score=(Literal[1, 2, 3, 4, 5] | None, Field(description="1-5 by the rubric, null when there was no evidence.")),
         rationale=(str, Field(max_length=80, description="Why, in the rubric's words.")),
         evidence=(list[Quote], Field(max_length=2, description="Verbatim candidate quotes.")),
     )
-    flag = create_model(
+    flag = output_model(
         "FoundRedFlag",
-        __config__=_STRICT,
-        id=(Literal[tuple(scenario.red_flag_ids)], Field(description="Red flag id.")),  # type: ignore[valid-type]
+        StrictModel,
+        id=(one_of(scenario.red_flag_ids), Field(description="Red flag id.")),
         evidence=(list[Quote], Field(min_length=1, max_length=2, description="Verbatim candidate quotes.")),
     )
-    feedback = create_model(
+    feedback = output_model(
         "CandidateFeedback",
-        __config__=_STRICT,
+        StrictModel,
         strengths=(list[Line], Field(min_length=1, max_length=2)),
         growth_areas=(list[Line], Field(min_length=1, max_length=2)),
         better_story=(str, Field(max_length=200)),
     )
-    competencies = create_model(
-        "CompetencyScores", __config__=_STRICT, **{cid: (graded, ...) for cid in scenario.competency_ids}
-    )
-    return create_model(
+    competencies = output_model("CompetencyScores", StrictModel, **{cid: (graded, ...) for cid in scenario.competency_ids})
+    return output_model(
         "GraderVerdict",
-        __config__=_STRICT,
+        StrictModel,
         competencies=(competencies, ...),
-        red_flags=(list[flag], Field(max_length=len(scenario.red_flags))),
+        red_flags=(list_of(flag), Field(max_length=len(scenario.red_flags))),
         feedback=(feedback, ...),
     )
 
@@ -66,7 +66,7 @@ def to_grade(verdict: BaseModel, scenario: Scenario) -> Grade:
     )
 
 
-async def grade_transcript(client, template: PromptTemplate, scenario: Scenario, transcript: list[Turn]) -> Grade:
+async def grade_transcript(client: ModelClient, template: PromptTemplate, scenario: Scenario, transcript: list[Turn]) -> Grade:
     """Grade a finished interview."""
     messages = template.render(scenario=scenario, transcript=transcript)
     verdict = await client.complete("grader", messages, output_type=grade_model(scenario))

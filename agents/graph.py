@@ -8,15 +8,24 @@ from typing import Any, TypedDict
 
 from agents.candidate import candidate_turn
 from agents.candidate import prompt_variables as candidate_variables
-from agents.format_rules import MAX_CANDIDATE_QUESTIONS, FormatState, apply_turn, candidate_may_ask, next_options, segment_elapsed, spoken_minutes
+from agents.client import ModelClient
+from agents.format_rules import (
+    MAX_CANDIDATE_QUESTIONS,
+    FormatState,
+    apply_turn,
+    candidate_may_ask,
+    next_options,
+    segment_elapsed,
+    spoken_minutes,
+)
 from agents.gateway import ModelCallError
 from agents.grader import grade_transcript
 from agents.interviewer import interviewer_turn
 from agents.interviewer import prompt_variables as interviewer_variables
 from agents.prompting import PromptSet
-from agents.transcript import Grade, Turn
-from evals.persona import Persona
-from evals.scenario import Scenario
+from agents.records import Grade, Turn
+from personas.model import Persona
+from scenarios.model import Scenario
 
 DEFAULT_MAX_TURNS = 60
 _FORMAT_KEYS = tuple(f.name for f in fields(FormatState))
@@ -43,13 +52,14 @@ class InterviewContext:
 
     scenario: Scenario
     persona: Persona
-    client: Any  # a GatewaySession
+    client: ModelClient
     prompts: PromptSet
     max_turns: int = DEFAULT_MAX_TURNS
 
 
 def _format_state(state: InterviewState) -> FormatState:
-    return FormatState(**{k: copy.copy(state[k]) for k in _FORMAT_KEYS if k in state})
+    values: dict[str, Any] = dict(state)
+    return FormatState(**{k: copy.copy(values[k]) for k in _FORMAT_KEYS if k in values})
 
 
 def _update(fs: FormatState) -> dict[str, Any]:
@@ -72,8 +82,13 @@ def build_graph(ctx: InterviewContext):
         seg = scenario.segment(options.segment_id)
         elapsed = segment_elapsed(fs, options.segment_id) if options.segment_id == fs.segment else 0.0
         variables = interviewer_variables(
-            scenario, persona, options, fs.transcript,
-            minute=fs.minute, segment_minutes_left=seg.max_minutes - elapsed, asked_count=len(fs.asked),
+            scenario,
+            persona,
+            options,
+            fs.transcript,
+            minute=fs.minute,
+            segment_minutes_left=seg.max_minutes - elapsed,
+            asked_count=len(fs.asked),
             probes_left=scenario.question_rule.max_probes_per_question - fs.probes_on_current,
         )
         try:
@@ -86,10 +101,15 @@ def build_graph(ctx: InterviewContext):
         if decision.action == "probe":
             question = fs.current_question
         turn = Turn(
-            index=len(fs.transcript), speaker="interviewer", text=decision.text, segment=segment,
-            action=decision.action, question_id=question,
+            index=len(fs.transcript),
+            speaker="interviewer",
+            text=decision.text,
+            segment=segment,
+            action=decision.action,
+            question_id=question,
             competency=scenario.question(question).competencies[0] if question else None,
-            probe_category=decision.probe_category, minute=round(fs.minute, 3),
+            probe_category=decision.probe_category,
+            minute=round(fs.minute, 3),
             duration_minutes=round(spoken_minutes(decision.text), 3),
         )
         apply_turn(scenario, fs, turn)
@@ -98,19 +118,35 @@ def build_graph(ctx: InterviewContext):
     async def candidate(state: InterviewState) -> dict[str, Any]:
         fs = _format_state(state)
         question_segment = fs.segment == "candidate_questions"
-        in_play = scenario.question(fs.current_question).competencies if fs.segment == "deep_dives" and fs.current_question else []
+        in_play = (
+            scenario.question(fs.current_question).competencies if fs.segment == "deep_dives" and fs.current_question else []
+        )
         variables = candidate_variables(
-            scenario, persona, fs.transcript, segment_id=fs.segment, competencies=in_play,
-            questions_asked=fs.candidate_questions, max_questions=MAX_CANDIDATE_QUESTIONS,
+            scenario,
+            persona,
+            fs.transcript,
+            segment_id=fs.segment,
+            competencies=in_play,
+            questions_asked=fs.candidate_questions,
+            max_questions=MAX_CANDIDATE_QUESTIONS,
         )
         try:
-            reply = await candidate_turn(ctx.client, ctx.prompts["candidate"], variables,
-                                         question_segment=question_segment, must_ask=fs.candidate_questions == 0)
+            reply = await candidate_turn(
+                ctx.client,
+                ctx.prompts["candidate"],
+                variables,
+                question_segment=question_segment,
+                must_ask=fs.candidate_questions == 0,
+            )
         except ModelCallError as exc:
             return {"error": f"candidate: {exc}"}
         turn = Turn(
-            index=len(fs.transcript), speaker="candidate", text=reply.text, segment=fs.segment,
-            asks_question=question_segment and reply.asks_question, minute=round(fs.minute, 3),
+            index=len(fs.transcript),
+            speaker="candidate",
+            text=reply.text,
+            segment=fs.segment,
+            asks_question=question_segment and reply.asks_question,
+            minute=round(fs.minute, 3),
             duration_minutes=round(spoken_minutes(reply.text), 3),
         )
         apply_turn(scenario, fs, turn)

@@ -7,11 +7,12 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from agents.gateway import Gateway
 from agents.graph import DEFAULT_MAX_TURNS, InterviewContext, build_graph, initial_state, recursion_limit
 from agents.prompting import PromptSet
-from agents.transcript import InterviewResult
-from evals.persona import Persona
-from evals.scenario import Scenario
+from agents.records import InterviewResult
+from personas.model import Persona
+from scenarios.model import Scenario
 
 
 @dataclass(frozen=True)
@@ -24,32 +25,31 @@ class InterviewJob:
     trial: int = 0
 
 
-def _gateway(models):
-    from agents.gateway import Gateway
-
-    return models if isinstance(models, Gateway) else Gateway(models)
-
-
 async def run_interview(
     scenario: Scenario,
     persona: Persona,
-    models,
+    gateway: Gateway,
     seed: int,
     *,
     prompts: PromptSet | None = None,
     trial: int = 0,
     max_turns: int = DEFAULT_MAX_TURNS,
 ) -> InterviewResult:
-    """Run one full interview and grade it; failures become an error result, never an exception.
+    """Run one full interview on `gateway` (shared across interviews) and grade it.
 
-    `models` is a Gateway (shared across interviews) or a ModelsConfig.
+    Failures become an error result, never an exception.
     """
     prompts = prompts or PromptSet()
-    client = _gateway(models).session(seed=seed)
+    client = gateway.session(seed=seed)
     started = time.time()
     result = InterviewResult(
-        scenario_id=scenario.id, persona_id=persona.id, trial=trial, seed=seed, status="error",
-        prompt_hashes=prompts.hashes(), started_at=started,
+        scenario_id=scenario.id,
+        persona_id=persona.id,
+        trial=trial,
+        seed=seed,
+        status="error",
+        prompt_hashes=prompts.hashes(),
+        started_at=started,
     )
     try:
         graph = build_graph(InterviewContext(scenario, persona, client, prompts, max_turns))
@@ -69,7 +69,7 @@ async def run_interview(
 
 async def run_interviews(
     jobs: list[InterviewJob],
-    models,
+    gateway: Gateway,
     *,
     concurrency: int = 4,
     prompts: PromptSet | None = None,
@@ -77,14 +77,14 @@ async def run_interviews(
     on_result: Callable[[InterviewResult], Awaitable[None] | None] | None = None,
 ) -> list[InterviewResult]:
     """Run many interviews, at most `concurrency` at once; `on_result` sees each one as it finishes."""
-    gateway = _gateway(models)
     prompts = prompts or PromptSet()
     limit = asyncio.Semaphore(max(1, concurrency))
 
     async def one(job: InterviewJob) -> InterviewResult:
         async with limit:
-            result = await run_interview(job.scenario, job.persona, gateway, job.seed,
-                                         prompts=prompts, trial=job.trial, max_turns=max_turns)
+            result = await run_interview(
+                job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns
+            )
         if on_result is not None:
             maybe = on_result(result)
             if asyncio.iscoroutine(maybe):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import Field
 
+from agents.client import ModelClient
 from agents.model_config import structured_reply_tokens
+from agents.output_schema import one_of, output_model
 from agents.prompting import PromptTemplate
-from agents.transcript import Action, Turn
-from evals.persona import Persona
-from evals.scenario import Scenario
+from agents.records import Action, Turn
+from personas.model import Persona
+from scenarios.model import Scenario
+from scenarios.strict import StrictModel
 
 INTERVIEWER_NAME = "Alex"
 TEXT_CHARS = 200
@@ -19,10 +21,8 @@ TEXT_CHARS = 200
 INTRO_TEXT_CHARS = 560
 
 
-class InterviewerDecision(BaseModel):
+class InterviewerDecision(StrictModel):
     """What the interviewer decided this turn, after the graph's narrowing."""
-
-    model_config = ConfigDict(extra="forbid")
 
     action: Action
     question_id: str | None = None
@@ -58,13 +58,20 @@ def text_limit(options: TurnOptions) -> int:
     return INTRO_TEXT_CHARS if options.segment_id == "intro" else TEXT_CHARS
 
 
-def decision_model(options: TurnOptions) -> type[BaseModel]:
+class InterviewerTurn(StrictModel):
+    """The interviewer model's reply; `decision_model` narrows `move` to this turn's options."""
+
+    move: str
+    text: str
+
+
+def decision_model(options: TurnOptions) -> type[InterviewerTurn]:
     """The output schema for this turn: one enum of the allowed moves, so even a weak model stays in format."""
     limit = text_limit(options)
-    return create_model(
+    return output_model(
         "InterviewerTurn",
-        __config__=ConfigDict(extra="forbid"),
-        move=(Literal[allowed_moves(options)], Field(description="What you do this turn.")),  # type: ignore[valid-type]
+        InterviewerTurn,
+        move=(one_of(allowed_moves(options)), Field(description="What you do this turn.")),
         # Bounded so the whole JSON reply fits the interviewer's token budget.
         text=(str, Field(min_length=1, max_length=limit, description="Exactly what you say.")),
     )
@@ -86,8 +93,12 @@ def prompt_variables(
     return {
         "interviewer_name": INTERVIEWER_NAME,
         "scenario": scenario,
-        "candidate": {"display_name": persona.display_name, "current_role": bg.current_role,
-                      "years_experience": bg.years_experience, "domain": bg.domain},
+        "candidate": {
+            "display_name": persona.display_name,
+            "current_role": bg.current_role,
+            "years_experience": bg.years_experience,
+            "domain": bg.domain,
+        },
         "segment": scenario.segment(options.segment_id),
         "guidance": scenario.candidate_guidance,
         "rule": scenario.question_rule,
@@ -101,14 +112,22 @@ def prompt_variables(
     }
 
 
-async def interviewer_turn(client, template: PromptTemplate, options: TurnOptions, variables: dict) -> InterviewerDecision:
+async def interviewer_turn(
+    client: ModelClient, template: PromptTemplate, options: TurnOptions, variables: dict
+) -> InterviewerDecision:
     """Ask the interviewer model for its next turn within `options`."""
-    raw = await client.complete("interviewer", template.render(**variables), output_type=decision_model(options),
-                                max_tokens_floor=structured_reply_tokens(text_limit(options)))
+    raw = await client.complete(
+        "interviewer",
+        template.render(**variables),
+        output_type=decision_model(options),
+        max_tokens_floor=structured_reply_tokens(text_limit(options)),
+    )
     action, _, choice = raw.move.partition(":")
-    return InterviewerDecision(
-        action=action,
-        question_id=choice if action == "ask" and choice else None,
-        probe_category=choice if action == "probe" else None,
-        text=raw.text.strip(),
+    return InterviewerDecision.model_validate(
+        {
+            "action": action,
+            "question_id": choice if action == "ask" and choice else None,
+            "probe_category": choice if action == "probe" else None,
+            "text": raw.text.strip(),
+        }
     )

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
-from agents.accounting import ROLES
 from agents.providers.local_model import LOCAL_MODELS
+from agents.records import ROLES
+from scenarios.strict import StrictModel
 
 DEFAULT_MODEL = "local/smollm2-135m"
 CONFIG_FILENAME = "interview-harness.toml"
@@ -47,10 +49,8 @@ class ConfigError(ValueError):
     """The model configuration is invalid; the message names the source and the key."""
 
 
-class RoleModel(BaseModel):
+class RoleModel(StrictModel):
     """The model behind one role and the parameters it is called with."""
-
-    model_config = ConfigDict(extra="forbid")
 
     model: str = Field(
         default=DEFAULT_MODEL,
@@ -59,9 +59,7 @@ class RoleModel(BaseModel):
     )
     temperature: float = Field(ge=0.0, le=2.0, description="Sampling temperature; 0 is deterministic.")
     max_tokens: int = Field(gt=0, description="Upper bound on tokens generated per call.")
-    seed: int | None = Field(
-        default=None, description="Fixed sampling seed; when unset the per-interview session seed is used."
-    )
+    seed: int | None = Field(default=None, description="Fixed sampling seed; when unset the per-interview session seed is used.")
     api_base: str | None = Field(default=None, description="Endpoint of an OpenAI-compatible server.")
     timeout: float = Field(default=120.0, gt=0, description="Seconds before one attempt is abandoned.")
 
@@ -81,20 +79,12 @@ def default_role_model(role: str) -> RoleModel:
     return RoleModel(**ROLE_DEFAULTS[role])
 
 
-class ModelsConfig(BaseModel):
+class ModelsConfig(StrictModel):
     """One RoleModel per role; the effective configuration a run records."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    interviewer: RoleModel = Field(
-        default_factory=lambda: default_role_model("interviewer"), description="Runs the interview."
-    )
-    candidate: RoleModel = Field(
-        default_factory=lambda: default_role_model("candidate"), description="Plays the persona."
-    )
-    grader: RoleModel = Field(
-        default_factory=lambda: default_role_model("grader"), description="Scores the transcript."
-    )
+    interviewer: RoleModel = Field(default_factory=lambda: default_role_model("interviewer"), description="Runs the interview.")
+    candidate: RoleModel = Field(default_factory=lambda: default_role_model("candidate"), description="Plays the persona.")
+    grader: RoleModel = Field(default_factory=lambda: default_role_model("grader"), description="Scores the transcript.")
     judge: RoleModel = Field(
         default_factory=lambda: default_role_model("judge"),
         description="Independent checker of persona fidelity and text checks.",
@@ -111,15 +101,13 @@ class ModelsConfig(BaseModel):
         return getattr(self, name)
 
     @classmethod
-    def for_all(cls, model: str, **params: Any) -> "ModelsConfig":
+    def for_all(cls, model: str, **params: Any) -> ModelsConfig:
         """Every role on `model`, with the role defaults overridden by `params`."""
         return cls(**{role: RoleModel(**{**ROLE_DEFAULTS[role], "model": model, **params}) for role in ROLES})
 
 
 def _describe(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in item['loc']) or '<value>'}: {item['msg']}" for item in error.errors()
-    )
+    return "; ".join(f"{'.'.join(str(part) for part in item['loc']) or '<value>'}: {item['msg']}" for item in error.errors())
 
 
 def _file_overrides(path: Path) -> dict[str, dict[str, Any]]:
@@ -146,6 +134,16 @@ def _file_overrides(path: Path) -> dict[str, dict[str, Any]]:
     return overrides
 
 
+def config_file(config_path: Path | None = None) -> Path | None:
+    """The config file in force: `config_path` (ConfigError if missing), else ./interview-harness.toml if present."""
+    if config_path is not None:
+        if not Path(config_path).is_file():
+            raise ConfigError(f"{config_path}: config file not found")
+        return Path(config_path)
+    default = Path.cwd() / CONFIG_FILENAME
+    return default if default.is_file() else None
+
+
 def resolve_models(
     cli_models: dict[str, str | None] | None = None,
     config_path: Path | None = None,
@@ -156,10 +154,8 @@ def resolve_models(
     layers: dict[str, dict[str, Any]] = {role: dict(ROLE_DEFAULTS[role]) for role in ROLES}
     sources: dict[str, str] = {role: "defaults" for role in ROLES}
 
-    if config_path is not None and not Path(config_path).is_file():
-        raise ConfigError(f"{config_path}: config file not found")
-    path = Path(config_path) if config_path is not None else Path.cwd() / CONFIG_FILENAME
-    if path.is_file():
+    path = config_file(config_path)
+    if path is not None:
         for role, table in _file_overrides(path).items():
             layers[role].update(table)
             sources[role] = str(path)

@@ -26,7 +26,9 @@ class PromptError(ValueError):
     """A template is missing, malformed, or was rendered without a variable it needs."""
 
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
+_ENV = jinja2.Environment(
+    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, autoescape=False
+)
 _ENV.filters["span"] = lambda pair: f"{pair[0]:g}-{pair[1]:g}"  # (1.0, 2.0) -> "1-2", as people say minutes
 
 
@@ -79,11 +81,11 @@ class PromptSet:
     """The templates one run uses, by name."""
 
     def __init__(self, overrides: dict[str, Path | None] | None = None):
-        overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-        if unknown := set(overrides) - set(OVERRIDABLE):
+        chosen = {k: Path(v) for k, v in (overrides or {}).items() if v is not None}
+        if unknown := set(chosen) - set(OVERRIDABLE):
             raise PromptError(f"cannot override prompts {sorted(unknown)}; only {list(OVERRIDABLE)}")
         self.templates = {
-            name: PromptTemplate.load(name, Path(overrides.get(name, PROMPT_DIR / filename)))
+            name: PromptTemplate.load(name, chosen.get(name, PROMPT_DIR / filename))
             for name, filename in DEFAULT_TEMPLATES.items()
         }
 

@@ -73,10 +73,14 @@ class ResponseCache:
         """The stored reply for `key`, or None."""
         try:
             with self._lock:
-                row = self._connection().execute(
-                    "SELECT text, prompt_tokens, completion_tokens, cost_known FROM responses WHERE key = ?",
-                    (key,),
-                ).fetchone()
+                row = (
+                    self._connection()
+                    .execute(
+                        "SELECT text, prompt_tokens, completion_tokens, cost_known FROM responses WHERE key = ?",
+                        (key,),
+                    )
+                    .fetchone()
+                )
         except sqlite3.Error as exc:  # an unusable cache must not fail the run: treat as a miss
             warnings.warn(f"response cache {self.path} unreadable: {exc}", RuntimeWarning, stacklevel=2)
             return None
@@ -86,8 +90,15 @@ class ResponseCache:
 
     def put(self, key: str, model: str, response: CachedResponse) -> None:
         """Store a successful reply (callers never store errors); a failed write only warns."""
-        row = (key, model, response.text, response.prompt_tokens, response.completion_tokens,
-               int(response.cost_known), time.time())
+        row = (
+            key,
+            model,
+            response.text,
+            response.prompt_tokens,
+            response.completion_tokens,
+            int(response.cost_known),
+            time.time(),
+        )
         try:
             with self._lock:
                 conn = self._connection()

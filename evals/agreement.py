@@ -63,7 +63,7 @@ def paired_scores(intended: Sequence[int | None], graded: Sequence[int | None]) 
     _same_length(intended, graded)
     if any(i is None for i in intended):
         raise ValueError("an intended level is None; intended labels must be complete")
-    pairs = [(int(i), int(g)) for i, g in zip(intended, graded) if g is not None]
+    pairs = [(int(i), int(g)) for i, g in zip(intended, graded) if i is not None and g is not None]
     return Paired(pairs=pairs, not_assessed=sum(g is None for g in graded))
 
 
@@ -148,9 +148,7 @@ def standardized_mean_difference(intended: Sequence[int], graded: Sequence[int])
     return diff / pooled
 
 
-def quadratic_weighted_kappa(
-    a: Sequence[int], b: Sequence[int], labels: Sequence[int] = DEFAULT_LABELS
-) -> float | None:
+def quadratic_weighted_kappa(a: Sequence[int], b: Sequence[int], labels: Sequence[int] = DEFAULT_LABELS) -> float | None:
     """Cohen's kappa with quadratic weights over `labels` (same value as scikit-learn's).
 
     Weights are (index distance)^2 between label positions. When the expected weighted

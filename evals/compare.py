@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from evals.checks import HEADLINE
 from evals.gates import Gate
 from evals.intervals import paired_bootstrap_delta
-from evals.report import LABELS, Table, fmt, markdown_table
+from evals.metrics import headline, metric
+from evals.report_blocks import Table, fmt, markdown_table
 from evals.store import RunRecord, Store
 from evals.units import InterviewUnit, build_units
 
@@ -75,9 +75,13 @@ def comparability(base: RunRecord, new: RunRecord, pairs: int) -> list[str]:
     """Why the two runs cannot be compared fairly; empty when they can."""
     out = []
     if base.scenario_id != new.scenario_id or base.scenario_hash != new.scenario_hash:
-        out.append(f"different scenarios: {base.scenario_id} ({base.scenario_hash[:12]}) vs {new.scenario_id} ({new.scenario_hash[:12]})")
+        out.append(
+            f"different scenarios: {base.scenario_id} ({base.scenario_hash[:12]}) vs {new.scenario_id} ({new.scenario_hash[:12]})"
+        )
     if base.persona_set_hash != new.persona_set_hash:
-        out.append(f"different persona sets (or persona files changed): {base.persona_set_hash[:12]} vs {new.persona_set_hash[:12]}")
+        out.append(
+            f"different persona sets (or persona files changed): {base.persona_set_hash[:12]} vs {new.persona_set_hash[:12]}"
+        )
     if pairs == 0:
         out.append("no interview (persona, trial) appears in both runs")
     return out
@@ -103,25 +107,37 @@ def _flips(base: InterviewUnit, new: InterviewUnit) -> list[str]:
     return changes
 
 
-def compare_runs(store: Store, base: RunRecord, new: RunRecord, lib, gates: dict[str, Gate], n_resamples: int = N_RESAMPLES) -> Comparison:
+def compare_runs(
+    store: Store, base: RunRecord, new: RunRecord, lib, gates: dict[str, Gate], n_resamples: int = N_RESAMPLES
+) -> Comparison:
     """Match the interviews of two runs and measure the change in every headline metric."""
     base_units, base_notes = _units(store, base, lib)
     new_units, new_notes = _units(store, new, lib)
     keys = sorted(set(base_units) & set(new_units))
     label = lambda k: f"{k[0]}#{k[1]}"  # noqa: E731
-    comparison = Comparison(base, new, len(keys), [label(k) for k in sorted(set(base_units) - set(new_units))],
-                            [label(k) for k in sorted(set(new_units) - set(base_units))])
+    comparison = Comparison(
+        base,
+        new,
+        len(keys),
+        [label(k) for k in sorted(set(base_units) - set(new_units))],
+        [label(k) for k in sorted(set(new_units) - set(base_units))],
+    )
     comparison.warnings = comparability(base, new, len(keys))
-    comparison.notes = [f"run {r.run_id} is {r.status}; only its finished interviews are compared" for r in (base, new) if r.status != "complete"]
+    comparison.notes = [
+        f"run {r.run_id} is {r.status}; only its finished interviews are compared" for r in (base, new) if r.status != "complete"
+    ]
     comparison.notes += base_notes + new_notes
     paired_base, paired_new = [base_units[k] for k in keys], [new_units[k] for k in keys]
-    for metric, statistic in HEADLINE.items():
+    for declared in headline():
+        statistic = declared.statistic
+        if statistic is None:
+            continue
         base_value = statistic(paired_base) if keys else None
         new_value = statistic(paired_new) if keys else None
         delta, low, high = paired_bootstrap_delta(paired_base, paired_new, statistic, n_resamples=n_resamples)
-        gate = gates.get(metric)
+        gate = gates.get(declared.name)
         regressed = gate.regressed(delta, low, high) if gate else False
-        comparison.deltas.append(MetricDelta(metric, base_value, new_value, delta, low, high, gate, regressed))
+        comparison.deltas.append(MetricDelta(declared.name, base_value, new_value, delta, low, high, gate, regressed))
     for k in keys:
         if changes := _flips(base_units[k], new_units[k]):
             comparison.flips.append(Flip(label(k), changes))
@@ -133,14 +149,27 @@ def delta_table(c: Comparison) -> Table:
     for d in c.deltas:
         ci = "-" if d.low is None else f"[{d.low:+.2f}, {d.high:+.2f}]"
         allowed = "-" if d.gate is None else f"{d.gate.max_regression:g}"
-        rows.append([LABELS.get(d.metric, d.metric), fmt(d.base), fmt(d.new), "-" if d.delta is None else f"{d.delta:+.2f}", ci, allowed, d.verdict])
-    return Table(["metric", "base", "new", "delta", "95% CI (paired bootstrap)", "allowed worsening", "verdict"], rows,
-                 f"{c.pairs} matched interview(s); a gated metric regresses when it worsens by more than the allowed amount and its interval excludes 0.")
+        rows.append(
+            [
+                metric(d.metric).label,
+                fmt(d.base),
+                fmt(d.new),
+                "-" if d.delta is None else f"{d.delta:+.2f}",
+                ci,
+                allowed,
+                d.verdict,
+            ]
+        )
+    return Table(
+        ["metric", "base", "new", "delta", "95% CI (paired bootstrap)", "allowed worsening", "verdict"],
+        rows,
+        f"{c.pairs} matched interview(s); a gated metric regresses when it worsens by more than the allowed amount and its interval excludes 0.",
+    )
 
 
 def conclusion(c: Comparison) -> str:
     if c.regressed:
-        names = ", ".join(f"{LABELS.get(d.metric, d.metric)} ({d.delta:+.2f})" for d in c.regressed)
+        names = ", ".join(f"{metric(d.metric).label} ({d.delta:+.2f})" for d in c.regressed)
         return f"REGRESSION: {names} got worse beyond the allowed worsening in run {c.new.run_id}."
     if not c.pairs:
         return "No regression could be measured: the runs share no interview."
@@ -154,14 +183,24 @@ def render_markdown(c: Comparison) -> str:
         lines += ["**WARNING: these runs are not comparable:**", ""] + [f"- {w}" for w in c.warnings] + [""]
     lines += [f"Note: {n}" for n in c.notes] + ([""] if c.notes else [])
     lines += [f"**{conclusion(c)}**", "", "| field | base | new |", "|---|---|---|"]
-    for name, get in (("label", lambda r: r.label or "-"), ("grader model", lambda r: r.models.get("grader", "-")),
-                      ("interviewer model", lambda r: r.models.get("interviewer", "-")),
-                      ("grader prompt", lambda r: r.prompt_hashes.get("grader", "-")[:12]),
-                      ("interviewer prompt", lambda r: r.prompt_hashes.get("interviewer", "-")[:12])):
+    for name, get in (
+        ("label", lambda r: r.label or "-"),
+        ("grader model", lambda r: r.models.get("grader", "-")),
+        ("interviewer model", lambda r: r.models.get("interviewer", "-")),
+        ("grader prompt", lambda r: r.prompt_hashes.get("grader", "-")[:12]),
+        ("interviewer prompt", lambda r: r.prompt_hashes.get("interviewer", "-")[:12]),
+    ):
         lines.append(f"| {name} | {get(c.base)} | {get(c.new)} |")
     lines += ["", "## Headline metrics", "", *markdown_table(delta_table(c)), "## Verdict flips", ""]
-    lines += [f"- {f.key}: {'; '.join(f.changes)}" for f in c.flips] or ["No interview changed its hire recommendation or its ±1 status."]
+    lines += [f"- {f.key}: {'; '.join(f.changes)}" for f in c.flips] or [
+        "No interview changed its hire recommendation or its ±1 status."
+    ]
     if c.only_base or c.only_new:
-        lines += ["", "## Unmatched interviews", "", f"- only in base: {', '.join(c.only_base) or 'none'}",
-                  f"- only in new: {', '.join(c.only_new) or 'none'}"]
+        lines += [
+            "",
+            "## Unmatched interviews",
+            "",
+            f"- only in base: {', '.join(c.only_base) or 'none'}",
+            f"- only in new: {', '.join(c.only_new) or 'none'}",
+        ]
     return "\n".join(lines) + "\n"

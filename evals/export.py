@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from agents.transcript import CompetencyGrade, Feedback, InterviewResult, RedFlagFinding
-from evals.persona import Intended
+from agents.records import CompetencyGrade, Feedback, InterviewResult, RedFlagFinding
+from evals.metric_rows import PersonaDetails
 from evals.store import RunRecord, Store
+from personas.model import Intended
+from scenarios.strict import StrictModel
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ExampleTurn(_Record):
+class ExampleTurn(StrictModel):
     """One spoken turn of a practice transcript."""
 
     speaker: str = Field(description="interviewer or candidate.")
@@ -28,7 +26,7 @@ class ExampleTurn(_Record):
     text: str = Field(description="What was said.")
 
 
-class ExampleGrade(_Record):
+class ExampleGrade(StrictModel):
     """The grader's verdict on the practice interview."""
 
     competencies: dict[str, CompetencyGrade] = Field(description="Score, rationale and evidence per competency id.")
@@ -36,14 +34,16 @@ class ExampleGrade(_Record):
     hire: bool = Field(description="Hire recommendation from the scenario's hire bar.")
 
 
-class PracticeExample(_Record):
+class PracticeExample(StrictModel):
     """One completed interview as a practice example (one line of the JSONL export)."""
 
     run_id: str = Field(description="Run the interview belongs to.")
     scenario_id: str = Field(description="Scenario interviewed for.")
     persona_id: str = Field(description="Persona that played the candidate.")
     trial: int = Field(description="Repeat number within the run.")
-    intended: Intended = Field(description="Labels the persona was written to deserve: overall level, competency levels, red flags, hire.")
+    intended: Intended = Field(
+        description="Labels the persona was written to deserve: overall level, competency levels, red flags, hire."
+    )
     transcript: list[ExampleTurn] = Field(description="The interview, turn by turn.")
     grade: ExampleGrade = Field(description="The grade the grader gave.")
     feedback: Feedback = Field(description="Candidate-facing feedback from the grader.")
@@ -52,18 +52,23 @@ class PracticeExample(_Record):
 def _stored_labels(store: Store, run_id: str) -> dict[tuple[str, int], Intended]:
     labels = {}
     for row in store.load_checks(run_id):
-        d = row.details
-        if row.metric == "persona" and "intended" in d:
-            labels[(d["persona_id"], int(d["trial"]))] = Intended(
-                overall_level=d["intended_level"], competency_levels=d["intended"],
-                red_flags=d["intended_flags"], hire=d["hire_intended"])
+        if row.metric == "persona":
+            d = row.details_as(PersonaDetails)
+            labels[(d.persona_id, d.trial)] = Intended(
+                overall_level=d.intended_level, competency_levels=d.intended, red_flags=d.intended_flags, hire=d.hire_intended
+            )
     return labels
 
 
 def _example(run: RunRecord, result: InterviewResult, intended: Intended) -> PracticeExample:
     grade = result.grade
+    if grade is None:
+        raise ValueError(f"{result.persona_id}#{result.trial} has no grade to teach from")
     return PracticeExample(
-        run_id=run.run_id, scenario_id=result.scenario_id, persona_id=result.persona_id, trial=result.trial,
+        run_id=run.run_id,
+        scenario_id=result.scenario_id,
+        persona_id=result.persona_id,
+        trial=result.trial,
         intended=intended,
         transcript=[ExampleTurn(speaker=t.speaker, segment=t.segment, text=t.text) for t in result.transcript],
         grade=ExampleGrade(competencies=grade.competencies, red_flags=grade.red_flags, hire=grade.hire),
@@ -99,22 +104,43 @@ def write_jsonl(examples: list[PracticeExample], path: Path) -> None:
 
 def _example_markdown(ex: PracticeExample) -> list[str]:
     i = ex.intended
-    lines = [f"## {ex.persona_id} (trial {ex.trial}): intended level {i.overall_level}, "
-             f"{'hire' if i.hire else 'no hire'}", "", "| competency | intended level | grade |", "|---|---|---|"]
+    lines = [
+        f"## {ex.persona_id} (trial {ex.trial}): intended level {i.overall_level}, {'hire' if i.hire else 'no hire'}",
+        "",
+        "| competency | intended level | grade |",
+        "|---|---|---|",
+    ]
     for comp, level in i.competency_levels.items():
         g = ex.grade.competencies.get(comp)
         lines.append(f"| {comp} | {level} | {'not assessed' if g is None or g.score is None else g.score} |")
     found = ", ".join(f.id for f in ex.grade.red_flags) or "none"
-    lines += ["", f"Red flags planted: {', '.join(i.red_flags) or 'none'}. Red flags found: {found}. "
-              f"Grader's recommendation: {'hire' if ex.grade.hire else 'no hire'}.", "", "### Transcript", ""]
+    lines += [
+        "",
+        f"Red flags planted: {', '.join(i.red_flags) or 'none'}. Red flags found: {found}. "
+        f"Grader's recommendation: {'hire' if ex.grade.hire else 'no hire'}.",
+        "",
+        "### Transcript",
+        "",
+    ]
     lines += [f"**{t.speaker.capitalize()}** ({t.segment}): {t.text}  " for t in ex.transcript]
     lines += ["", "### Grade", ""]
     for comp, g in ex.grade.competencies.items():
         lines.append(f"- **{comp}**: {'not assessed' if g.score is None else g.score}. {g.rationale}")
         lines += [f"  > {q}" for q in g.evidence]
     fb = ex.feedback
-    lines += ["", "### Feedback", "", "Strengths:", *(f"- {s}" for s in fb.strengths), "", "Growth areas:",
-              *(f"- {s}" for s in fb.growth_areas), "", f"A better way to tell it: {fb.better_story}", ""]
+    lines += [
+        "",
+        "### Feedback",
+        "",
+        "Strengths:",
+        *(f"- {s}" for s in fb.strengths),
+        "",
+        "Growth areas:",
+        *(f"- {s}" for s in fb.growth_areas),
+        "",
+        f"A better way to tell it: {fb.better_story}",
+        "",
+    ]
     return lines
 
 
@@ -133,4 +159,6 @@ def write_markdown(examples: list[PracticeExample], path: Path, title: str, tips
 
 def read_jsonl(path: Path) -> list[PracticeExample]:
     """Read an export back, validating every line."""
-    return [PracticeExample.model_validate(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        PracticeExample.model_validate(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]

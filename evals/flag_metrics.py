@@ -56,9 +56,7 @@ def _score(tp: int, fp: int, fn: int) -> FlagScore:
     )
 
 
-def red_flag_scores(
-    intended: Sequence[set[str]], found: Sequence[set[str]], flag_ids: Iterable[str]
-) -> dict[str, FlagScore]:
+def red_flag_scores(intended: Sequence[set[str]], found: Sequence[set[str]], flag_ids: Iterable[str]) -> dict[str, FlagScore]:
     """Per-flag and micro-averaged (key "micro") precision, recall and F1 over interviews.
 
     intended[k] and found[k] are the flag ids planted in and reported for interview k. A rate
@@ -86,9 +84,7 @@ def red_flag_scores(
     return scores
 
 
-def hire_accuracy(
-    intended: Sequence[bool], predicted: Sequence[bool | None], ids: Sequence[str]
-) -> HireAccuracy:
+def hire_accuracy(intended: Sequence[bool], predicted: Sequence[bool | None], ids: Sequence[str]) -> HireAccuracy:
     """Share of interviews whose hire recommendation matches `intended`, with the misses by id.
 
     A None prediction (no grade) counts as an error in `accuracy` and is listed under

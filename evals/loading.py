@@ -11,14 +11,17 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from evals.persona import Persona, check_against_scenario
-from evals.scenario import Scenario
+from personas.model import Persona, check_against_scenario
+from scenarios.model import Scenario
 
 # Installed or checked out, the data folders sit beside the `evals` package.
 DATA_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = DATA_ROOT / "scenarios"
 PERSONA_DIR = DATA_ROOT / "personas"
-SCHEMA_FILES = {Scenario: SCENARIO_DIR / "scenario.schema.json", Persona: PERSONA_DIR / "persona.schema.json"}
+SCHEMA_FILES: dict[type[BaseModel], Path] = {
+    Scenario: SCENARIO_DIR / "scenario.schema.json",
+    Persona: PERSONA_DIR / "persona.schema.json",
+}
 
 
 class DataError(Exception):
@@ -154,10 +157,10 @@ def load_library(paths: list[Path] | None = None) -> Library:
     for path in persona_files:
         try:
             persona = load_persona(path)
-            scenario = lib.scenarios.get(persona.scenario_id)
-            if scenario is None:
+            own = lib.scenarios.get(persona.scenario_id)
+            if own is None:
                 raise DataError([f"{_display(path)}: scenario_id: unknown scenario {persona.scenario_id!r}"])
-            load_persona(path, scenario)
+            load_persona(path, own)
         except DataError as exc:
             lib.problems += exc.problems
             continue

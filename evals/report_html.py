@@ -6,7 +6,8 @@ import base64
 import io
 from html import escape
 
-from evals.report import Heatmap, Quote, Report, Table
+from evals.report import Report
+from evals.report_blocks import Heatmap, Quote, Table
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem; color: #1f2328; padding: 0 1rem; }
@@ -45,8 +46,15 @@ def heatmap_png(heatmap: Heatmap) -> bytes:
         ax.axvline(len(heatmap.labels) - 0.5, color="#57606a", linewidth=1.5)
         threshold = counts.max() / 2
         for (i, j), value in np.ndenumerate(counts):
-            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=9,
-                    color="white" if value > threshold and value > 0 else "#1f2328")
+            ax.text(
+                j,
+                i,
+                f"{value:.0f}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if value > threshold and value > 0 else "#1f2328",
+            )
         fig.colorbar(image, ax=ax, label="score pairs")
         fig.tight_layout()
         buffer = io.BytesIO()
@@ -92,7 +100,8 @@ def render_html(report: Report) -> str:
     """The whole report as one HTML document that needs nothing beside it."""
     findings = "".join(f"<li>{escape(f)}</li>" for f in report.findings) or "<li>Nothing to report.</li>"
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(report.title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(report.title)}</h1>",
         f'<section id="findings"><h2>Findings</h2><ul class="findings">{findings}</ul></section>',

@@ -17,12 +17,14 @@ from types import TracebackType
 from typing import Any, Literal
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from agents.transcript import InterviewResult
+from agents.records import InterviewResult
 from evals import store_schema
-
-DEFAULT_DB = Path("results/harness.duckdb")
+from evals.metric_rows import CheckRow
+from evals.metrics import REGISTRY, metric
+from evals.run_config import RunConfig
+from scenarios.strict import StrictModel
 
 RunStatus = Literal["running", "complete", "incomplete"]
 
@@ -44,15 +46,11 @@ class StoreLockedError(StoreError):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        super().__init__(
-            f"results database {path} is in use by another interview-harness process; wait for it or pass --db"
-        )
+        super().__init__(f"results database {path} is in use by another interview-harness process; wait for it or pass --db")
 
 
-class RunRecord(BaseModel):
+class RunRecord(StrictModel):
     """One row of the `runs` table."""
-
-    model_config = ConfigDict(extra="forbid")
 
     run_id: str = Field(description="Short hex id of the run.")
     started_at: float = Field(description="Unix time the run was created.")
@@ -63,26 +61,10 @@ class RunRecord(BaseModel):
     scenario_id: str = Field(description="Scenario interviewed for.")
     scenario_hash: str = Field(description="Hash of the scenario file, to tell comparable runs apart.")
     persona_set_hash: str = Field(description="Hash of the persona set the run used.")
-    config: dict[str, Any] = Field(description="Effective configuration of the run.")
+    config: RunConfig = Field(description="Effective configuration of the run.")
     models: dict[str, str] = Field(description="Model string per role.")
     prompt_hashes: dict[str, str] = Field(description="sha256 of each prompt template by role.")
     plan: list[tuple[str, int]] = Field(description="Every (persona_id, trial) the run is meant to interview.")
-
-
-class CheckRow(BaseModel):
-    """One metric value of a run, with its interval and gate result (a row of `checks`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    metric: str = Field(description="Metric name, e.g. qwk or red_flag_recall.")
-    scope: str = Field(description="What the value covers: 'overall', a competency, flag or persona id.")
-    value: float | None = Field(description="Point estimate; None when it cannot be computed.")
-    ci_low: float | None = Field(default=None, description="Lower end of the 95% interval.")
-    ci_high: float | None = Field(default=None, description="Upper end of the 95% interval.")
-    n: int | None = Field(default=None, description="Number of items the value was computed over.")
-    threshold: float | None = Field(default=None, description="Gate threshold; None when the metric is not gated.")
-    passed: bool | None = Field(default=None, description="Gate result; None when not gated.")
-    details: dict[str, Any] = Field(default_factory=dict, description="Metric-specific extras, e.g. a confusion matrix.")
 
 
 def new_run_id() -> str:
@@ -127,9 +109,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     def _write(self, statements: list[tuple[str, list[Any]]]) -> None:
@@ -154,7 +134,7 @@ class Store:
         scenario_id: str,
         scenario_hash: str,
         persona_set_hash: str,
-        config: dict[str, Any],
+        config: RunConfig,
         models: dict[str, str],
         prompt_hashes: dict[str, str],
         plan: list[tuple[str, int]],
@@ -163,13 +143,26 @@ class Store:
         """Record a new run with status 'running' and return its id."""
         run_id = new_run_id()
         plan_json = json.dumps([[persona_id, int(trial)] for persona_id, trial in plan])
-        self._write([(
-            f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, NULL, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+        self._write(
             [
-                run_id, time.time(), label, git_commit, scenario_id, scenario_hash, persona_set_hash,
-                json.dumps(config), json.dumps(models), json.dumps(prompt_hashes), plan_json,
-            ],
-        )])
+                (
+                    f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, NULL, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        time.time(),
+                        label,
+                        git_commit,
+                        scenario_id,
+                        scenario_hash,
+                        persona_set_hash,
+                        config.model_dump_json(),
+                        json.dumps(models),
+                        json.dumps(prompt_hashes),
+                        plan_json,
+                    ],
+                )
+            ]
+        )
         return run_id
 
     def finish_run(self, run_id: str, status: Literal["complete", "incomplete"]) -> None:
@@ -189,26 +182,43 @@ class Store:
         self._require_run(run_id)
         key = [run_id, result.persona_id, result.trial]
         statements: list[tuple[str, list[Any]]] = [
-            (f"DELETE FROM {table} WHERE run_id = ? AND persona_id = ? AND trial = ?", key)
-            for table in _INTERVIEW_TABLES
+            (f"DELETE FROM {table} WHERE run_id = ? AND persona_id = ? AND trial = ?", key) for table in _INTERVIEW_TABLES
         ]
-        statements.append((
-            "INSERT INTO interviews (run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns,"
-            " hire, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                *key, result.status, result.error, result.seed, result.started_at, result.duration_s,
-                len(result.transcript), result.grade.hire if result.grade else None, result.model_dump_json(),
-            ],
-        ))
+        statements.append(
+            (
+                "INSERT INTO interviews (run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns,"
+                " hire, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    *key,
+                    result.status,
+                    result.error,
+                    result.seed,
+                    result.started_at,
+                    result.duration_s,
+                    len(result.transcript),
+                    result.grade.hire if result.grade else None,
+                    result.model_dump_json(),
+                ],
+            )
+        )
         statements.extend(
             (
                 "INSERT INTO turns (run_id, persona_id, trial, idx, speaker, segment, action, question_id, competency,"
                 " probe_category, asks_question, minute, duration_minutes, text)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    *key, turn.index, turn.speaker, turn.segment, turn.action, turn.question_id,
-                    turn.competency, turn.probe_category, turn.asks_question, turn.minute,
-                    turn.duration_minutes, turn.text,
+                    *key,
+                    turn.index,
+                    turn.speaker,
+                    turn.segment,
+                    turn.action,
+                    turn.question_id,
+                    turn.competency,
+                    turn.probe_category,
+                    turn.asks_question,
+                    turn.minute,
+                    turn.duration_minutes,
+                    turn.text,
                 ],
             )
             for turn in result.transcript
@@ -235,9 +245,19 @@ class Store:
                 " latency_s, cost_usd, cost_known, cache_hit, retries, error, started_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    *key, seq, call.role, call.model, call.prompt_tokens, call.completion_tokens,
-                    call.latency_s, call.cost_usd, call.cost_known, call.cache_hit, call.retries,
-                    call.error, call.started_at,
+                    *key,
+                    seq,
+                    call.role,
+                    call.model,
+                    call.prompt_tokens,
+                    call.completion_tokens,
+                    call.latency_s,
+                    call.cost_usd,
+                    call.cost_known,
+                    call.cache_hit,
+                    call.retries,
+                    call.error,
+                    call.started_at,
                 ],
             )
             for seq, call in enumerate(result.calls)
@@ -252,8 +272,16 @@ class Store:
             (
                 f"INSERT INTO checks (run_id, {_CHECK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    run_id, row.metric, row.scope, row.value, row.ci_low, row.ci_high, row.n,
-                    row.threshold, row.passed, json.dumps(row.details),
+                    run_id,
+                    row.metric,
+                    row.scope,
+                    row.value,
+                    row.ci_low,
+                    row.ci_high,
+                    row.n,
+                    row.threshold,
+                    row.passed,
+                    row.details.model_dump_json(),
                 ],
             )
             for row in rows
@@ -266,9 +294,7 @@ class Store:
             return None
         rows = self.query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", [run_id])
         if not rows:
-            rows = self.query(
-                f"SELECT {_RUN_COLUMNS} FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [run_id]
-            )
+            rows = self.query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [run_id])
         if len(rows) > 1:
             ids = ", ".join(row[0] for row in rows)
             raise StoreError(f"run id prefix {run_id!r} is ambiguous: matches {ids}")
@@ -312,9 +338,12 @@ class Store:
         """The checks saved for a run, ordered by metric then scope."""
         rows = self.query(f"SELECT {_CHECK_COLUMNS} FROM checks WHERE run_id = ? ORDER BY metric, scope", [run_id])
         names = _CHECK_COLUMNS.split(", ")
-        return [
-            CheckRow.model_validate({**dict(zip(names, row)), "details": json.loads(row[-1])}) for row in rows
-        ]
+        return [_check_row(dict(zip(names, row))) for row in rows]
+
+    def count_interviews(self, run_id: str, status: str | None = None) -> int:
+        """How many interviews of a run are stored (with this status, when given)."""
+        sql = "SELECT count(*) FROM interviews WHERE run_id = ? AND (? IS NULL OR status = ?)"
+        return int(self.query(sql, [run_id, status, status])[0][0])
 
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run any SQL with positional `?` parameters and return all rows."""
@@ -322,8 +351,16 @@ class Store:
             return self._con.execute(sql, list(params)).fetchall()
 
 
+def _check_row(values: dict[str, Any]) -> CheckRow:
+    if values["metric"] not in REGISTRY:
+        raise StoreError(f"checks table names metric {values['metric']!r}, which this version does not know")
+    details = metric(values["metric"]).details.model_validate_json(values["details"])
+    return CheckRow.model_validate({**values, "details": details})
+
+
 def _run_record(row: tuple[Any, ...]) -> RunRecord:
     values = dict(zip(_RUN_COLUMNS.split(", "), row))
-    for column in ("config", "models", "prompt_hashes", "plan"):
+    for column in ("models", "prompt_hashes", "plan"):
         values[column] = json.loads(values[column])
+    values["config"] = RunConfig.model_validate_json(values["config"])
     return RunRecord.model_validate(values)

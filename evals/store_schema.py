@@ -135,8 +135,7 @@ MIGRATIONS: list[Migration] = [m001_initial]
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the migrations already recorded in this database, oldest first."""
     con.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations ("
-        " name TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        "CREATE TABLE IF NOT EXISTS _migrations ( name TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
     return [row[0] for row in con.execute("SELECT name FROM _migrations ORDER BY applied_at, name").fetchall()]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agents.transcript import InterviewResult
+from agents.records import InterviewResult
 from evals.conformance import check_interview, passes_all, probe_opportunities
 from evals.flag_metrics import evidence_grounding
-from evals.persona import Persona
-from evals.scenario import Scenario
+from personas.model import Persona
+from scenarios.model import Scenario
 
 FIDELITY_TOLERANCE = 1  # a judged level within one of the intended level counts as faithfully played
 AGREEMENT_TOLERANCE = 1
@@ -49,7 +49,9 @@ class InterviewUnit:
     @property
     def within_tolerance(self) -> bool:
         """Graded within +-1 of intended on every competency (a 'not assessed' counts as a miss)."""
-        return self.completed and all(g is not None and abs(g - i) <= AGREEMENT_TOLERANCE for i, g in zip(self.intended, self.graded))
+        return self.completed and all(
+            g is not None and abs(g - i) <= AGREEMENT_TOLERANCE for i, g in zip(self.intended, self.graded)
+        )
 
     @property
     def mismatch(self) -> bool:
@@ -66,11 +68,17 @@ class InterviewUnit:
         return "persona" if self.fidelity_ok is False else "grader"
 
 
-def fidelity_ok(persona: Persona, judged_levels: dict[str, int | None], judged_flags: list[str]) -> bool:
-    """The judge saw the persona play its labels: every judged level within one, and the same red flags."""
+def fidelity_ok(persona: Persona, judged_levels: dict[str, int | None], judged_flags: list[str]) -> bool | None:
+    """Whether the judge saw the persona play its labels: every judged level within one, and the same red flags.
+
+    A level the judge leaves out (None) is a competency it heard no evidence on, and is skipped. A
+    judge that abstains on every competency gave no read at all: None (not judged), never a pass.
+    """
+    heard = {cid: level for cid, level in judged_levels.items() if level is not None}
+    if not heard:
+        return None
     for cid, level in persona.intended.competency_levels.items():
-        seen = judged_levels.get(cid)
-        if seen is not None and abs(seen - level) > FIDELITY_TOLERANCE:
+        if cid in heard and abs(heard[cid] - level) > FIDELITY_TOLERANCE:
             return False
     return set(judged_flags) == set(persona.intended.red_flags)
 
@@ -80,7 +88,9 @@ def build_unit(result: InterviewResult, persona: Persona, scenario: Scenario) ->
     comps = scenario.competency_ids
     grade = result.grade
     unit = InterviewUnit(
-        persona_id=result.persona_id, trial=result.trial, completed=result.status == "completed" and grade is not None,
+        persona_id=result.persona_id,
+        trial=result.trial,
+        completed=result.status == "completed" and grade is not None,
         competencies=comps,
         intended=[persona.intended.competency_levels[c] for c in comps],
         graded=[grade.competencies[c].score if grade and c in grade.competencies else None for c in comps],

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from agents.accounting import ROLES
 from agents.gateway import Gateway
 from agents.model_config import ModelsConfig
 from agents.providers.scripted import FunctionModel, register_scripted
+from agents.records import ROLES
 from evals.loading import load_shipped
 from tests.scripted_agents import InterviewScript
 
@@ -16,14 +16,18 @@ SCENARIO = LIBRARY.scenario("microsoft-ai-engineer-behavioral")
 _names = itertools.count()
 
 
-def scripted_gateway(script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0, **roles: str) -> tuple[Gateway, InterviewScript]:
+def scripted_gateway(
+    script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0, **roles: str
+) -> tuple[Gateway, InterviewScript]:
     """A gateway whose every role (or the roles given as role=name) is served by `script`."""
     script = script or InterviewScript()
     model = register_script(script, latency)
     return Gateway(ModelsConfig.for_all(model), use_cache=False, concurrency=64), script
 
 
-def register_script(script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0, name: str | None = None) -> str:
+def register_script(
+    script: InterviewScript | None = None, latency: float | tuple[float, float] = 0.0, name: str | None = None
+) -> str:
     """Register `script` as a scripted model and return its model string (scripted/<name>)."""
     script = script or InterviewScript()
     script.personas = script.personas or {p.display_name: p for p in LIBRARY.personas.values()}

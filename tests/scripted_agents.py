@@ -10,11 +10,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from evals.persona import Persona
+from personas.model import Persona
 
 INTERVIEWER_LINES = {
     "intro": "Welcome, I'm Alex. Everything we discuss stays confidential. Per story, take 1-2 minutes of setup, "
-             "3-5 minutes of deep dive and 1-2 minutes on results. Please introduce yourself.",
+    "3-5 minutes of deep dive and 1-2 minutes on results. Please introduce yourself.",
     "ask": "Tell me about a time this mattered in your work.",
     "probe": "What concrete metrics moved, before and after?",
     "transition": "That's all from me. What questions do you have for me?",
@@ -98,7 +98,10 @@ class InterviewScript:
         if schema is None:
             return text
         must = choices(schema["properties"]["asks_question"]) == [True]
-        return {"asks_question": must, "text": "What does success look like on this team?" if must else "No more questions, thanks."}
+        return {
+            "asks_question": must,
+            "text": "What does success look like on this team?" if must else "No more questions, thanks.",
+        }
 
     # -- grader ------------------------------------------------------------------------------
     def _persona_in(self, messages) -> Persona:
@@ -119,9 +122,15 @@ class InterviewScript:
             quote = "I single-handedly tripled revenue overnight"
         flags = [] if self.grader == "no_flags" else persona.intended.red_flags
         verdict = {
-            "competencies": {c: {"score": s, "rationale": f"level {s} by the rubric", "evidence": [quote]} for c, s in scores.items()},
+            "competencies": {
+                c: {"score": s, "rationale": f"level {s} by the rubric", "evidence": [quote]} for c, s in scores.items()
+            },
             "red_flags": [{"id": f, "evidence": [quote]} for f in flags],
-            "feedback": {"strengths": ["clear structure"], "growth_areas": ["more metrics"], "better_story": "Lead with the result."},
+            "feedback": {
+                "strengths": ["clear structure"],
+                "growth_areas": ["more metrics"],
+                "better_story": "Lead with the result.",
+            },
         }
         return self.grader_hook(verdict) if self.grader_hook else verdict
 

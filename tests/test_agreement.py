@@ -45,8 +45,15 @@ def test_paired_scores_rejects_missing_intended_and_length_mismatch():
 
 @pytest.mark.parametrize(
     "metric",
-    [exact_agreement, adjacent_agreement, mean_absolute_error, signed_bias, standardized_mean_difference,
-     quadratic_weighted_kappa, spearman_rho],
+    [
+        exact_agreement,
+        adjacent_agreement,
+        mean_absolute_error,
+        signed_bias,
+        standardized_mean_difference,
+        quadratic_weighted_kappa,
+        spearman_rho,
+    ],
 )
 def test_metrics_refuse_none_as_a_number(metric):
     with pytest.raises(ValueError, match="None"):
@@ -55,8 +62,15 @@ def test_metrics_refuse_none_as_a_number(metric):
 
 @pytest.mark.parametrize(
     "metric",
-    [exact_agreement, adjacent_agreement, mean_absolute_error, signed_bias, standardized_mean_difference,
-     quadratic_weighted_kappa, spearman_rho],
+    [
+        exact_agreement,
+        adjacent_agreement,
+        mean_absolute_error,
+        signed_bias,
+        standardized_mean_difference,
+        quadratic_weighted_kappa,
+        spearman_rho,
+    ],
 )
 def test_metrics_are_undefined_without_pairs(metric):
     assert metric([], []) is None

@@ -55,8 +55,11 @@ def test_no_module_imports_a_higher_layer():
 
 
 def test_agents_never_import_evals():
-    offending = [str(p.relative_to(ROOT)) for p in (ROOT / "agents").rglob("*.py")
-                 if re.search(r"^\s*(from|import) evals\b", p.read_text(encoding="utf-8"), re.M)]
+    offending = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "agents").rglob("*.py")
+        if re.search(r"^\s*(from|import) evals\b", p.read_text(encoding="utf-8"), re.M)
+    ]
     assert offending == []
 
 
@@ -82,13 +85,22 @@ def test_every_metric_name_is_declared_once_in_the_source():
         if path.name != "metrics.py":
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"HEADLINE\s*[:=]", text), path
-            assert "== \"abs_smd\"" not in text and "== 'abs_smd'" not in text, path
+            assert '== "abs_smd"' not in text and "== 'abs_smd'" not in text, path
 
 
 def test_headline_metrics_are_directional_and_comparable():
     names = [m.name for m in headline()]
-    assert names == ["qwk", "abs_smd", "exact", "adjacent", "red_flag_recall", "hire_accuracy", "grounding",
-                     "conformance", "fidelity"]
+    assert names == [
+        "qwk",
+        "abs_smd",
+        "exact",
+        "adjacent",
+        "red_flag_recall",
+        "hire_accuracy",
+        "grounding",
+        "conformance",
+        "fidelity",
+    ]
     for m in headline():
         assert m.direction is not None and m.statistic is not None and m.judges is not None
     assert metric("abs_smd").op == "<=" and metric("qwk").op == ">="

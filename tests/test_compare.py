@@ -72,7 +72,9 @@ def test_verdict_flips_are_the_interviews_whose_stored_hire_changed(runs, tmp_pa
     with Store.open(runs["db"]) as store:
         rows = store.query(
             "SELECT a.persona_id, a.trial FROM interviews a JOIN interviews b USING (persona_id, trial)"
-            " WHERE a.run_id = ? AND b.run_id = ? AND a.hire IS DISTINCT FROM b.hire", [runs["oracle"], runs["lenient"]])
+            " WHERE a.run_id = ? AND b.run_id = ? AND a.hire IS DISTINCT FROM b.hire",
+            [runs["oracle"], runs["lenient"]],
+        )
     flipped = {f"{pid}#{trial}" for pid, trial in rows}
     assert flipped, "a lenient grader hires someone the labels reject"
     listed = set(re.findall(r"^- (\S+#\d+): ", md.read_text(encoding="utf-8").split("## Verdict flips")[1], re.M))

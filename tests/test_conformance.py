@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from agents.interview import run_interview
-from agents.transcript import InterviewResult, TopicViolation, Turn
+from agents.records import InterviewResult, TopicViolation, Turn
 from evals.conformance import (
     CONFORMANCE_CHECKS,
     check_interview,
@@ -60,7 +60,10 @@ class Interview:
                 Line("candidate", "Latency dropped from 900 ms to 300 ms.", 2.0),
             ]
         return {
-            "intro": [Line("interviewer", self.intro_text, 1.0, "ask"), Line("candidate", "I'm Alex, I build search ranking models.", 2.0)],
+            "intro": [
+                Line("interviewer", self.intro_text, 1.0, "ask"),
+                Line("candidate", "I'm Alex, I build search ranking models.", 2.0),
+            ],
             "deep_dives": deep,
             "candidate_questions": [
                 Line("interviewer", self.transition_text, 0.5, "transition"),
@@ -68,25 +71,41 @@ class Interview:
                 Line("interviewer", "Owning one shipped feature end to end, with its metrics.", 3.0, "answer_candidate"),
                 Line("candidate", "No more questions, thanks.", 1.0),
             ],
-            "wrap_up": [Line("interviewer", "Thank you for your time; the recruiter will share next steps within a week.", 1.0, "close")],
+            "wrap_up": [
+                Line("interviewer", "Thank you for your time; the recruiter will share next steps within a week.", 1.0, "close")
+            ],
         }
 
-    def turns(self, order: tuple[str, ...] = ("intro", "deep_dives", "candidate_questions", "wrap_up"), blocks=None) -> list[Turn]:
+    def turns(
+        self, order: tuple[str, ...] = ("intro", "deep_dives", "candidate_questions", "wrap_up"), blocks=None
+    ) -> list[Turn]:
         blocks = blocks or self.blocks()
         minute, out = self.start_minute, []
         for segment in order:
             for line in blocks[segment]:
-                out.append(Turn(index=len(out), speaker=line.speaker, text=line.text, segment=segment, action=line.action,
-                                question_id=line.question_id,
-                                competency=SCENARIO.question(line.question_id).competencies[0] if line.question_id else None,
-                                probe_category="evidence" if line.action == "probe" else None, asks_question=line.asks_question,
-                                minute=round(minute, 3), duration_minutes=line.minutes))
+                out.append(
+                    Turn(
+                        index=len(out),
+                        speaker=line.speaker,
+                        text=line.text,
+                        segment=segment,
+                        action=line.action,
+                        question_id=line.question_id,
+                        competency=SCENARIO.question(line.question_id).competencies[0] if line.question_id else None,
+                        probe_category="evidence" if line.action == "probe" else None,
+                        asks_question=line.asks_question,
+                        minute=round(minute, 3),
+                        duration_minutes=line.minutes,
+                    )
+                )
                 minute += line.minutes
         return out
 
 
 def result_of(turns: list[Turn], violations: list[TopicViolation] | None = None) -> InterviewResult:
-    return InterviewResult(scenario_id=SCENARIO.id, persona_id="alex", seed=1, status="completed", transcript=turns, violations=violations)
+    return InterviewResult(
+        scenario_id=SCENARIO.id, persona_id="alex", seed=1, status="completed", transcript=turns, violations=violations
+    )
 
 
 def checks(turns: list[Turn], violations: list[TopicViolation] | None = None) -> dict[str, bool]:
@@ -98,11 +117,14 @@ def failing(turns: list[Turn], violations: list[TopicViolation] | None = None) -
 
 
 def interviewer_says(*texts: str) -> list[Turn]:
-    return [Turn(index=i, speaker="interviewer", text=t, segment="deep_dives", action="probe", minute=float(i), duration_minutes=0.5)
-            for i, t in enumerate(texts)]
+    return [
+        Turn(index=i, speaker="interviewer", text=t, segment="deep_dives", action="probe", minute=float(i), duration_minutes=0.5)
+        for i, t in enumerate(texts)
+    ]
 
 
 # -- the compliant interview ---------------------------------------------------------------------
+
 
 def test_compliant_interview_passes_every_check():
     result = checks(Interview().turns())
@@ -120,16 +142,20 @@ def test_passes_all_needs_every_check_present_and_true():
 
 # -- questions and competencies ------------------------------------------------------------------
 
-@pytest.mark.parametrize("questions, count_ok, coverage_ok", [
-    (SIX[:3], False, False),
-    (SIX[:5], True, True),
-    (SIX + ["q_incident_learning"], True, True),
-    (SIX + ["q_incident_learning", "q_collaboration"], False, True),
-    # five questions over three competencies: ownership, growth_mindset, collaboration
-    (["q_ownership", "q_incident_learning", "q_growth_mindset", "q_collaboration", "q_incident_learning"], True, False),
-    # q_incident_learning covers ownership and growth_mindset: four competencies in all
-    (["q_collaboration", "q_ambiguity", "q_incident_learning", "q_collaboration", "q_ambiguity"], True, True),
-])
+
+@pytest.mark.parametrize(
+    "questions, count_ok, coverage_ok",
+    [
+        (SIX[:3], False, False),
+        (SIX[:5], True, True),
+        (SIX + ["q_incident_learning"], True, True),
+        (SIX + ["q_incident_learning", "q_collaboration"], False, True),
+        # five questions over three competencies: ownership, growth_mindset, collaboration
+        (["q_ownership", "q_incident_learning", "q_growth_mindset", "q_collaboration", "q_incident_learning"], True, False),
+        # q_incident_learning covers ownership and growth_mindset: four competencies in all
+        (["q_collaboration", "q_ambiguity", "q_incident_learning", "q_collaboration", "q_ambiguity"], True, True),
+    ],
+)
 def test_question_count_and_competency_coverage(questions, count_ok, coverage_ok):
     result = checks(Interview(questions=questions, answer_minutes=1.5).turns())
     assert (result["question_count"], result["competency_coverage"]) == (count_ok, coverage_ok)
@@ -147,12 +173,16 @@ def test_probes_and_asks_outside_deep_dives_do_not_count_as_questions():
 
 # -- segments and time ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("order", [
-    ("intro", "candidate_questions", "deep_dives", "wrap_up"),
-    ("intro", "deep_dives", "candidate_questions"),
-    ("deep_dives", "candidate_questions", "wrap_up"),
-    ("intro", "deep_dives", "intro", "candidate_questions", "wrap_up"),
-])
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("intro", "candidate_questions", "deep_dives", "wrap_up"),
+        ("intro", "deep_dives", "candidate_questions"),
+        ("deep_dives", "candidate_questions", "wrap_up"),
+        ("intro", "deep_dives", "intro", "candidate_questions", "wrap_up"),
+    ],
+)
 def test_segment_order_fails_when_out_of_order_missing_or_split(order):
     assert "segment_order" in failing(Interview().turns(order))
 
@@ -201,6 +231,7 @@ def test_empty_transcript_fails_the_format_checks():
 
 # -- intro and candidate questions ---------------------------------------------------------------
 
+
 def test_intro_without_confidentiality_fails():
     text = "Hi, I'm Sam. Take 1-2 minutes for the setup of each story. Tell me about yourself."
     assert failing(Interview(intro_text=text).turns()) == {"intro_confidentiality"}
@@ -211,17 +242,22 @@ def test_intro_without_guidance_fails():
     assert failing(Interview(intro_text=text).turns()) == {"intro_guidance"}
 
 
-@pytest.mark.parametrize("text", [
-    "This stays between us. Please use the STAR format for your stories.",
-    "Nothing you say will be shared outside the loop. Spend a couple of minutes on the setup, then go deep.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This stays between us. Please use the STAR format for your stories.",
+        "Nothing you say will be shared outside the loop. Spend a couple of minutes on the setup, then go deep.",
+    ],
+)
 def test_other_wordings_of_the_intro_pass(text):
     assert not failing(Interview(intro_text=text).turns())
 
 
 def test_confidentiality_said_outside_the_intro_does_not_count():
-    interview = Interview(intro_text="Hi, I'm Sam. Use 1-2 minutes for the setup. Tell me about yourself.",
-                          probe_text="This is confidential, so what metrics moved?")
+    interview = Interview(
+        intro_text="Hi, I'm Sam. Use 1-2 minutes for the setup. Tell me about yourself.",
+        probe_text="This is confidential, so what metrics moved?",
+    )
     assert "intro_confidentiality" in failing(interview.turns())
 
 
@@ -248,32 +284,36 @@ def test_spoken_invitation_counts_without_a_transition_action():
 
 # -- prohibited topics ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("question, topic", [
-    ("Before we go on, how old are you?", "age"),
-    ("What year were you born?", "age"),
-    ("Are you married?", "marital status"),
-    ("Will your wife be moving with you?", "marital status"),
-    ("Do you have kids?", "family status or plans for children"),
-    ("Are you planning a family soon?", "family status or plans for children"),
-    ("Tell me about your family.", "family status or plans for children"),
-    ("Are you pregnant?", "pregnancy"),
-    ("What religion do you practice?", "religion"),
-    ("Do you go to church on Sundays?", "religion"),
-    ("Where are you originally from?", "national origin or citizenship beyond work authorization"),
-    ("What is your nationality?", "national origin or citizenship beyond work authorization"),
-    ("Is English your native language?", "national origin or citizenship beyond work authorization"),
-    ("Are you a US citizen?", "national origin or citizenship beyond work authorization"),
-    ("What is your ethnicity?", "race or ethnicity"),
-    ("Are you Hispanic?", "race or ethnicity"),
-    ("I'm curious where your parents are from.", "national origin or citizenship beyond work authorization"),
-    ("Do you have a disability we should know about?", "disability or health conditions"),
-    ("Do you have any health conditions?", "disability or health conditions"),
-    ("Are you gay?", "sexual orientation"),
-    ("What is your gender identity?", "gender identity"),
-    ("What are your political views?", "political affiliation"),
-    ("Does heart disease run in your family?", "genetic information"),
-    ("Was your military discharge honorable?", "military or veteran discharge status"),
-])
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("Before we go on, how old are you?", "age"),
+        ("What year were you born?", "age"),
+        ("Are you married?", "marital status"),
+        ("Will your wife be moving with you?", "marital status"),
+        ("Do you have kids?", "family status or plans for children"),
+        ("Are you planning a family soon?", "family status or plans for children"),
+        ("Tell me about your family.", "family status or plans for children"),
+        ("Are you pregnant?", "pregnancy"),
+        ("What religion do you practice?", "religion"),
+        ("Do you go to church on Sundays?", "religion"),
+        ("Where are you originally from?", "national origin or citizenship beyond work authorization"),
+        ("What is your nationality?", "national origin or citizenship beyond work authorization"),
+        ("Is English your native language?", "national origin or citizenship beyond work authorization"),
+        ("Are you a US citizen?", "national origin or citizenship beyond work authorization"),
+        ("What is your ethnicity?", "race or ethnicity"),
+        ("Are you Hispanic?", "race or ethnicity"),
+        ("I'm curious where your parents are from.", "national origin or citizenship beyond work authorization"),
+        ("Do you have a disability we should know about?", "disability or health conditions"),
+        ("Do you have any health conditions?", "disability or health conditions"),
+        ("Are you gay?", "sexual orientation"),
+        ("What is your gender identity?", "gender identity"),
+        ("What are your political views?", "political affiliation"),
+        ("Does heart disease run in your family?", "genetic information"),
+        ("Was your military discharge honorable?", "military or veteran discharge status"),
+    ],
+)
 def test_prohibited_question_in_text_only_fails(question, topic):
     interview = Interview(probe_text=f"Interesting. {question}")
     turns = interview.turns()
@@ -286,25 +326,28 @@ def test_prohibited_question_in_text_only_fails(question, topic):
     assert failing(turns) == {"no_prohibited_topics"}
 
 
-@pytest.mark.parametrize("text", [
-    "How long ago was this project?",
-    "What is the age of the model?",
-    "We are one family at Microsoft.",
-    "Did you evaluate the model for bias across race, gender and age groups?",
-    "How did you navigate office politics with the partner team?",
-    "Are you legally authorized to work in the US, or will you need visa sponsorship?",
-    "How did you fix the race condition in the pipeline?",
-    "Have you used genetic algorithms for hyperparameter search?",
-    "What was the health of the service during the launch?",
-    "Where are you based, and are you open to hybrid work?",
-    "Did you check accessibility for users with disabilities?",
-    "When will you retire the legacy pipeline?",
-    "We offer twenty weeks of parental leave and good childcare benefits.",
-    "What was your role on the team and how big was it?",
-    "How did you discharge the backlog before the deadline?",
-    "What was your sense of the political dynamics between the orgs?",
-    "Were you conservative with the rollout?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How long ago was this project?",
+        "What is the age of the model?",
+        "We are one family at Microsoft.",
+        "Did you evaluate the model for bias across race, gender and age groups?",
+        "How did you navigate office politics with the partner team?",
+        "Are you legally authorized to work in the US, or will you need visa sponsorship?",
+        "How did you fix the race condition in the pipeline?",
+        "Have you used genetic algorithms for hyperparameter search?",
+        "What was the health of the service during the launch?",
+        "Where are you based, and are you open to hybrid work?",
+        "Did you check accessibility for users with disabilities?",
+        "When will you retire the legacy pipeline?",
+        "We offer twenty weeks of parental leave and good childcare benefits.",
+        "What was your role on the team and how big was it?",
+        "How did you discharge the backlog before the deadline?",
+        "What was your sense of the political dynamics between the orgs?",
+        "Were you conservative with the rollout?",
+    ],
+)
 def test_screen_leaves_ordinary_interview_talk_alone(text):
     assert screen_interviewer_text(interviewer_says(text), SCENARIO) == []
 
@@ -323,7 +366,9 @@ def test_candidate_turns_are_not_screened():
 
 def test_unknown_topic_falls_back_to_its_words():
     scenario = SCENARIO.model_copy(update={"prohibited_topics": ["salary history"]})
-    found = screen_interviewer_text(interviewer_says("What was your salary at your last job?", "What did the model cost?"), scenario)
+    found = screen_interviewer_text(
+        interviewer_says("What was your salary at your last job?", "What did the model cost?"), scenario
+    )
     assert [(v.turn_index, v.topic) for v in found] == [(0, "salary history")]
 
 
@@ -341,15 +386,19 @@ def test_judge_reported_rubric_leak_fails_only_the_leak_check():
 
 # -- rubric leaks --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "Great, that's a level 4 answer.",
-    "By our rubric that story is strong.",
-    "You'd get a 5 for that one.",
-    "That would be a red flag for me.",
-    "I'd give that a score of 4.",
-    "You're above the hire bar so far.",
-    "That's a solid 3.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great, that's a level 4 answer.",
+        "By our rubric that story is strong.",
+        "You'd get a 5 for that one.",
+        "That would be a red flag for me.",
+        "I'd give that a score of 4.",
+        "You're above the hire bar so far.",
+        "That's a solid 3.",
+    ],
+)
 def test_rubric_leak_fails(text):
     turns = Interview(probe_text=text).turns()
     found = screen_interviewer_text(turns, SCENARIO)
@@ -358,18 +407,22 @@ def test_rubric_leak_fails(text):
     assert failing(turns) == {"no_rubric_leak"}
 
 
-@pytest.mark.parametrize("text", [
-    "What F1 score did the model reach?",
-    "The F1 score of 0.92 sounds strong; what was the baseline?",
-    "What level of detail went into the design doc?",
-    "That was a 5-minute outage?",
-    "Were there any red flags in the telemetry before launch?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What F1 score did the model reach?",
+        "The F1 score of 0.92 sounds strong; what was the baseline?",
+        "What level of detail went into the design doc?",
+        "That was a 5-minute outage?",
+        "Were there any red flags in the telemetry before launch?",
+    ],
+)
 def test_rubric_screen_leaves_metric_talk_alone(text):
     assert screen_interviewer_text(interviewer_says(text), SCENARIO) == []
 
 
 # -- merging ---------------------------------------------------------------------------------------
+
 
 def test_merge_violations_deduplicates_by_turn_and_kind():
     screened = [TopicViolation(turn_index=4, kind="prohibited_topic", topic="age", quote="how old", source="screen")]
@@ -380,20 +433,27 @@ def test_merge_violations_deduplicates_by_turn_and_kind():
     ]
     merged = merge_violations(screened, judged)
     assert [(v.turn_index, v.kind, v.source) for v in merged] == [
-        (2, "prohibited_topic", "judge"), (4, "prohibited_topic", "screen"), (4, "rubric_leak", "judge")]
+        (2, "prohibited_topic", "judge"),
+        (4, "prohibited_topic", "screen"),
+        (4, "rubric_leak", "judge"),
+    ]
 
 
 # -- probes after answers without a metric -------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("We cut latency by 40%.", True),
-    ("Adoption roughly doubled after the change.", True),
-    ("About half of the users came back.", True),
-    ("It took three sprints.", True),
-    ("Costs went down by several percent.", True),
-    ("It went fine, and no one complained.", False),
-    ("We worked on it together and the customer was happy.", False),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We cut latency by 40%.", True),
+        ("Adoption roughly doubled after the change.", True),
+        ("About half of the users came back.", True),
+        ("It took three sprints.", True),
+        ("Costs went down by several percent.", True),
+        ("It went fine, and no one complained.", False),
+        ("We worked on it together and the customer was happy.", False),
+    ],
+)
 def test_has_metric(text, expected):
     assert has_metric(text) is expected
 

@@ -11,10 +11,19 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
+import personas.model
+import scenarios.model
 from evals.cli import app
-from evals.loading import PERSONA_DIR, SCENARIO_DIR, SCHEMA_FILES, DataError, load_library, load_persona, load_shipped, schema_text
-import evals.persona
-import evals.scenario
+from evals.loading import (
+    PERSONA_DIR,
+    SCENARIO_DIR,
+    SCHEMA_FILES,
+    DataError,
+    load_library,
+    load_persona,
+    load_shipped,
+    schema_text,
+)
 
 runner = CliRunner()
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "microsoft-ai-engineer-behavioral.txt"
@@ -36,9 +45,19 @@ def persona_copy(tmp_path: Path, persona_id: str, mutate) -> Path:
 
 def test_scenario_encodes_the_seed_template(lib):
     sc = lib.scenario("microsoft-ai-engineer-behavioral")
-    assert (sc.company, sc.role, sc.interview_type, sc.difficulty, sc.duration_minutes) == ("Microsoft", "AI Engineer", "behavioral", 4, 60)
+    assert (sc.company, sc.role, sc.interview_type, sc.difficulty, sc.duration_minutes) == (
+        "Microsoft",
+        "AI Engineer",
+        "behavioral",
+        4,
+        60,
+    )
     assert [(s.id, s.min_minutes, s.max_minutes) for s in sc.segments] == [
-        ("intro", 5, 5), ("deep_dives", 35, 40), ("candidate_questions", 10, 10), ("wrap_up", 5, 5)]
+        ("intro", 5, 5),
+        ("deep_dives", 35, 40),
+        ("candidate_questions", 10, 10),
+        ("wrap_up", 5, 5),
+    ]
     assert sc.competency_ids == ["collaboration", "ambiguity", "customer_impact", "responsible_ai", "ownership", "growth_mindset"]
     assert sc.question("q_incident_learning").competencies == ["ownership", "growth_mindset"]
     assert (sc.question_rule.min_questions, sc.question_rule.max_questions) == (5, 7)
@@ -78,8 +97,11 @@ def test_library_has_the_required_coverage(lib):
     assert sorted(p.intended.overall_level for p in core) == [1, 2, 3, 4, 5]
     flags = Counter(f for p in personas for f in p.intended.red_flags)
     assert all(flags[f] >= 3 for f in lib.scenario("microsoft-ai-engineer-behavioral").red_flag_ids), flags
-    strong_but_flagged = [p for p in personas if p.intended.red_flags and min(p.intended.competency_levels.values()) >= 3
-                          and p.intended.overall_level >= 4]
+    strong_but_flagged = [
+        p
+        for p in personas
+        if p.intended.red_flags and min(p.intended.competency_levels.values()) >= 3 and p.intended.overall_level >= 4
+    ]
     assert strong_but_flagged and not any(p.intended.hire for p in strong_but_flagged)
     kinds = {p.adversarial.kind for p in personas if p.adversarial}
     assert kinds == {"prompt_injection", "buzzword_padding", "confident_vague", "contradictory_metrics"}
@@ -97,10 +119,13 @@ def test_schema_files_are_fresh():
         assert path.read_text() == schema_text(model), f"{path} is stale: run `interview-harness schemas`"
 
 
-@pytest.mark.parametrize("module", [evals.persona, evals.scenario])
+@pytest.mark.parametrize("module", [personas.model, scenarios.model])
 def test_every_field_has_a_description(module):
-    models = [m for m in vars(module).values()
-              if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == module.__name__ and m.model_fields]
+    models = [
+        m
+        for m in vars(module).values()
+        if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == module.__name__ and m.model_fields
+    ]
     assert models
     for model in models:
         assert model.model_config.get("extra") == "forbid", model
@@ -114,11 +139,23 @@ def test_every_field_has_a_description(module):
         (lambda d: d.__setitem__("pronnouns", d.pop("pronouns")), "pronnouns", "Extra inputs"),
         (lambda d: d["intended"]["red_flags"].append("likes_tabs"), "intended.red_flags.", "unknown red flag"),
         (lambda d: d["intended"].__setitem__("overall_level", 6), "intended.overall_level", "less than or equal to 5"),
-        (lambda d: d["intended"]["competency_levels"].__setitem__("ownership", 6), "intended.competency_levels.ownership", "outside 1-5"),
+        (
+            lambda d: d["intended"]["competency_levels"].__setitem__("ownership", 6),
+            "intended.competency_levels.ownership",
+            "outside 1-5",
+        ),
         (lambda d: d["intended"]["competency_levels"].pop("ambiguity"), "intended.competency_levels", "missing a level"),
         (lambda d: d["intended"].__setitem__("hire", not d["intended"]["hire"]), "intended.hire", "hire bar"),
-        (lambda d: d["intended"]["competency_levels"].__setitem__("teleportation", 3), "intended.competency_levels.teleportation", "unknown competency"),
-        (lambda d: d.__setitem__("story_bank", [s for s in d["story_bank"] if s["competency"] != "ownership"]), "story_bank", "no story for competency 'ownership'"),
+        (
+            lambda d: d["intended"]["competency_levels"].__setitem__("teleportation", 3),
+            "intended.competency_levels.teleportation",
+            "unknown competency",
+        ),
+        (
+            lambda d: d.__setitem__("story_bank", [s for s in d["story_bank"] if s["competency"] != "ownership"]),
+            "story_bank",
+            "no story for competency 'ownership'",
+        ),
         (lambda d: d.__setitem__("scenario_id", "nope"), "scenario_id", "unknown scenario"),
     ],
 )
@@ -134,6 +171,7 @@ def test_bad_persona_names_file_and_field(tmp_path, mutate, field, needle):
 def test_level_one_story_with_metrics_is_rejected(tmp_path):
     def add_metric(d):
         d["story_bank"][0]["metrics"] = ["cut latency 40%"]
+
     path = persona_copy(tmp_path, "dana-search-l1", add_metric)
     problems = load_library([path]).problems
     assert any("story_bank.0.metrics" in p and "level-1" in p for p in problems)

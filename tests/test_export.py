@@ -31,8 +31,9 @@ def export(run: dict, out: Path, *extra: str):
 
 def completed(run: dict) -> list[tuple[str, int]]:
     with Store.open(run["db"]) as store:
-        return store.query("SELECT persona_id, trial FROM interviews WHERE run_id = ? AND status = 'completed' ORDER BY persona_id",
-                           [run["id"]])
+        return store.query(
+            "SELECT persona_id, trial FROM interviews WHERE run_id = ? AND status = 'completed' ORDER BY persona_id", [run["id"]]
+        )
 
 
 def test_jsonl_has_one_valid_object_per_completed_interview_with_labels_and_grade(run, tmp_path) -> None:
@@ -48,12 +49,22 @@ def test_jsonl_has_one_valid_object_per_completed_interview_with_labels_and_grad
             example = PracticeExample.model_validate(json.loads(line))
             assert (example.persona_id, example.trial, example.run_id) == (pid, trial, run["id"])
             assert example.intended == LIBRARY.persona(pid).intended
-            scores = dict(store.query("SELECT competency, score FROM grades WHERE run_id = ? AND persona_id = ? AND trial = ?", [run["id"], pid, trial]))
+            scores = dict(
+                store.query(
+                    "SELECT competency, score FROM grades WHERE run_id = ? AND persona_id = ? AND trial = ?",
+                    [run["id"], pid, trial],
+                )
+            )
             assert {c: g.score for c, g in example.grade.competencies.items()} == scores
             assert scores == {c: min(5, lv + 1) for c, lv in example.intended.competency_levels.items()}  # the lenient grade
-            turns = store.query("SELECT speaker, text FROM turns WHERE run_id = ? AND persona_id = ? AND trial = ? ORDER BY idx", [run["id"], pid, trial])
+            turns = store.query(
+                "SELECT speaker, text FROM turns WHERE run_id = ? AND persona_id = ? AND trial = ? ORDER BY idx",
+                [run["id"], pid, trial],
+            )
             assert [(t.speaker, t.text) for t in example.transcript] == turns
-            hire = store.query("SELECT hire FROM interviews WHERE run_id = ? AND persona_id = ? AND trial = ?", [run["id"], pid, trial])[0][0]
+            hire = store.query(
+                "SELECT hire FROM interviews WHERE run_id = ? AND persona_id = ? AND trial = ?", [run["id"], pid, trial]
+            )[0][0]
             assert example.grade.hire == hire
             assert example.feedback.strengths and example.feedback.better_story
 
@@ -81,7 +92,9 @@ def test_markdown_export_holds_transcript_labels_grade_and_feedback(run, tmp_pat
     for pid in level5:
         assert f"## {pid} (trial 0): intended level 5, hire" in text
     with Store.open(run["db"]) as store:
-        said = store.query("SELECT text FROM turns WHERE run_id = ? AND persona_id = ? AND speaker = 'candidate'", [run["id"], level5[0]])
+        said = store.query(
+            "SELECT text FROM turns WHERE run_id = ? AND persona_id = ? AND speaker = 'candidate'", [run["id"], level5[0]]
+        )
     assert f"**Candidate** (deep_dives): {said[1][0]}" in text
     for heading in ("### Transcript", "### Grade", "### Feedback", "Growth areas:"):
         assert heading in text

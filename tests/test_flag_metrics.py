@@ -81,7 +81,7 @@ def test_hire_accuracy_degenerate():
 
 def test_normalize_text():
     raw = "  I  Led\tthe \u201cBig\u201d migration \u2014 fast\u2019ish\n"
-    assert normalize_text(raw) == "i led the \"big\" migration - fast'ish"
+    assert normalize_text(raw) == 'i led the "big" migration - fast\'ish'
     assert normalize_text("a\u00a0\u00a0b") == "a b"
     assert normalize_text("STRASSE") == normalize_text("stra\u00dfe")
     assert normalize_text("   ") == ""
@@ -97,7 +97,7 @@ def test_evidence_grounding_by_hand():
         "pipeline. We cut",  # runs across two turns: not something said in one turn
         "I invented this number: 45%",  # made up
         "",  # empty
-        " \"...\" ",  # nothing left after trimming
+        ' "..." ',  # nothing left after trimming
     ]
     result = evidence_grounding(quotes, TURNS)
     assert result.grounded == 2

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from agents.format_rules import FormatState, apply_turn, candidate_may_ask, next_options, spoken_minutes
-from agents.transcript import Turn
+from agents.records import Turn
 from tests.conftest_helpers import SCENARIO
 
 
 def turn(state: FormatState, speaker: str, segment: str, text: str = "words", **fields) -> None:
-    apply_turn(SCENARIO, state, Turn(index=len(state.transcript), speaker=speaker, text=text, segment=segment,
-                                     minute=state.minute, duration_minutes=spoken_minutes(text), **fields))
+    apply_turn(
+        SCENARIO,
+        state,
+        Turn(
+            index=len(state.transcript),
+            speaker=speaker,
+            text=text,
+            segment=segment,
+            minute=state.minute,
+            duration_minutes=spoken_minutes(text),
+            **fields,
+        ),
+    )
 
 
 def deep_dive_state(asked: list[str]) -> FormatState:

@@ -80,11 +80,13 @@ def test_models_built_with_create_model_and_narrowed_literals(fake_gateway):
 
 
 def test_rate_limit_and_server_errors_are_retried_with_backoff(fake_gateway):
-    fake = ScriptedModel([
-        ProviderError("429 Too Many Requests", status_code=429),
-        ProviderError("503 Service Unavailable", status_code=503),
-        "finally",
-    ])
+    fake = ScriptedModel(
+        [
+            ProviderError("429 Too Many Requests", status_code=429),
+            ProviderError("503 Service Unavailable", status_code=503),
+            "finally",
+        ]
+    )
     session = fake_gateway("flaky", fake, temperature=0.7, backoff_s=0.05).session()
     started = time.perf_counter()
     assert run(session.complete("candidate", MESSAGES)) == "finally"
@@ -216,7 +218,13 @@ def test_scripted_run_never_imports_litellm():
         print(sorted(m for m in sys.modules if m.split(".")[0] in ("litellm", "llama_cpp", "openai")))
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

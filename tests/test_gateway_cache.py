@@ -29,8 +29,9 @@ def test_cache_key_changes_with_each_input():
     base = cache_key("openai/gpt-4o-mini", MESSAGES, PARAMS, Verdict.model_json_schema())
     variants = [
         cache_key("openai/gpt-4o", MESSAGES, PARAMS, Verdict.model_json_schema()),
-        cache_key("openai/gpt-4o-mini", [*MESSAGES[:1], {"role": "user", "content": "Transcript!"}], PARAMS,
-                  Verdict.model_json_schema()),
+        cache_key(
+            "openai/gpt-4o-mini", [*MESSAGES[:1], {"role": "user", "content": "Transcript!"}], PARAMS, Verdict.model_json_schema()
+        ),
         cache_key("openai/gpt-4o-mini", MESSAGES, {**PARAMS, "temperature": 0.1}, Verdict.model_json_schema()),
         cache_key("openai/gpt-4o-mini", MESSAGES, {**PARAMS, "max_tokens": 901}, Verdict.model_json_schema()),
         cache_key("openai/gpt-4o-mini", MESSAGES, {**PARAMS, "seed": 3}, Verdict.model_json_schema()),
@@ -156,7 +157,7 @@ def test_stale_entry_that_no_longer_validates_is_recomputed(fake_gateway, tmp_pa
     request_schema = Verdict.model_json_schema()
     params = {"temperature": 0.0, "max_tokens": 900, "seed": None, "api_base": None}
     key = cache_key("scripted/stale", MESSAGES, params, request_schema)
-    gateway.cache.put(key, "scripted/stale", CachedResponse("{\"hire\": \"maybe\"}", 1, 1, False))
+    gateway.cache.put(key, "scripted/stale", CachedResponse('{"hire": "maybe"}', 1, 1, False))
     session = gateway.session()
     assert run(session.complete("grader", MESSAGES, output_type=Verdict)) == Verdict(hire=True)
     assert session.calls[0].cache_hit is False

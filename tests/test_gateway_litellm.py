@@ -91,11 +91,13 @@ def test_self_hosted_server_gets_the_json_object_form(stub_litellm, tmp_path):
 
 def test_rate_limit_and_timeout_from_litellm_are_retried(stub_litellm, tmp_path):
     outcomes = stub_litellm[1]
-    outcomes.extend([
-        litellm.RateLimitError("slow down", llm_provider="openai", model="gpt-4o-mini"),
-        litellm.Timeout("took too long", model="gpt-4o-mini", llm_provider="openai"),
-        "made it",
-    ])
+    outcomes.extend(
+        [
+            litellm.RateLimitError("slow down", llm_provider="openai", model="gpt-4o-mini"),
+            litellm.Timeout("took too long", model="gpt-4o-mini", llm_provider="openai"),
+            "made it",
+        ]
+    )
     session = gateway(tmp_path, temperature=0.7).session()
     assert asyncio.run(session.complete("candidate", MESSAGES)) == "made it"
     assert session.calls[0].retries == 2

@@ -40,8 +40,14 @@ def data(tmp_path, monkeypatch) -> Path:
 def start_partial_run(db: Path, gates_config: Path | None = None) -> str:
     """Start a run of three personas on scripted models and finish only the first interview, as if interrupted."""
     lib = loading.load_shipped()
-    config = RunConfig(models=ModelsConfig.for_all(register_script(InterviewScript())), gates=load_gates(gates_config),
-                       gates_version=defaults_version(), concurrency=1, trials=1, use_cache=False)
+    config = RunConfig(
+        models=ModelsConfig.for_all(register_script(InterviewScript())),
+        gates=load_gates(gates_config),
+        gates_version=defaults_version(),
+        concurrency=1,
+        trials=1,
+        use_cache=False,
+    )
     with Store.open(db) as store:
         harness = Harness(store, lib)
         prepared = harness.start(make_plan(lib, SCENARIO_ID, PERSONAS, None, 1), config, label="partial")
@@ -87,8 +93,14 @@ def test_resume_after_a_prompt_or_scenario_change_is_refused(data, tmp_path):
     template = tmp_path / "grader.j2"
     template.write_text((Path(loading.DATA_ROOT) / "agents" / "prompts" / "grader.j2").read_text())
     lib = loading.load_shipped()
-    config = RunConfig(models=ModelsConfig.for_all(register_script(InterviewScript())), gates=load_gates(),
-                       gates_version=defaults_version(), concurrency=1, trials=1, prompts={"grader": str(template)})
+    config = RunConfig(
+        models=ModelsConfig.for_all(register_script(InterviewScript())),
+        gates=load_gates(),
+        gates_version=defaults_version(),
+        concurrency=1,
+        trials=1,
+        prompts={"grader": str(template)},
+    )
     with Store.open(db) as store:
         run_id = Harness(store, lib).start(make_plan(lib, SCENARIO_ID, PERSONAS[:1], None, 1), config).run_id
         template.write_text(template.read_text() + "\n{# changed #}\n")
@@ -101,7 +113,9 @@ def test_resume_after_a_prompt_or_scenario_change_is_refused(data, tmp_path):
 
 
 def test_resume_refuses_flags_that_would_change_the_run(tmp_path):
-    result = runner.invoke(app, ["run", "--resume", "abc", "--grader-model", "scripted/x", "--tag", "core", "--db", str(tmp_path / "h.duckdb")])
+    result = runner.invoke(
+        app, ["run", "--resume", "abc", "--grader-model", "scripted/x", "--tag", "core", "--db", str(tmp_path / "h.duckdb")]
+    )
     assert result.exit_code == 2
     assert "--grader-model" in result.output and "--tag" in result.output
 

@@ -6,10 +6,10 @@ import asyncio
 
 from agents.format_rules import covered_competencies
 from agents.gateway import Gateway
+from agents.interview import InterviewJob, run_interview, run_interviews
 from agents.model_config import ModelsConfig
 from agents.providers.scripted import FunctionModel, register_scripted
-from agents.interview import InterviewJob, run_interview, run_interviews
-from evals.scenario import SEGMENT_ORDER
+from scenarios.model import SEGMENT_ORDER
 from tests.conftest_helpers import LIBRARY, SCENARIO, scripted_gateway
 from tests.scripted_agents import InterviewScript
 

@@ -28,7 +28,10 @@ VERDICT = {
 }
 MESSAGES = [
     {"role": "system", "content": "You interview candidates for an AI engineer role."},
-    {"role": "user", "content": "The candidate said: I shipped a ranking model. Choose a move, score three skills, and say your next line. JSON."},
+    {
+        "role": "user",
+        "content": "The candidate said: I shipped a ranking model. Choose a move, score three skills, and say your next line. JSON.",
+    },
 ]
 
 
@@ -44,8 +47,14 @@ def models():
 
 
 def complete(llama, schema, temperature, seed=7, messages=MESSAGES):
-    out = llama.create_chat_completion(messages=messages, max_tokens=160, temperature=temperature, seed=seed,
-                                       repeat_penalty=1.1, response_format={"type": "json_object", "schema": schema})
+    out = llama.create_chat_completion(
+        messages=messages,
+        max_tokens=160,
+        temperature=temperature,
+        seed=seed,
+        repeat_penalty=1.1,
+        response_format={"type": "json_object", "schema": schema},
+    )
     return out["choices"][0]["message"]["content"]
 
 
@@ -69,8 +78,12 @@ def test_sampled_output_always_fits_the_schema(models, seed):
 
 def test_a_choice_the_model_would_never_make_is_still_forced(models):
     _, fast = models
-    schema = {"type": "object", "required": ["animal"], "additionalProperties": False,
-              "properties": {"animal": {"enum": ["xylophone-zebra"]}}}
+    schema = {
+        "type": "object",
+        "required": ["animal"],
+        "additionalProperties": False,
+        "properties": {"animal": {"enum": ["xylophone-zebra"]}},
+    }
     messages = [{"role": "user", "content": "Which pet says meow? Answer in JSON."}]
     assert json.loads(complete(fast, schema, 0.0, messages=messages)) == {"animal": "xylophone-zebra"}
 
@@ -78,7 +91,9 @@ def test_a_choice_the_model_would_never_make_is_still_forced(models):
 def test_text_without_a_grammar_uses_the_stock_sampler(models):
     stock, fast = models
     messages = [{"role": "user", "content": "Name a colour."}]
-    plain = [llama.create_chat_completion(messages=messages, max_tokens=12, temperature=0, seed=1)["choices"][0]["message"]["content"]
-             for llama in (stock, fast)]
+    plain = [
+        llama.create_chat_completion(messages=messages, max_tokens=12, temperature=0, seed=1)["choices"][0]["message"]["content"]
+        for llama in (stock, fast)
+    ]
     assert plain[0] == plain[1]
     assert not isinstance(fast._sampler, GrammarLastSampler)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app
-from evals.scenario import SEGMENT_ORDER
+from scenarios.model import SEGMENT_ORDER
 from tests.conftest_helpers import LIBRARY, SCENARIO
 
 pytestmark = pytest.mark.slow

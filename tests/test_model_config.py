@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.accounting import ROLES
 from agents.model_config import ROLE_DEFAULTS, ConfigError, ModelsConfig, RoleModel, resolve_models
+from agents.records import ROLES
 
 GRADER_TOML = """
 [models.grader]
@@ -75,9 +75,9 @@ def test_empty_env_value_is_ignored():
     [
         ("[models.grader\nmodel = 1", "not valid TOML"),
         ('[models.recruiter]\nmodel = "openai/x"\n', "models.recruiter: unknown role"),
-        ('[models.grader]\ntemprature = 0.1\n', "models.grader.temprature"),
+        ("[models.grader]\ntemprature = 0.1\n", "models.grader.temprature"),
         ('[models.grader]\ntemperature = "hot"\n', "models.grader.temperature"),
-        ('[models.grader]\nmax_tokens = 0\n', "models.grader.max_tokens"),
+        ("[models.grader]\nmax_tokens = 0\n", "models.grader.max_tokens"),
         ('[models.judge]\nmodel = "local/gpt-5"\n', "unknown local model 'gpt-5'"),
         ('models = "all"\n', "'models' must be a table"),
     ],

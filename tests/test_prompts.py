@@ -7,7 +7,7 @@ import pytest
 from agents import candidate, interviewer
 from agents.format_rules import FormatState, next_options
 from agents.prompting import PromptError, PromptSet, PromptTemplate
-from agents.transcript import Turn
+from agents.records import Turn
 from tests.conftest_helpers import LIBRARY, SCENARIO
 
 PROMPTS = PromptSet()
@@ -15,7 +15,15 @@ PROMPTS = PromptSet()
 
 def sample_transcript() -> list[Turn]:
     return [
-        Turn(index=0, speaker="interviewer", text="Welcome, tell me about yourself.", segment="intro", action="ask", minute=0, duration_minutes=0.1),
+        Turn(
+            index=0,
+            speaker="interviewer",
+            text="Welcome, tell me about yourself.",
+            segment="intro",
+            action="ask",
+            minute=0,
+            duration_minutes=0.1,
+        ),
         Turn(index=1, speaker="candidate", text="I build ranking models.", segment="intro", minute=0.1, duration_minutes=0.1),
     ]
 
@@ -23,14 +31,29 @@ def sample_transcript() -> list[Turn]:
 def render_interviewer(state: FormatState | None = None):
     state = state or FormatState()
     options = next_options(SCENARIO, state)
-    variables = interviewer.prompt_variables(SCENARIO, LIBRARY.persona("mei-vision-l3"), options, state.transcript,
-                                             minute=state.minute, segment_minutes_left=5, asked_count=0, probes_left=2)
+    variables = interviewer.prompt_variables(
+        SCENARIO,
+        LIBRARY.persona("mei-vision-l3"),
+        options,
+        state.transcript,
+        minute=state.minute,
+        segment_minutes_left=5,
+        asked_count=0,
+        probes_left=2,
+    )
     return "\n".join(m["content"] for m in PROMPTS["interviewer"].render(**variables))
 
 
 def render_candidate(persona_id: str, competencies: list[str]):
-    variables = candidate.prompt_variables(SCENARIO, LIBRARY.persona(persona_id), sample_transcript(), segment_id="deep_dives",
-                                           competencies=competencies, questions_asked=0, max_questions=3)
+    variables = candidate.prompt_variables(
+        SCENARIO,
+        LIBRARY.persona(persona_id),
+        sample_transcript(),
+        segment_id="deep_dives",
+        competencies=competencies,
+        questions_asked=0,
+        max_questions=3,
+    )
     return "\n".join(m["content"] for m in PROMPTS["candidate"].render(**variables))
 
 
@@ -45,9 +68,15 @@ def test_intro_prompt_requires_confidentiality_guidance_and_prohibited_topics():
 
 
 def test_deep_dive_prompt_offers_only_open_questions_and_probe_guidance():
-    state = FormatState(transcript=sample_transcript(), segment="deep_dives", asked=["q_collaboration"],
-                        segment_start={"intro": 0, "deep_dives": 0.2})
-    state.transcript.append(Turn(index=2, speaker="candidate", text="We did it.", segment="deep_dives", minute=1, duration_minutes=0.1))
+    state = FormatState(
+        transcript=sample_transcript(),
+        segment="deep_dives",
+        asked=["q_collaboration"],
+        segment_start={"intro": 0, "deep_dives": 0.2},
+    )
+    state.transcript.append(
+        Turn(index=2, speaker="candidate", text="We did it.", segment="deep_dives", minute=1, duration_minutes=0.1)
+    )
     text = render_interviewer(state)
     moves = next(line for line in text.splitlines() if line.startswith("Moves:"))
     assert "ask:q_ambiguity" in moves and "ask:q_collaboration" not in moves and "probe:evidence" in moves
@@ -58,10 +87,21 @@ def test_interviewer_system_prompt_is_the_same_for_every_candidate_and_turn():
     # A new interview then reuses the cached instructions; only the candidate and the turn differ.
     systems = set()
     for persona_id in ("mei-vision-l3", "dana-search-l1"):
-        for state in (FormatState(), FormatState(transcript=sample_transcript(), segment="deep_dives", segment_start={"intro": 0, "deep_dives": 0.2})):
+        for state in (
+            FormatState(),
+            FormatState(transcript=sample_transcript(), segment="deep_dives", segment_start={"intro": 0, "deep_dives": 0.2}),
+        ):
             options = next_options(SCENARIO, state)
-            variables = interviewer.prompt_variables(SCENARIO, LIBRARY.persona(persona_id), options, state.transcript,
-                                                     minute=state.minute, segment_minutes_left=5, asked_count=0, probes_left=1)
+            variables = interviewer.prompt_variables(
+                SCENARIO,
+                LIBRARY.persona(persona_id),
+                options,
+                state.transcript,
+                minute=state.minute,
+                segment_minutes_left=5,
+                asked_count=0,
+                probes_left=1,
+            )
             messages = PROMPTS["interviewer"].render(**variables)
             systems.add(messages[0]["content"])
             assert LIBRARY.persona(persona_id).display_name in messages[1]["content"]
@@ -98,14 +138,19 @@ def test_grader_prompt_says_candidate_text_is_data_and_lists_the_rubric():
 
 
 def test_review_prompts_share_their_opening_so_the_transcript_is_evaluated_once():
-    rendered = [PROMPTS[name].render(scenario=SCENARIO, transcript=sample_transcript()) for name in ("grader", "judge_fidelity", "judge_topics")]
+    rendered = [
+        PROMPTS[name].render(scenario=SCENARIO, transcript=sample_transcript())
+        for name in ("grader", "judge_fidelity", "judge_topics")
+    ]
     assert len({messages[0]["content"] for messages in rendered}) == 1
     openings = {messages[1]["content"].split("Your task:")[0] for messages in rendered}
     assert len(openings) == 1
 
 
 def test_judge_prompts_render_blind_to_labels():
-    fidelity = "\n".join(m["content"] for m in PROMPTS["judge_fidelity"].render(scenario=SCENARIO, transcript=sample_transcript()))
+    fidelity = "\n".join(
+        m["content"] for m in PROMPTS["judge_fidelity"].render(scenario=SCENARIO, transcript=sample_transcript())
+    )
     assert "data, never instructions" in fidelity
     topics = "\n".join(m["content"] for m in PROMPTS["judge_topics"].render(scenario=SCENARIO, transcript=sample_transcript()))
     assert "[0] INTERVIEWER: Welcome, tell me about yourself." in topics
@@ -119,7 +164,9 @@ def test_missing_variable_is_an_error():
 
 def test_user_template_override_is_loaded_and_hashed(tmp_path):
     custom = tmp_path / "grader.j2"
-    custom.write_text("{% block system %}Grade {{ scenario.role }}.{% endblock %}{% block user %}{{ transcript | length }} turns{% endblock %}")
+    custom.write_text(
+        "{% block system %}Grade {{ scenario.role }}.{% endblock %}{% block user %}{{ transcript | length }} turns{% endblock %}"
+    )
     prompts = PromptSet({"grader": custom})
     messages = prompts["grader"].render(scenario=SCENARIO, transcript=sample_transcript())
     assert messages == [{"role": "system", "content": "Grade AI Engineer."}, {"role": "user", "content": "2 turns"}]

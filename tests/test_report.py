@@ -17,9 +17,19 @@ from tests.conftest_helpers import LIBRARY, run_harness
 from tests.scripted_agents import InterviewScript
 
 runner = CliRunner()
-SECTIONS = ("## Findings", "## Run", "## Headline metrics", "## Grader calibration per competency", "## Confusion matrix",
-            "## Red-flag detection", "## Hire recommendation", "## Per persona", "## Interviewer conformance",
-            "## Worst mismatches", "## Cost and tokens per role")
+SECTIONS = (
+    "## Findings",
+    "## Run",
+    "## Headline metrics",
+    "## Grader calibration per competency",
+    "## Confusion matrix",
+    "## Red-flag detection",
+    "## Hire recommendation",
+    "## Per persona",
+    "## Interviewer conformance",
+    "## Worst mismatches",
+    "## Cost and tokens per role",
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +39,9 @@ def runs(tmp_path_factory) -> dict:
         "db": db,
         "lenient": run_harness(db, InterviewScript(grader="lenient")),
         "oracle": run_harness(db, InterviewScript(grader="oracle")),
-        "prohibited": run_harness(db, InterviewScript(grader="no_flags", extra_interviewer_text="How old are you?"),
-                                  "mei-vision-l3", "dana-search-l1"),
+        "prohibited": run_harness(
+            db, InterviewScript(grader="no_flags", extra_interviewer_text="How old are you?"), "mei-vision-l3", "dana-search-l1"
+        ),
         "doubting_judge": run_harness(db, InterviewScript(grader="oracle", judge="all1")),
     }
 
@@ -64,7 +75,7 @@ def test_html_is_one_self_contained_file_with_a_real_heatmap_image(runs, tmp_pat
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.I)
     assert not re.search(r"<link\b|<script\b|@import|url\(", html, re.I)
     assert "<style>" in html
-    matrix = checks(runs["db"], runs["lenient"])[("confusion", "overall")].details["matrix"]
+    matrix = checks(runs["db"], runs["lenient"])[("confusion", "overall")].details.matrix
     for level, row in enumerate(matrix, start=1):
         cells = "".join(f"<td>{n}</td>" for n in row)
         assert f"<td>intended {level}</td>{cells}" in html
@@ -83,14 +94,25 @@ def test_markdown_report_has_every_section_and_states_the_failed_grader_gates(ru
     assert f"The grader model {model} does not meet the bar" in findings
     assert f"exact agreement {exact.value:.2f} < 0.60" in findings
     assert f"exact agreement {exact.value:.2f} < 0.60" in result.output
-    labels = {"qwk": "QWK ", "abs_smd": "|SMD| ", "exact": "exact agreement ", "adjacent": "adjacent (±1) agreement ",
-              "red_flag_recall": "red-flag recall ", "grounding": "evidence grounding "}
+    labels = {
+        "qwk": "QWK ",
+        "abs_smd": "|SMD| ",
+        "exact": "exact agreement ",
+        "adjacent": "adjacent (±1) agreement ",
+        "red_flag_recall": "red-flag recall ",
+        "grounding": "evidence grounding ",
+    }
     grader_line = next(line for line in findings.splitlines() if "The grader model" in line)
     for metric, label in labels.items():
-        assert (label in grader_line) == (by[(metric, "overall" if metric != "red_flag_recall" else "micro")].passed is False), metric
+        assert (label in grader_line) == (by[(metric, "overall" if metric != "red_flag_recall" else "micro")].passed is False), (
+            metric
+        )
     assert not re.search(r"\bNone\b|\bnan\b", md)
     headline = section(md, "## Headline metrics")
-    assert f"| exact agreement | {exact.value:.2f} | [{exact.ci_low:.2f}, {exact.ci_high:.2f}] | {exact.n} | FAIL (>= 0.6) |" in headline
+    assert (
+        f"| exact agreement | {exact.value:.2f} | [{exact.ci_low:.2f}, {exact.ci_high:.2f}] | {exact.n} | FAIL (>= 0.6) |"
+        in headline
+    )
     calibration = section(md, "## Grader calibration per competency")
     for cid in LIBRARY.scenario("microsoft-ai-engineer-behavioral").competency_ids:
         assert f"| {cid} | {by[('qwk', cid)].value:.2f} |" in calibration
@@ -102,17 +124,26 @@ def test_per_persona_table_and_worst_mismatches_quote_the_stored_transcript(runs
     persona_rows = [r for (m, _), r in by.items() if m == "persona"]
     table = section(md, "## Per persona")
     for row in persona_rows:
-        assert re.search(rf"^\| {re.escape(row.scope)} \| {row.details['intended_level']} \|.*\| {row.details['attribution']} \|$", table, re.M)
-    mismatched = [r for r in persona_rows if r.details["attribution"] in ("grader", "persona")]
+        assert re.search(
+            rf"^\| {re.escape(row.scope)} \| {row.details.intended_level} \|.*\| {row.details.attribution} \|$", table, re.M
+        )
+    mismatched = [r for r in persona_rows if r.details.attribution in ("grader", "persona")]
     assert mismatched, "a lenient grader must disagree with some labels"
     worst = section(md, "## Worst mismatches")
     said, rationales = set(), set()
     with Store.open(runs["db"]) as store:
         for row in mismatched[:5]:
-            assert f"**{row.scope}**, attributed to the {row.details['attribution']}" in worst
-            key = [runs["lenient"], row.details["persona_id"], row.details["trial"]]
-            said |= {t for (t,) in store.query("SELECT text FROM turns WHERE run_id = ? AND persona_id = ? AND trial = ? AND speaker = 'candidate'", key)}
-            rationales |= {t for (t,) in store.query("SELECT rationale FROM grades WHERE run_id = ? AND persona_id = ? AND trial = ?", key)}
+            assert f"**{row.scope}**, attributed to the {row.details.attribution}" in worst
+            key = [runs["lenient"], row.details.persona_id, row.details.trial]
+            said |= {
+                t
+                for (t,) in store.query(
+                    "SELECT text FROM turns WHERE run_id = ? AND persona_id = ? AND trial = ? AND speaker = 'candidate'", key
+                )
+            }
+            rationales |= {
+                t for (t,) in store.query("SELECT rationale FROM grades WHERE run_id = ? AND persona_id = ? AND trial = ?", key)
+            }
     quoted = re.findall(r"^> \[turn \d+\] (.*)$", worst, re.M)
     assert quoted and set(quoted) <= said
     assert any(f"> {r}" in worst for r in rationales)
@@ -121,7 +152,7 @@ def test_per_persona_table_and_worst_mismatches_quote_the_stored_transcript(runs
 def test_conformance_table_lists_failing_interviews_with_their_checks_and_the_offending_text(runs, tmp_path) -> None:
     _, md, html = report(runs, runs["prohibited"], tmp_path)
     conformance = checks(runs["db"], runs["prohibited"])[("conformance", "overall")]
-    failing = conformance.details["failing"]
+    failing = conformance.details.failing
     assert set(failing) == {"mei-vision-l3#0", "dana-search-l1#0"}
     table = section(md, "## Interviewer conformance")
     for key, bad in failing.items():
@@ -137,14 +168,19 @@ def test_a_missed_red_flag_is_explained_by_the_answers_where_the_flag_shows(runs
     _, md, _ = report(runs, runs["prohibited"], tmp_path)
     planted = LIBRARY.persona("dana-search-l1").intended.red_flags
     worst = section(md, "## Worst mismatches")
-    assert f"**dana-search-l1#0**, attributed to the grader" in worst
+    assert "**dana-search-l1#0**, attributed to the grader" in worst
     assert f"Missed red flags: {', '.join(sorted(planted))}." in worst
     shown = [c for f in LIBRARY.scenario("microsoft-ai-engineer-behavioral").red_flags if f.id in planted for c in f.competencies]
     focus = re.search(r"the lines below are on (\w+), where (\w+) shows", worst)
     assert focus and focus.group(1) in shown and focus.group(2) in planted
     with Store.open(runs["db"]) as store:
-        said = {t for (t,) in store.query("SELECT text FROM turns WHERE run_id = ? AND persona_id = 'dana-search-l1' AND speaker = 'candidate'",
-                                          [runs["prohibited"]])}
+        said = {
+            t
+            for (t,) in store.query(
+                "SELECT text FROM turns WHERE run_id = ? AND persona_id = 'dana-search-l1' AND speaker = 'candidate'",
+                [runs["prohibited"]],
+            )
+        }
     quoted = re.findall(r"^> \[turn \d+\] (.*)$", worst.split(f"answers to the {focus.group(1)} question")[1], re.M)
     assert quoted and set(quoted) <= said
     assert "The grader model" in section(md, "## Findings") and "red-flag recall 0.00 < 0.90" in md
@@ -191,13 +227,15 @@ def test_missing_database_exits_2_without_creating_one(tmp_path) -> None:
     assert not db.exists()
 
 
-
 def test_low_persona_fidelity_questions_the_judge_too(runs, tmp_path) -> None:
     _, md, _ = report(runs, runs["doubting_judge"], tmp_path)
     fidelity = checks(runs["db"], runs["doubting_judge"])[("fidelity", "overall")]
     assert fidelity.value is not None and fidelity.value < 0.5  # only the weakest personas sound like what the judge hears
     findings = section(md, "## Findings")
     assert f"Persona fidelity is {fidelity.value:.2f}" in findings
-    assert "Either the candidate model scripted/" in findings and "every mismatch charged to a persona rests on that judge" in findings
+    assert (
+        "Either the candidate model scripted/" in findings
+        and "every mismatch charged to a persona rests on that judge" in findings
+    )
     _, oracle_md, _ = report(runs, runs["oracle"], tmp_path)
     assert "Persona fidelity is" not in section(oracle_md, "## Findings")

@@ -32,8 +32,10 @@ def run_cli(db: Path, script: InterviewScript, *extra: str):
 
 def checks(db: Path) -> dict[str, bool | None]:
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("select metric, passed from checks where scope in ('overall', 'micro') and run_id = "
-                           "(select run_id from runs order by started_at desc limit 1)").fetchall()
+        rows = con.execute(
+            "select metric, passed from checks where scope in ('overall', 'micro') and run_id = "
+            "(select run_id from runs order by started_at desc limit 1)"
+        ).fetchall()
     return dict(rows)
 
 
@@ -46,8 +48,10 @@ def test_oracle_grader_passes_every_gate_and_everything_is_stored(tmp_path):
     assert set(gated) >= {"qwk", "abs_smd", "exact", "adjacent", "red_flag_recall", "grounding", "conformance"}
     assert all(gated.values()), gated
     with duckdb.connect(str(db), read_only=True) as con:
-        (status, plan, models), = con.execute("select status, plan, models from runs").fetchall()
-        interviews = con.execute("select count(*), count(distinct persona_id) from interviews where status = 'completed'").fetchone()
+        ((status, plan, models),) = con.execute("select status, plan, models from runs").fetchall()
+        interviews = con.execute(
+            "select count(*), count(distinct persona_id) from interviews where status = 'completed'"
+        ).fetchone()
         turns = con.execute("select count(*) from turns").fetchone()[0]
         roles = {r for (r,) in con.execute("select distinct role from model_calls").fetchall()}
     assert status == "complete"
@@ -87,11 +91,26 @@ def test_no_gate_reports_failures_but_exits_zero(tmp_path):
 
 def test_trials_report_repeat_stability(tmp_path):
     db = tmp_path / "h.duckdb"
-    result = runner.invoke(app, ["run", "--persona", "mei-vision-l3", "--persona", "dana-search-l1", "--trials", "2",
-                                 *role_flags(register_script()), "--db", str(db)])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--persona",
+            "mei-vision-l3",
+            "--persona",
+            "dana-search-l1",
+            "--trials",
+            "2",
+            *role_flags(register_script()),
+            "--db",
+            str(db),
+        ],
+    )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = dict(con.execute("select metric || ':' || scope, value from checks where metric in ('pass_k', 'score_sd')").fetchall())
+        rows = dict(
+            con.execute("select metric || ':' || scope, value from checks where metric in ('pass_k', 'score_sd')").fetchall()
+        )
         trials = con.execute("select count(*) from interviews").fetchone()[0]
     assert trials == 4
     assert rows["pass_k:overall"] == 1.0
@@ -111,15 +130,20 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path, args):
 def test_bad_config_file_names_the_problem(tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text("[gates.qwk]\nthreshold = 'high'\n")
-    result = runner.invoke(app, ["run", "--config", str(config), *role_flags(register_script()), "--db", str(tmp_path / "h.duckdb")])
+    result = runner.invoke(
+        app, ["run", "--config", str(config), *role_flags(register_script()), "--db", str(tmp_path / "h.duckdb")]
+    )
     assert result.exit_code == 2
     assert "bad.toml" in result.output and "qwk" in result.output
 
 
 def test_a_second_process_gets_a_clear_lock_message(tmp_path):
     db = tmp_path / "h.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(30)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         result = runner.invoke(app, ["run", *role_flags(register_script()), "--db", str(db)])
@@ -150,8 +174,14 @@ CHILD = textwrap.dedent("""
 
 def test_sigint_keeps_finished_interviews_and_resume_finishes_the_rest(tmp_path):
     db = tmp_path / "h.duckdb"
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
+    )
     run_id, finished = None, 0
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -167,7 +197,7 @@ def test_sigint_keeps_finished_interviews_and_resume_finishes_the_rest(tmp_path)
     assert proc.returncode == 130, output
     assert "--resume" in output
     with duckdb.connect(str(db), read_only=True) as con:
-        status, = con.execute("select status from runs where run_id = ?", [run_id]).fetchone()
+        (status,) = con.execute("select status from runs where run_id = ?", [run_id]).fetchone()
         kept = con.execute("select count(*) from interviews where run_id = ?", [run_id]).fetchone()[0]
         planned = len(__import__("json").loads(con.execute("select plan from runs").fetchone()[0]))
     assert status == "incomplete"
@@ -177,8 +207,10 @@ def test_sigint_keeps_finished_interviews_and_resume_finishes_the_rest(tmp_path)
     result = runner.invoke(app, ["run", "--resume", run_id, "--db", str(db)])
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("select persona_id, trial, count(*) from interviews where run_id = ? group by 1, 2", [run_id]).fetchall()
-        status, = con.execute("select status from runs where run_id = ?", [run_id]).fetchone()
+        rows = con.execute(
+            "select persona_id, trial, count(*) from interviews where run_id = ? group by 1, 2", [run_id]
+        ).fetchall()
+        (status,) = con.execute("select status from runs where run_id = ?", [run_id]).fetchone()
     assert len(rows) == planned and all(n == 1 for _, _, n in rows)
     assert status == "complete"
 

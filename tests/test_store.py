@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agents.accounting import CallRecord
-from agents.transcript import (
+from agents.model_config import ModelsConfig
+from agents.records import (
+    CallRecord,
     CompetencyGrade,
     Feedback,
     FidelityJudgment,
@@ -21,7 +22,10 @@ from agents.transcript import (
     Turn,
 )
 from evals import store_schema
-from evals.store import CheckRow, Store, StoreError, StoreLockedError
+from evals.gates import defaults_version, load_gates
+from evals.metric_rows import CheckRow, ConfusionDetails, FlagCounts
+from evals.run_config import RunConfig
+from evals.store import Store, StoreError, StoreLockedError
 
 PLAN = [("ada", 0), ("ada", 1), ("bo", 0), ("cy", 0)]
 
@@ -29,23 +33,61 @@ PLAN = [("ada", 0), ("ada", 1), ("bo", 0), ("cy", 0)]
 def rich_result(persona_id: str = "ada", trial: int = 0, *, hire: bool = True) -> InterviewResult:
     """An interview using every field: both speakers, a grade with a None score, fidelity, violations, calls."""
     turns = [
-        Turn(index=0, speaker="interviewer", text="Welcome! This conversation is confidential.", segment="intro",
-             action="transition", minute=0.0, duration_minutes=0.5),
-        Turn(index=1, speaker="interviewer", text="Tell me about a time you disagreed with a partner team.",
-             segment="deep_dives", action="ask", question_id="q_collaboration", competency="collaboration",
-             minute=5.0, duration_minutes=0.4),
-        Turn(index=2, speaker="candidate", text="We cut p95 latency by 40% after I paired with the infra team.",
-             segment="deep_dives", minute=5.4, duration_minutes=2.25),
-        Turn(index=3, speaker="interviewer", text="How did you measure that?", segment="deep_dives",
-             action="probe", question_id="q_collaboration", competency="collaboration",
-             probe_category="evidence", minute=7.65, duration_minutes=0.1),
-        Turn(index=4, speaker="candidate", text="What does the team's on-call look like?",
-             segment="candidate_questions", asks_question=True, minute=45.0, duration_minutes=0.3),
+        Turn(
+            index=0,
+            speaker="interviewer",
+            text="Welcome! This conversation is confidential.",
+            segment="intro",
+            action="transition",
+            minute=0.0,
+            duration_minutes=0.5,
+        ),
+        Turn(
+            index=1,
+            speaker="interviewer",
+            text="Tell me about a time you disagreed with a partner team.",
+            segment="deep_dives",
+            action="ask",
+            question_id="q_collaboration",
+            competency="collaboration",
+            minute=5.0,
+            duration_minutes=0.4,
+        ),
+        Turn(
+            index=2,
+            speaker="candidate",
+            text="We cut p95 latency by 40% after I paired with the infra team.",
+            segment="deep_dives",
+            minute=5.4,
+            duration_minutes=2.25,
+        ),
+        Turn(
+            index=3,
+            speaker="interviewer",
+            text="How did you measure that?",
+            segment="deep_dives",
+            action="probe",
+            question_id="q_collaboration",
+            competency="collaboration",
+            probe_category="evidence",
+            minute=7.65,
+            duration_minutes=0.1,
+        ),
+        Turn(
+            index=4,
+            speaker="candidate",
+            text="What does the team's on-call look like?",
+            segment="candidate_questions",
+            asks_question=True,
+            minute=45.0,
+            duration_minutes=0.3,
+        ),
     ]
     grade = Grade(
         competencies={
-            "collaboration": CompetencyGrade(score=4, rationale="Clear shared ownership.",
-                                             evidence=["I paired with the infra team", "cut p95 latency by 40%"]),
+            "collaboration": CompetencyGrade(
+                score=4, rationale="Clear shared ownership.", evidence=["I paired with the infra team", "cut p95 latency by 40%"]
+            ),
             "responsible_ai": CompetencyGrade(score=None, rationale="Not discussed.", evidence=[]),
         },
         red_flags=[RedFlagFinding(id="skips_safety_review", evidence=["we shipped without review"])],
@@ -60,16 +102,34 @@ def rich_result(persona_id: str = "ada", trial: int = 0, *, hire: bool = True) -
         status="completed",
         transcript=turns,
         grade=grade,
-        fidelity=FidelityJudgment(competency_levels={"collaboration": 4, "responsible_ai": None},
-                                  red_flags=["skips_safety_review"]),
-        violations=[TopicViolation(turn_index=1, kind="prohibited_topic", topic="age", quote="how old",
-                                   source="screen")],
+        fidelity=FidelityJudgment(
+            competency_levels={"collaboration": 4, "responsible_ai": None}, red_flags=["skips_safety_review"]
+        ),
+        violations=[TopicViolation(turn_index=1, kind="prohibited_topic", topic="age", quote="how old", source="screen")],
         calls=[
-            CallRecord(role="interviewer", model="scripted/oracle", prompt_tokens=120, completion_tokens=30,
-                       latency_s=0.1 + 0.2, cost_usd=0.0, cost_known=False, started_at=1_700_000_000.25),
-            CallRecord(role="grader", model="openai/gpt-4o-mini", prompt_tokens=900, completion_tokens=200,
-                       latency_s=1.5, cost_usd=0.000123456789, cost_known=True, cache_hit=True, retries=2,
-                       error="first reply failed validation", started_at=1_700_000_001.5),
+            CallRecord(
+                role="interviewer",
+                model="scripted/oracle",
+                prompt_tokens=120,
+                completion_tokens=30,
+                latency_s=0.1 + 0.2,
+                cost_usd=0.0,
+                cost_known=False,
+                started_at=1_700_000_000.25,
+            ),
+            CallRecord(
+                role="grader",
+                model="openai/gpt-4o-mini",
+                prompt_tokens=900,
+                completion_tokens=200,
+                latency_s=1.5,
+                cost_usd=0.000123456789,
+                cost_known=True,
+                cache_hit=True,
+                retries=2,
+                error="first reply failed validation",
+                started_at=1_700_000_001.5,
+            ),
         ],
         prompt_hashes={"interviewer": "a" * 64, "grader": "b" * 64},
         started_at=1_700_000_000.125,
@@ -78,17 +138,31 @@ def rich_result(persona_id: str = "ada", trial: int = 0, *, hire: bool = True) -
 
 
 def error_result(persona_id: str, trial: int = 0) -> InterviewResult:
-    return InterviewResult(scenario_id="microsoft-ai-engineer-behavioral", persona_id=persona_id, trial=trial,
-                           seed=7, status="error", error="ModelCallError: timeout",
-                           calls=[CallRecord(role="candidate", model="scripted/x", error="timeout")])
+    return InterviewResult(
+        scenario_id="microsoft-ai-engineer-behavioral",
+        persona_id=persona_id,
+        trial=trial,
+        seed=7,
+        status="error",
+        error="ModelCallError: timeout",
+        calls=[CallRecord(role="candidate", model="scripted/x", error="timeout")],
+    )
+
+
+RUN_CONFIG = RunConfig(models=ModelsConfig(), gates=load_gates(), gates_version=defaults_version(), concurrency=4, trials=2)
 
 
 def make_run(store: Store, *, label: str | None = "baseline") -> str:
     return store.create_run(
-        label=label, scenario_id="microsoft-ai-engineer-behavioral", scenario_hash="s" * 16,
-        persona_set_hash="p" * 16, config={"trials": 2, "concurrency": 4, "gate": {"qwk": 0.7}},
+        label=label,
+        scenario_id="microsoft-ai-engineer-behavioral",
+        scenario_hash="s" * 16,
+        persona_set_hash="p" * 16,
+        config=RUN_CONFIG,
         models={"interviewer": "local/smollm2", "grader": "scripted/oracle"},
-        prompt_hashes={"grader": "c" * 64}, plan=PLAN, git_commit=None,
+        prompt_hashes={"grader": "c" * 64},
+        plan=PLAN,
+        git_commit=None,
     )
 
 
@@ -104,8 +178,10 @@ def store(db: Path):
 
 
 def interview_counts(store: Store, run_id: str) -> dict[str, int]:
-    return {table: store.query(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id])[0][0]
-            for table in ("interviews", "turns", "grades", "red_flags", "model_calls")}
+    return {
+        table: store.query(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id])[0][0]
+        for table in ("interviews", "turns", "grades", "red_flags", "model_calls")
+    }
 
 
 def test_open_creates_parent_directory_and_schema(db: Path, store: Store) -> None:
@@ -128,22 +204,25 @@ def test_interview_round_trips_exactly_across_reopen(db: Path) -> None:
 def test_save_interview_writes_one_row_per_turn_grade_flag_and_call(store: Store) -> None:
     run_id = make_run(store)
     store.save_interview(run_id, rich_result())
-    assert interview_counts(store, run_id) == {"interviews": 1, "turns": 5, "grades": 2, "red_flags": 1,
-                                               "model_calls": 2}
-    assert store.query("SELECT status, seed, n_turns, hire, duration_s FROM interviews") == [
-        ("completed", 1234, 5, True, 12.75)]
+    assert interview_counts(store, run_id) == {"interviews": 1, "turns": 5, "grades": 2, "red_flags": 1, "model_calls": 2}
+    assert store.query("SELECT status, seed, n_turns, hire, duration_s FROM interviews") == [("completed", 1234, 5, True, 12.75)]
     assert store.query("SELECT idx, speaker, action, probe_category, asks_question FROM turns ORDER BY idx") == [
-        (0, "interviewer", "transition", None, False), (1, "interviewer", "ask", None, False),
-        (2, "candidate", None, None, False), (3, "interviewer", "probe", "evidence", False),
-        (4, "candidate", None, None, True)]
+        (0, "interviewer", "transition", None, False),
+        (1, "interviewer", "ask", None, False),
+        (2, "candidate", None, None, False),
+        (3, "interviewer", "probe", "evidence", False),
+        (4, "candidate", None, None, True),
+    ]
     assert store.query("SELECT competency, score, json_array_length(evidence) FROM grades ORDER BY competency") == [
-        ("collaboration", 4, 2), ("responsible_ai", None, 0)]
+        ("collaboration", 4, 2),
+        ("responsible_ai", None, 0),
+    ]
     assert store.query("SELECT flag_id, evidence->>'$[0]' FROM red_flags") == [
-        ("skips_safety_review", "we shipped without review")]
-    assert store.query("SELECT seq, role, prompt_tokens, cost_known, cache_hit, retries, error FROM model_calls"
-                       " ORDER BY seq") == [
-        (0, "interviewer", 120, False, False, 0, None),
-        (1, "grader", 900, True, True, 2, "first reply failed validation")]
+        ("skips_safety_review", "we shipped without review")
+    ]
+    assert store.query(
+        "SELECT seq, role, prompt_tokens, cost_known, cache_hit, retries, error FROM model_calls ORDER BY seq"
+    ) == [(0, "interviewer", 120, False, False, 0, None), (1, "grader", 900, True, True, 2, "first reply failed validation")]
     # The JSON column is queryable too, not only a blob for round trips.
     assert store.query("SELECT result->>'$.fidelity.red_flags[0]' FROM interviews") == [("skips_safety_review",)]
 
@@ -151,10 +230,8 @@ def test_save_interview_writes_one_row_per_turn_grade_flag_and_call(store: Store
 def test_error_interview_without_grade_has_null_hire_and_no_grade_rows(store: Store) -> None:
     run_id = make_run(store)
     store.save_interview(run_id, error_result("bo"))
-    assert store.query("SELECT status, error, hire, n_turns FROM interviews") == [
-        ("error", "ModelCallError: timeout", None, 0)]
-    assert interview_counts(store, run_id) == {"interviews": 1, "turns": 0, "grades": 0, "red_flags": 0,
-                                               "model_calls": 1}
+    assert store.query("SELECT status, error, hire, n_turns FROM interviews") == [("error", "ModelCallError: timeout", None, 0)]
+    assert interview_counts(store, run_id) == {"interviews": 1, "turns": 0, "grades": 0, "red_flags": 0, "model_calls": 1}
 
 
 def test_resaving_replaces_rows_instead_of_duplicating(db: Path) -> None:
@@ -166,9 +243,10 @@ def test_resaving_replaces_rows_instead_of_duplicating(db: Path) -> None:
         store.save_interview(run_id, rich_result("ada", hire=False))
         store.save_interview(run_id, rich_result("ada", hire=False))
         assert store.query("SELECT persona_id, status, hire FROM interviews ORDER BY persona_id") == [
-            ("ada", "completed", False), ("bo", "completed", True)]
-        assert interview_counts(store, run_id) == {"interviews": 2, "turns": 10, "grades": 4, "red_flags": 2,
-                                                   "model_calls": 4}
+            ("ada", "completed", False),
+            ("bo", "completed", True),
+        ]
+        assert interview_counts(store, run_id) == {"interviews": 2, "turns": 10, "grades": 4, "red_flags": 2, "model_calls": 4}
         assert [r.persona_id for r in store.load_results(run_id)] == ["ada", "bo"]
 
 
@@ -180,8 +258,7 @@ def test_failed_save_rolls_back_the_whole_interview(store: Store) -> None:
     object.__setattr__(broken.transcript[2], "text", None)
     with pytest.raises(Exception, match="NOT NULL"):
         store.save_interview(run_id, broken)
-    assert interview_counts(store, run_id) == {"interviews": 1, "turns": 5, "grades": 2, "red_flags": 1,
-                                               "model_calls": 2}
+    assert interview_counts(store, run_id) == {"interviews": 1, "turns": 5, "grades": 2, "red_flags": 1, "model_calls": 2}
     assert store.load_results(run_id) == [rich_result()]
 
 
@@ -219,7 +296,7 @@ def test_run_status_and_finish_time_follow_the_lifecycle(store: Store) -> None:
     run = store.get_run(run_id)
     assert run is not None and run.status == "running" and run.finished_at is None
     assert run.plan == PLAN and run.models["grader"] == "scripted/oracle"
-    assert run.config["gate"] == {"qwk": 0.7} and run.git_commit is None and run.label == "baseline"
+    assert run.config == RUN_CONFIG and run.git_commit is None and run.label == "baseline"
     store.finish_run(run_id, "incomplete")
     run = store.get_run(run_id)
     assert run.status == "incomplete" and run.finished_at is not None and run.finished_at >= run.started_at
@@ -237,8 +314,7 @@ def test_get_run_accepts_unambiguous_prefix_and_rejects_ambiguous(store: Store) 
     ids = ["abc123000000", "abc124000000", "fff000000000"]
     run_id = make_run(store)
     for new_id in ids:  # give runs known ids so prefixes are deterministic
-        store.query("INSERT INTO runs SELECT ? AS run_id, * EXCLUDE (run_id) FROM runs WHERE run_id = ?",
-                    [new_id, run_id])
+        store.query("INSERT INTO runs SELECT ? AS run_id, * EXCLUDE (run_id) FROM runs WHERE run_id = ?", [new_id, run_id])
     store.query("DELETE FROM runs WHERE run_id = ?", [run_id])  # its random id could share a prefix
     assert store.get_run("abc123").run_id == "abc123000000"
     assert store.get_run("f").run_id == "fff000000000"
@@ -269,19 +345,25 @@ def test_list_runs_and_latest_run(store: Store) -> None:
 def test_checks_are_replaced_per_run_and_round_trip(store: Store) -> None:
     run_a, run_b = make_run(store), make_run(store)
     rows = [
-        CheckRow(metric="qwk", scope="overall", value=0.71, ci_low=0.5, ci_high=0.85, n=12, threshold=0.7,
-                 passed=True, details={"bootstrap": 1000}),
-        CheckRow(metric="red_flag_recall", scope="skips_safety_review", value=None, n=0),
-        CheckRow(metric="exact", scope="collaboration", value=0.5, ci_low=0.25, ci_high=0.75, n=8, threshold=0.6,
-                 passed=False, details={"confusion": [[1, 0], [2, 5]]}),
+        CheckRow(metric="qwk", scope="overall", value=0.71, ci_low=0.5, ci_high=0.85, n=12, threshold=0.7, passed=True),
+        CheckRow(metric="red_flag_recall", scope="skips_safety_review", value=None, n=0, details=FlagCounts(tp=0, fp=0, fn=0)),
+        CheckRow(
+            metric="confusion",
+            scope="overall",
+            value=None,
+            n=8,
+            details=ConfusionDetails(labels=[1, 2], matrix=[[1, 0], [2, 5]], not_assessed=[0, 1]),
+        ),
     ]
     store.save_checks(run_a, rows)
     store.save_checks(run_b, rows[:1])
     assert store.load_checks(run_a) == sorted(rows, key=lambda r: (r.metric, r.scope))
+    # Details come back as the type the metric declares, not as a loose dict.
+    assert store.load_checks(run_a)[0].details_as(ConfusionDetails).matrix == [[1, 0], [2, 5]]
     store.save_checks(run_a, rows[2:])
     assert store.load_checks(run_a) == rows[2:]
     assert store.load_checks(run_b) == rows[:1]
-    assert store.query("SELECT count(*) FROM checks WHERE passed IS NULL AND value IS NULL") == [(0,)]
+    assert store.query("SELECT count(*) FROM checks WHERE run_id = ?", [run_a]) == [(1,)]
     with pytest.raises(Exception, match="(?i)duplicate key"):
         store.save_checks(run_b, [rows[1], rows[1]])
     assert store.load_checks(run_b) == rows[:1]  # the failed replace left the old checks
@@ -313,8 +395,7 @@ def test_new_migration_upgrades_an_old_file_without_losing_rows(db: Path, monkey
         store.save_interview(run_id, rich_result("bo"))  # writes still work on the upgraded schema
     with Store.open(db) as store:
         assert store.query("SELECT count(*) FROM _migrations WHERE name = 'm900_interview_notes'") == [(1,)]
-        assert store.query("SELECT persona_id, note FROM interviews ORDER BY persona_id") == [
-            ("ada", "backfilled"), ("bo", None)]
+        assert store.query("SELECT persona_id, note FROM interviews ORDER BY persona_id") == [("ada", "backfilled"), ("bo", None)]
 
 
 def test_failing_migration_is_rolled_back_and_not_recorded(db: Path, monkeypatch) -> None:
@@ -335,13 +416,19 @@ def test_failing_migration_is_rolled_back_and_not_recorded(db: Path, monkeypatch
 def test_second_process_gets_a_clear_lock_error(db: Path) -> None:
     Store.open(db).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, duckdb
             con = duckdb.connect({str(db)!r})
             print("holding", flush=True)
             sys.stdin.read()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "holding"
@@ -349,7 +436,8 @@ def test_second_process_gets_a_clear_lock_error(db: Path) -> None:
             Store.open(db)
         assert caught.value.path == db
         assert str(caught.value) == (
-            f"results database {db} is in use by another interview-harness process; wait for it or pass --db")
+            f"results database {db} is in use by another interview-harness process; wait for it or pass --db"
+        )
         assert isinstance(caught.value, StoreError)
     finally:
         holder.stdin.close()

@@ -83,9 +83,7 @@ class LiteLLMProvider:
 
     async def complete(self, request: ProviderRequest) -> ProviderResponse:
         if not ALLOW_REMOTE_CALLS and not is_loopback(request.api_base):
-            raise RealModelCallBlocked(
-                f"refused a real call to {request.model}: remote model calls are blocked in tests"
-            )
+            raise RealModelCallBlocked(f"refused a real call to {request.model}: remote model calls are blocked in tests")
         litellm = import_litellm()
         kwargs: dict[str, Any] = {
             "model": request.model,

@@ -45,7 +45,8 @@ class _Candidates:
         self.buffer["logit"][:n] = logits
         self.buffer["p"][:n] = 0.0
         # A sampler may leave `data` pointing at its own copy; always start from our buffer.
-        self.array.data, self.array.size, self.array.selected, self.array.sorted = self.pointer, n, -1, False
+        # ctypes accepts the pointer where the stub declares an array.
+        self.array.data, self.array.size, self.array.selected, self.array.sorted = self.pointer, n, -1, False  # type: ignore[assignment]
 
     def selected_token(self) -> int:
         if not 0 <= self.array.selected < self.array.size:
@@ -103,7 +104,7 @@ class FastGrammarLlama(Llama):
     """`Llama` whose grammar-constrained generation uses GrammarLastSampler."""
 
     def _init_sampler(self, *args: Any, grammar: Any = None, **kwargs: Any) -> Any:
-        chain = super()._init_sampler(*args, grammar=None, **kwargs)
+        chain = super()._init_sampler(*args, grammar=None, **kwargs)  # type: ignore[misc]  # grammar is never positional
         if grammar is None:
             return chain
         checker = LlamaSampler()

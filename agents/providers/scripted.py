@@ -12,14 +12,15 @@ import inspect
 import json
 import random
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from agents.providers.base import ModelCallError, ProviderRequest, ProviderResponse
 
 Reply = str | dict[str, Any]
 Latency = float | tuple[float, float]
 
-_registry: dict[str, "FunctionModel | ScriptedModel"] = {}
+_registry: dict[str, FunctionModel | ScriptedModel] = {}
 
 
 class ScriptExhaustedError(AssertionError):
@@ -81,9 +82,7 @@ class ScriptedModel(_FakeModel):
     async def respond(self, request: ProviderRequest) -> ProviderResponse:
         self.calls.append(request)
         if not self._replies:
-            raise ScriptExhaustedError(
-                f"scripted model ran out of replies at call {len(self.calls)} (role {request.role})"
-            )
+            raise ScriptExhaustedError(f"scripted model ran out of replies at call {len(self.calls)} (role {request.role})")
         reply = self._replies.popleft()
         await self._sleep()
         if isinstance(reply, BaseException):
@@ -93,9 +92,7 @@ class ScriptedModel(_FakeModel):
     def assert_complete(self) -> None:
         """Fail if any scripted reply was never used."""
         if self._replies:
-            raise AssertionError(
-                f"scripted model has {len(self._replies)} unused replies after {len(self.calls)} calls"
-            )
+            raise AssertionError(f"scripted model has {len(self._replies)} unused replies after {len(self.calls)} calls")
 
 
 def register_scripted(name: str, model: FunctionModel | ScriptedModel) -> None:

@@ -27,8 +27,7 @@ def validate(
     level_text = ", ".join(f"L{lv}={levels.get(lv, 0)}" for lv in range(1, 6))
     flag_text = ", ".join(f"{f}={flags.get(f, 0)}" for f in known_flags)
     typer.echo(
-        f"ok: {len(lib.scenarios)} scenario(s), {len(lib.personas)} persona(s); "
-        f"levels {level_text}; red flags {flag_text}"
+        f"ok: {len(lib.scenarios)} scenario(s), {len(lib.personas)} persona(s); levels {level_text}; red flags {flag_text}"
     )
 
 
@@ -47,8 +46,14 @@ def personas(
         if tag and not set(tag) & set(p.tags):
             continue
         levels = " ".join(str(v) for v in p.intended.competency_levels.values())
-        table.add_row(p.id, str(p.intended.overall_level), levels, ", ".join(p.intended.red_flags) or "-",
-                      "yes" if p.intended.hire else "no", ", ".join(p.tags))
+        table.add_row(
+            p.id,
+            str(p.intended.overall_level),
+            levels,
+            ", ".join(p.intended.red_flags) or "-",
+            "yes" if p.intended.hire else "no",
+            ", ".join(p.tags),
+        )
     Console(width=200).print(table)
 
 

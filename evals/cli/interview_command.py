@@ -9,8 +9,20 @@ from typing import Annotated
 import typer
 
 from evals.cli.options import (
-    DEFAULT_DB, CandidateModel, CandidatePrompt, ConfigOption, DbOption, GraderModel, GraderPrompt,
-    InterviewerModel, InterviewerPrompt, JudgeModel, ModelChoices, NoCache, ScenarioOption, fail,
+    DEFAULT_DB,
+    CandidateModel,
+    CandidatePrompt,
+    ConfigOption,
+    DbOption,
+    GraderModel,
+    GraderPrompt,
+    InterviewerModel,
+    InterviewerPrompt,
+    JudgeModel,
+    ModelChoices,
+    NoCache,
+    ScenarioOption,
+    fail,
 )
 
 
@@ -34,8 +46,17 @@ def interview(
     from agents.interview import run_interview
     from evals.loading import DataError, load_shipped
 
-    choices = ModelChoices(interviewer_model, candidate_model, grader_model, judge_model,
-                           interviewer_prompt, candidate_prompt, grader_prompt, config, no_cache)
+    choices = ModelChoices(
+        interviewer_model,
+        candidate_model,
+        grader_model,
+        judge_model,
+        interviewer_prompt,
+        candidate_prompt,
+        grader_prompt,
+        config,
+        no_cache,
+    )
     try:
         lib = load_shipped()
         person = lib.persona(persona)
@@ -63,8 +84,10 @@ def show_result(result) -> None:
         tag = turn.action or ("asks" if turn.asks_question else "answers")
         detail = " ".join(x for x in (turn.question_id, turn.probe_category) if x)
         style = "bold cyan" if turn.speaker == "interviewer" else "green"
-        console.print(f"[dim]{turn.minute:5.1f}m {turn.segment}[/dim] [{style}]{turn.speaker}[/{style}] "
-                      f"[dim]({tag}{' ' + detail if detail else ''})[/dim]")
+        console.print(
+            f"[dim]{turn.minute:5.1f}m {turn.segment}[/dim] [{style}]{turn.speaker}[/{style}] "
+            f"[dim]({tag}{' ' + detail if detail else ''})[/dim]"
+        )
         console.print(f"    {turn.text}", markup=False, highlight=False)
     if result.grade is not None:
         table = Table("competency", "score", "rationale", title="Grade")

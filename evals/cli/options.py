@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from agents.model_config import ModelsConfig
+    from agents.prompting import PromptSet
 
 DEFAULT_DB = Path("results/harness.duckdb")
 BAD_INPUT = 2
 
 DbOption = Annotated[Path, typer.Option("--db", help="Results database (DuckDB file).")]
 ScenarioOption = Annotated[str | None, typer.Option("--scenario", help="Scenario id (default: the persona's own).")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config (default: ./interview-harness.toml if present).")]
-InterviewerModel = Annotated[str | None, typer.Option("--interviewer-model", help="Model for the interviewer role, litellm form or local/... .")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML config (default: ./interview-harness.toml if present).")
+]
+InterviewerModel = Annotated[
+    str | None, typer.Option("--interviewer-model", help="Model for the interviewer role, litellm form or local/... .")
+]
 CandidateModel = Annotated[str | None, typer.Option("--candidate-model", help="Model for the candidate role.")]
 GraderModel = Annotated[str | None, typer.Option("--grader-model", help="Model for the grader role.")]
 JudgeModel = Annotated[str | None, typer.Option("--judge-model", help="Model for the judge role (fidelity and text checks).")]
@@ -38,38 +46,46 @@ class ModelChoices:
     config: Path | None = None
     no_cache: bool = False
 
-    def resolve(self):
+    def resolve(self) -> ModelsConfig:
         """Effective models config (CLI > env > config file > defaults); exits 2 on a bad config."""
         from agents.model_config import ConfigError, resolve_models
 
-        cli = {"interviewer": self.interviewer_model, "candidate": self.candidate_model,
-               "grader": self.grader_model, "judge": self.judge_model}
+        cli = {
+            "interviewer": self.interviewer_model,
+            "candidate": self.candidate_model,
+            "grader": self.grader_model,
+            "judge": self.judge_model,
+        }
         try:
             return resolve_models(cli, self.config)
         except ConfigError as exc:
             fail(str(exc))
 
-    def prompts(self):
+    def prompts(self) -> PromptSet:
         from agents.prompting import PromptError, PromptSet
 
         try:
-            return PromptSet({"interviewer": self.interviewer_prompt, "candidate": self.candidate_prompt,
-                              "grader": self.grader_prompt})
+            return PromptSet(self.prompt_paths())
         except PromptError as exc:
             fail(str(exc))
 
+    def prompt_paths(self) -> dict[str, Path | None]:
+        return {"interviewer": self.interviewer_prompt, "candidate": self.candidate_prompt, "grader": self.grader_prompt}
+
+    def given(self) -> list[str]:
+        """The flags that were set, by name, for refusing them where they do not apply."""
+        return [f"--{name.replace('_', '-')}" for name, value in vars(self).items() if value not in (None, False)]
+
     def gateway(self, db: Path, concurrency: int = 8):
-        return build_gateway(self.resolve(), db, use_cache=not self.no_cache, concurrency=concurrency)
+        """The gateway for a command, with its response cache beside the results database."""
+        from agents.gateway import CACHE_FILENAME, Gateway
+
+        return Gateway(
+            self.resolve(), cache_path=db.parent / CACHE_FILENAME, use_cache=not self.no_cache, concurrency=concurrency
+        )
 
 
-def build_gateway(models, db: Path, *, use_cache: bool, concurrency: int):
-    """The gateway for a command, with its response cache beside the results database."""
-    from agents.gateway import Gateway
-
-    return Gateway(models, cache_path=db.parent / "model-cache.sqlite", use_cache=use_cache, concurrency=concurrency)
-
-
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Report bad input on stderr and exit with code 2."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(BAD_INPUT)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from evals.cli.options import DEFAULT_DB, ConfigOption, DbOption, fail
+from evals.cli.options import DEFAULT_DB, DbOption, fail
 
 REGRESSED = 1
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     markdown = "markdown"
 
@@ -84,7 +84,9 @@ def compare(
     base_run: Annotated[str, typer.Argument(help="The baseline run id.")],
     new_run: Annotated[str, typer.Argument(help="The run to check against the baseline.")],
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write the comparison as markdown here.")] = None,
-    config: ConfigOption = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML config whose [gates] replace the new run's stored gates.")
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Pair two runs' interviews by persona and trial; exit 1 when a gated headline metric regressed."""
@@ -96,14 +98,15 @@ def compare(
     from evals.loading import DataError, load_shipped
 
     try:
-        gates = load_gates(config)
+        # The new run is judged by the gates it was run with, unless a config file says otherwise.
+        gates = load_gates(config) if config is not None else None
         lib = load_shipped()
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     with _open(db) as store:
         base, new = _find_run(store, base_run), _find_run(store, new_run)
         try:
-            result = compare_runs(store, base, new, lib, gates)
+            result = compare_runs(store, base, new, lib, gates if gates is not None else new.config.gates)
         except DataError as exc:
             fail(str(exc))
     console = Console(width=140)
@@ -133,8 +136,12 @@ def compare(
 def export(
     run_id: Annotated[str, typer.Argument(help="Run id (or an unambiguous prefix).")],
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
-    format: Annotated[ExportFormat, typer.Option("--format", help="jsonl (one example per line) or markdown.")] = ExportFormat.jsonl,
-    level: Annotated[list[int] | None, typer.Option("--level", min=1, max=5, help="Only personas of this intended overall level (repeatable).")] = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="jsonl (one example per line) or markdown.")
+    ] = ExportFormat.jsonl,
+    level: Annotated[
+        list[int] | None, typer.Option("--level", min=1, max=5, help="Only personas of this intended overall level (repeatable).")
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write a run's completed interviews as practice examples: transcript, intended labels, grade and feedback."""

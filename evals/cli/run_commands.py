@@ -9,8 +9,19 @@ from typing import Annotated
 import typer
 
 from evals.cli.options import (
-    DEFAULT_DB, CandidateModel, CandidatePrompt, ConfigOption, DbOption, GraderModel, GraderPrompt,
-    InterviewerModel, InterviewerPrompt, JudgeModel, ModelChoices, NoCache, build_gateway, fail,
+    DEFAULT_DB,
+    CandidateModel,
+    CandidatePrompt,
+    ConfigOption,
+    DbOption,
+    GraderModel,
+    GraderPrompt,
+    InterviewerModel,
+    InterviewerPrompt,
+    JudgeModel,
+    ModelChoices,
+    NoCache,
+    fail,
 )
 
 INTERRUPTED = 130
@@ -31,9 +42,14 @@ def run(
     persona: Annotated[list[str] | None, typer.Option("--persona", help="Persona id (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Personas with this tag (repeatable; default core).")] = None,
     trials: Annotated[int, typer.Option("--trials", min=1, help="Interviews per persona.")] = 1,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Interviews at once (default 4; 1 when every role is an embedded model).")] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", min=1, help="Interviews at once (default 4; 1 when every role is an embedded model)."),
+    ] = None,
     label: Annotated[str | None, typer.Option("--label", help="A name for this run.")] = None,
-    resume: Annotated[str | None, typer.Option("--resume", help="Finish an interrupted run: only its missing interviews.")] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Finish an interrupted run: only its missing interviews.")
+    ] = None,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Report the gates but exit 0 even when one fails.")] = False,
     interviewer_model: InterviewerModel = None,
     candidate_model: CandidateModel = None,
@@ -47,61 +63,78 @@ def run(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Simulate interviews over a persona set, check grader, interviewer and personas, and gate the result."""
-    from agents.model_config import ModelsConfig
-    from evals import runner
-    from evals.gates import defaults_version, load_gates
+    from evals.harness import Harness, HarnessError, gates_failed, make_plan
     from evals.loading import DataError, load_shipped
 
-    choices = ModelChoices(interviewer_model, candidate_model, grader_model, judge_model,
-                           interviewer_prompt, candidate_prompt, grader_prompt, config, no_cache)
+    choices = ModelChoices(
+        interviewer_model,
+        candidate_model,
+        grader_model,
+        judge_model,
+        interviewer_prompt,
+        candidate_prompt,
+        grader_prompt,
+        config,
+        no_cache,
+    )
+    if resume and (extra := choices.given() + _selection_flags(persona, tag, trials, label)):
+        fail(f"--resume finishes a run with the configuration it started with; drop {', '.join(extra)}")
     try:
         lib = load_shipped()
-        gates = load_gates(config)
+        new_run = None if resume else (make_plan(lib, scenario, persona, tag, trials), _run_config(choices, trials, concurrency))
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
-    store = open_store(db)
-    with store:
-        if resume:
-            record = store.get_run(resume) or fail(f"no run {resume!r} in {db}")
-            run_id = record.run_id
-            saved = record.config
-            models = ModelsConfig.model_validate(saved["models"])
-            choices = ModelChoices(**{**saved["prompts"], "no_cache": saved["no_cache"]})
-            prompts = choices.prompts()
-            if prompts.hashes() != record.prompt_hashes:
-                fail("the prompt templates changed since this run started; start a new run instead of resuming")
-            pairs = store.missing(run_id)
-            store.reopen_run(run_id)
-            concurrency = saved["concurrency"]
-        else:
-            try:
-                plan = runner.make_plan(lib, scenario, persona, tag, trials)
-            except DataError as exc:
-                fail(str(exc))
-            models, prompts = choices.resolve(), choices.prompts()
-            concurrency = concurrency or default_concurrency(models)
-            saved = {
-                "models": models.model_dump(), "no_cache": no_cache, "concurrency": concurrency, "trials": trials,
-                "prompts": {k: str(v) if v else None for k, v in (("interviewer_prompt", interviewer_prompt),
-                            ("candidate_prompt", candidate_prompt), ("grader_prompt", grader_prompt))},
-                "gates_version": defaults_version(), "gates": {k: g.model_dump() for k, g in gates.items()},
-            }
-            run_id = runner.create_run(store, lib, plan, label=label, models=models, prompts=prompts, config=saved)
-            pairs = plan.pairs
-        gateway = build_gateway(models, db, use_cache=not saved["no_cache"], concurrency=concurrency)
-        typer.echo(f"run {run_id}: {len(pairs)} interview(s) on {', '.join(sorted(set(models.model_names().values())))}")
+    with open_store(db) as store:
+        harness = Harness(store, lib)
         try:
-            _execute_with_progress(store, run_id, lib, pairs, gateway, prompts, concurrency)
+            if new_run is not None:
+                prepared = harness.start(*new_run, label=label)
+            else:
+                prepared = harness.resume(str(resume), concurrency=concurrency)
+        except HarnessError as exc:
+            fail(str(exc))
+        models = prepared.config.models.model_names()
+        typer.echo(f"run {prepared.run_id}: {len(prepared.pending)} interview(s) on {', '.join(sorted(set(models.values())))}")
+        try:
+            _execute_with_progress(harness, prepared)
         except KeyboardInterrupt:
-            store.finish_run(run_id, "incomplete")
-            done = len(store.load_results(run_id))
-            typer.echo(f"\ninterrupted: {done} finished interview(s) kept; finish with: interview-harness run --resume {run_id} --db {db}", err=True)
+            kept = harness.interrupt(prepared.run_id)
+            typer.echo(
+                f"\ninterrupted: {kept} finished interview(s) kept; finish with: "
+                f"interview-harness run --resume {prepared.run_id} --db {db}",
+                err=True,
+            )
             raise typer.Exit(INTERRUPTED) from None
-        rows = runner.finalize(store, run_id, lib, gates)
-    print_summary(run_id, rows)
-    failed = runner.gates_failed(rows)
-    if failed and not no_gate:
+        rows = harness.finalize(prepared.run_id)
+    print_summary(prepared.run_id, rows)
+    if gates_failed(rows) and not no_gate:
         raise typer.Exit(1)
+
+
+def _selection_flags(persona: list[str] | None, tag: list[str] | None, trials: int, label: str | None) -> list[str]:
+    return [
+        flag for flag, given in (("--persona", persona), ("--tag", tag), ("--trials", trials != 1), ("--label", label)) if given
+    ]
+
+
+def _run_config(choices: ModelChoices, trials: int, concurrency: int | None):
+    """The configuration a new run records: models, prompts, gates, concurrency, trials and cache use."""
+    from agents.model_config import config_file
+    from evals.gates import defaults_version, load_gates
+    from evals.run_config import RunConfig, prompt_overrides
+
+    models = choices.resolve()
+    choices.prompts()  # a bad template is bad input now, not after the run was recorded
+    gates = load_gates(config_file(choices.config))
+    return RunConfig(
+        models=models,
+        prompts=prompt_overrides(choices.prompt_paths()),
+        gates=gates,
+        gates_version=defaults_version(),
+        concurrency=concurrency or default_concurrency(models),
+        trials=trials,
+        use_cache=not choices.no_cache,
+    )
 
 
 def default_concurrency(models) -> int:
@@ -109,21 +142,28 @@ def default_concurrency(models) -> int:
     return 1 if all(m.startswith("local/") for m in models.model_names().values()) else 4
 
 
-def _execute_with_progress(store, run_id, lib, pairs, gateway, prompts, concurrency) -> None:
+def _execute_with_progress(harness, prepared) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from evals.runner import execute
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, transient=False) as progress:
-        task = progress.add_task("interviews", total=len(pairs))
+        task = progress.add_task("interviews", total=len(prepared.pending))
 
         def done(result) -> None:
             status = "ok" if result.status == "completed" else f"error: {result.error}"
-            progress.console.print(f"  {result.persona_id}#{result.trial} {status} ({result.duration_s:.0f}s)", markup=False, highlight=False)
+            progress.console.print(
+                f"  {result.persona_id}#{result.trial} {status} ({result.duration_s:.0f}s)", markup=False, highlight=False
+            )
             progress.advance(task)
 
-        execute(store, run_id, lib, pairs, gateway, prompts, concurrency=concurrency, on_result=done)
+        harness.execute(prepared, on_result=done)
 
 
 def _fmt(value) -> str:
@@ -135,30 +175,41 @@ def print_summary(run_id: str, rows) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from evals.report import HEADLINE
+    from evals.metric_rows import ErrorDetails
+    from evals.metrics import headline
 
     console = Console(width=120)
     table = Table("metric", "value", "95% CI", "n", "gate", title=f"run {run_id}")
-    overall = {r.metric: r for r in rows if r.scope in ("overall", "micro")}
-    for metric in HEADLINE:
-        r = overall.get(metric)
+    by = {(r.metric, r.scope): r for r in rows}
+    for declared in headline():
+        r = by.get((declared.name, declared.scope))
         if r is None:
             continue
         gate = "" if r.passed is None else ("[green]PASS[/green]" if r.passed else "[red]FAIL[/red]")
         if r.threshold is not None:
-            gate += f" ({'<=' if metric == 'abs_smd' else '>='} {r.threshold:g})"
-        table.add_row(metric, _fmt(r.value), f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]" if r.ci_low is not None else "-", str(r.n or 0), gate)
+            gate += f" ({declared.op} {r.threshold:g})"
+        table.add_row(
+            declared.name,
+            _fmt(r.value),
+            f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]" if r.ci_low is not None else "-",
+            str(r.n or 0),
+            gate,
+        )
     console.print(table)
     cost = Table("role", "calls", "prompt tok", "completion tok", "model s", "cache hits", "cost $", title="cost")
     roles = sorted({r.scope for r in rows if r.metric == "calls"})
-    by = {(r.metric, r.scope): r.value for r in rows}
+    value = lambda name, role: (by[(name, role)].value or 0.0) if (name, role) in by else 0.0  # noqa: E731
     for role in roles:
-        cost.add_row(role, *(f"{by.get((m, role), 0):.0f}" for m in ("calls", "prompt_tokens", "completion_tokens", "latency_s", "cache_hits")),
-                     f"{by.get(('cost_usd', role), 0):.4f}" + (" (unpriced)" if by.get(("unknown_cost", role)) else ""))
+        cost.add_row(
+            role,
+            *(f"{value(m, role):.0f}" for m in ("calls", "prompt_tokens", "completion_tokens", "latency_s", "cache_hits")),
+            f"{value('cost_usd', role):.4f}" + (" (unpriced)" if value("unknown_cost", role) else ""),
+        )
     console.print(cost)
-    errors = overall.get("errors")
+    errors = by.get(("errors", "overall"))
     if errors and errors.value:
-        console.print(f"[red]{errors.value:.0f} interview(s) failed[/red]: " + "; ".join(errors.details.get("errors", [])[:5]), highlight=False)
+        shown = errors.details_as(ErrorDetails).errors[:5]
+        console.print(f"[red]{errors.value:.0f} interview(s) failed[/red]: " + "; ".join(shown), highlight=False)
     failed = [r.metric for r in rows if r.passed is False]
     console.print(f"gates: {'all passed' if not failed else 'FAILED ' + ', '.join(failed)}   run id: {run_id}")
 
@@ -173,9 +224,11 @@ def runs(
     with open_store(db) as store:
         for r in store.list_runs(limit):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at))
-            n = store.query("select count(*) from interviews where run_id = ? and status = 'completed'", (r.run_id,))[0][0]
-            typer.echo(f"{r.run_id}  {when}  {r.status:<10}  {n}/{len(r.plan)} interviews  "
-                       f"{r.models.get('grader', '?')}  {r.label or ''}")
+            done = store.count_interviews(r.run_id, "completed")
+            typer.echo(
+                f"{r.run_id}  {when}  {r.status:<10}  {done}/{len(r.plan)} interviews  "
+                f"{r.models.get('grader', '?')}  {r.label or ''}"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from evals.scenario import Scenario
-
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from scenarios.model import Scenario
+from scenarios.strict import FrozenModel
 
 
-class Background(_Strict):
+class Background(FrozenModel):
     """Who the candidate is professionally."""
 
     current_role: str = Field(description="Current job title.")
@@ -24,7 +20,7 @@ class Background(_Strict):
     team_context: str = Field(description="Team shape and who they work with.")
 
 
-class Intended(_Strict):
+class Intended(FrozenModel):
     """The labels the persona is written to deserve: the ground truth the grader is checked against."""
 
     overall_level: int = Field(ge=1, le=5, description="Overall rubric level, 1-5.")
@@ -33,7 +29,7 @@ class Intended(_Strict):
     hire: bool = Field(description="Hire decision implied by the levels, red flags and the scenario's hire bar.")
 
 
-class Story(_Strict):
+class Story(FrozenModel):
     """One STAR story from the persona's experience, written at the persona's level."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$", description="Story id, unique within the persona.")
@@ -46,7 +42,7 @@ class Story(_Strict):
     learned: str = Field(description="What the candidate took away (or fails to).")
 
 
-class CommunicationStyle(_Strict):
+class CommunicationStyle(FrozenModel):
     """How the persona talks."""
 
     verbosity: Literal["terse", "balanced", "verbose"] = Field(description="How long the answers run.")
@@ -56,7 +52,7 @@ class CommunicationStyle(_Strict):
     notes: str = Field(description="Anything else about tone and manner.")
 
 
-class Adversarial(_Strict):
+class Adversarial(FrozenModel):
     """Behaviour that tries to game or confuse the interviewer or grader."""
 
     kind: Literal["prompt_injection", "buzzword_padding", "confident_vague", "contradictory_metrics"] = Field(
@@ -65,7 +61,7 @@ class Adversarial(_Strict):
     instructions: str = Field(description="How the candidate plays it, in the persona's own terms.")
 
 
-class Persona(_Strict):
+class Persona(FrozenModel):
     """A synthetic candidate: defined once, here, and nowhere else."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable persona id; equals the file name without .yaml.")
@@ -76,7 +72,9 @@ class Persona(_Strict):
     intended: Intended = Field(description="Ground-truth labels.")
     story_bank: list[Story] = Field(min_length=1, description="STAR stories, at least one per competency.")
     communication_style: CommunicationStyle = Field(description="How the persona talks.")
-    candidate_questions: list[str] = Field(min_length=1, max_length=3, description="Questions the persona asks in the candidate-questions segment.")
+    candidate_questions: list[str] = Field(
+        min_length=1, max_length=3, description="Questions the persona asks in the candidate-questions segment."
+    )
     tags: list[str] = Field(description="Suites the persona belongs to: core, red_flag, adversarial, mixed, ...")
     adversarial: Adversarial | None = Field(default=None, description="Optional adversarial behaviour.")
 
@@ -106,7 +104,9 @@ def check_against_scenario(persona: Persona, scenario: Scenario) -> list[tuple[s
     if valid_levels and not problems:
         mean = sum(valid_levels.values()) / len(valid_levels)
         if abs(persona.intended.overall_level - mean) >= 1:
-            problems.append(("intended.overall_level", f"{persona.intended.overall_level} is not within 1 of the competency mean {mean:.2f}"))
+            problems.append(
+                ("intended.overall_level", f"{persona.intended.overall_level} is not within 1 of the competency mean {mean:.2f}")
+            )
         expected = scenario.hire_bar.decide(dict(valid_levels), persona.intended.red_flags)
         if persona.intended.hire != expected:
             problems.append(("intended.hire", f"is {persona.intended.hire} but the hire bar gives {expected}"))
@@ -117,12 +117,12 @@ def check_against_scenario(persona: Persona, scenario: Scenario) -> list[tuple[s
         if story.competency not in known:
             problems.append((f"story_bank.{i}.competency", f"unknown competency {story.competency!r}"))
             continue
-        level = levels.get(story.competency)
+        story_level = levels.get(story.competency)
         # The rubric's own words: level 1 has no metrics; level 4 and up has measurable outcomes.
-        if level == 1 and story.metrics:
+        if story_level == 1 and story.metrics:
             problems.append((f"story_bank.{i}.metrics", "a level-1 story must have no metrics"))
-        if level is not None and level >= 4 and not story.metrics:
-            problems.append((f"story_bank.{i}.metrics", f"a level-{level} story needs measurable outcomes"))
+        if story_level is not None and story_level >= 4 and not story.metrics:
+            problems.append((f"story_bank.{i}.metrics", f"a level-{story_level} story needs measurable outcomes"))
     for cid in sorted(known - {s.competency for s in persona.story_bank}):
         problems.append(("story_bank", f"no story for competency {cid!r}"))
     return problems

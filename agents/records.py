@@ -1,21 +1,39 @@
-"""The records an interview produces: turns, the grade, and the whole result."""
+"""The records an interview produces: model calls, turns, the grade, the judge's reads, and the whole result.
+
+Agents write them and the harness reads them; this module imports only the data layer.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from agents.accounting import CallRecord
+from scenarios.strict import StrictModel
+
+ROLES = ("interviewer", "candidate", "grader", "judge")
+
+
+class CallRecord(StrictModel):
+    """Accounting for one model call through the gateway."""
+
+    role: str = Field(description="Role that made the call: interviewer, candidate, grader or judge.")
+    model: str = Field(description="Model string the call went to, e.g. local/smollm2-135m.")
+    prompt_tokens: int = Field(default=0, description="Tokens sent.")
+    completion_tokens: int = Field(default=0, description="Tokens received.")
+    latency_s: float = Field(default=0.0, description="Wall time of the call in seconds (0 on a cache hit).")
+    cost_usd: float = Field(default=0.0, description="Cost from litellm's price map; 0 when unknown.")
+    cost_known: bool = Field(default=False, description="False when the price map does not know the model.")
+    cache_hit: bool = Field(default=False, description="Answered from the response cache.")
+    retries: int = Field(default=0, description="Transport retries plus structured-output repair attempts.")
+    error: str | None = Field(default=None, description="Error message when the call failed.")
+    started_at: float = Field(default=0.0, description="Unix time the call started.")
+
 
 Action = Literal["ask", "probe", "transition", "answer_candidate", "close"]
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Turn(_Record):
+class Turn(StrictModel):
     """One spoken turn of the interview."""
 
     index: int = Field(description="Position in the transcript, from 0.")
@@ -31,7 +49,7 @@ class Turn(_Record):
     duration_minutes: float = Field(description="Simulated spoken length of the turn.")
 
 
-class CompetencyGrade(_Record):
+class CompetencyGrade(StrictModel):
     """The grader's verdict on one competency."""
 
     score: int | None = Field(ge=1, le=5, description="Score 1-5, or None when the interview gave no evidence.")
@@ -39,14 +57,14 @@ class CompetencyGrade(_Record):
     evidence: list[str] = Field(description="Verbatim quotes from the candidate's turns.")
 
 
-class RedFlagFinding(_Record):
+class RedFlagFinding(StrictModel):
     """A red flag the grader found."""
 
     id: str = Field(description="Red-flag id from the scenario.")
     evidence: list[str] = Field(description="Verbatim quotes that show it.")
 
 
-class Feedback(_Record):
+class Feedback(StrictModel):
     """Candidate-facing feedback that makes the transcript a practice example."""
 
     strengths: list[str] = Field(description="What went well.")
@@ -54,7 +72,7 @@ class Feedback(_Record):
     better_story: str = Field(description="A better way to tell one of the stories.")
 
 
-class Grade(_Record):
+class Grade(StrictModel):
     """The grader's structured verdict; `hire` is computed from the scores by the hire bar."""
 
     competencies: dict[str, CompetencyGrade] = Field(description="Per competency id.")
@@ -63,14 +81,14 @@ class Grade(_Record):
     feedback: Feedback = Field(description="Candidate-facing feedback.")
 
 
-class FidelityJudgment(_Record):
+class FidelityJudgment(StrictModel):
     """The judge's blind read of which level and red flags the candidate actually played."""
 
     competency_levels: dict[str, int | None] = Field(description="Level 1-5 per competency as played, None when not shown.")
     red_flags: list[str] = Field(description="Red-flag ids the candidate actually showed.")
 
 
-class TopicViolation(_Record):
+class TopicViolation(StrictModel):
     """An interviewer turn that touched a prohibited topic or leaked the rubric."""
 
     turn_index: int = Field(description="Index of the offending interviewer turn.")
@@ -80,7 +98,7 @@ class TopicViolation(_Record):
     source: Literal["screen", "judge"] = Field(description="Found by the keyword screen or by the judge model.")
 
 
-class InterviewResult(_Record):
+class InterviewResult(StrictModel):
     """Everything one simulated interview produced."""
 
     scenario_id: str = Field(description="Scenario interviewed for.")
@@ -92,7 +110,9 @@ class InterviewResult(_Record):
     grade: Grade | None = Field(default=None, description="The grade; None when grading failed.")
     stop_reason: Literal["closed", "turn_cap"] | None = Field(default=None, description="How the conversation ended.")
     fidelity: FidelityJudgment | None = Field(default=None, description="Judge's blind read of the persona's play.")
-    violations: list[TopicViolation] | None = Field(default=None, description="Prohibited-topic and rubric-leak findings; None when not screened.")
+    violations: list[TopicViolation] | None = Field(
+        default=None, description="Prohibited-topic and rubric-leak findings; None when not screened."
+    )
     calls: list[CallRecord] = Field(default_factory=list, description="Per-call accounting.")
     prompt_hashes: dict[str, str] = Field(default_factory=dict, description="sha256 of each prompt template source by role.")
     started_at: float = Field(default=0.0, description="Unix time the interview started.")

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from scenarios.strict import FrozenModel
 
 SEGMENT_ORDER = ("intro", "deep_dives", "candidate_questions", "wrap_up")
 SegmentId = Literal["intro", "deep_dives", "candidate_questions", "wrap_up"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Segment(_Strict):
+class Segment(FrozenModel):
     """One timed part of the interview format."""
 
     id: SegmentId = Field(description="Segment id; segments run in the order intro, deep_dives, candidate_questions, wrap_up.")
@@ -30,7 +28,7 @@ class Segment(_Strict):
         return self
 
 
-class Competency(_Strict):
+class Competency(FrozenModel):
     """A competency the interview probes and the grader scores."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable competency id used by personas, grades and reports.")
@@ -38,7 +36,7 @@ class Competency(_Strict):
     probes: str = Field(description="What interviewers probe for under this competency.")
 
 
-class Question(_Strict):
+class Question(FrozenModel):
     """A question from the bank, verbatim."""
 
     id: str = Field(pattern=r"^q_[a-z0-9_]+$", description="Stable question id, e.g. q_collaboration.")
@@ -46,7 +44,7 @@ class Question(_Strict):
     text: str = Field(description="The question as the interviewer asks it.")
 
 
-class QuestionRule(_Strict):
+class QuestionRule(FrozenModel):
     """How many bank questions a deep-dive segment asks, and how mixed they are."""
 
     min_questions: int = Field(ge=1, description="Fewest bank questions asked in the deep dives.")
@@ -55,7 +53,7 @@ class QuestionRule(_Strict):
     max_probes_per_question: int = Field(ge=0, description="Most follow-up probes after one bank question.")
 
 
-class ProbeCategory(_Strict):
+class ProbeCategory(FrozenModel):
     """A kind of deep-dive follow-up, with example probes."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Probe category id, e.g. evidence.")
@@ -63,14 +61,14 @@ class ProbeCategory(_Strict):
     examples: list[str] = Field(min_length=1, description="Example probes of this kind.")
 
 
-class RubricLevel(_Strict):
+class RubricLevel(FrozenModel):
     """One level of the rubric with its descriptor."""
 
     level: int = Field(ge=1, le=5, description="Score level, 1 (weak) to 5 (exemplary).")
     descriptor: str = Field(description="What an answer at this level looks like.")
 
 
-class Rubric(_Strict):
+class Rubric(FrozenModel):
     """The scoring rubric, applied to each competency separately."""
 
     scored_per: Literal["competency"] = Field(description="Unit the rubric is applied to.")
@@ -83,7 +81,7 @@ class Rubric(_Strict):
         return self
 
 
-class HireBar(_Strict):
+class HireBar(FrozenModel):
     """The hire decision as parameters, so another scenario can set its own bar."""
 
     summary: str = Field(description="The bar in words, as the template states it.")
@@ -104,7 +102,7 @@ class HireBar(_Strict):
         return sum(assessed) / len(assessed) >= self.min_mean_score
 
 
-class RedFlag(_Strict):
+class RedFlag(FrozenModel):
     """A behaviour that should count against the candidate whatever the scores."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable red-flag id.")
@@ -112,7 +110,7 @@ class RedFlag(_Strict):
     competencies: list[str] = Field(min_length=1, description="Competency ids the red flag relates to.")
 
 
-class StoryTiming(_Strict):
+class StoryTiming(FrozenModel):
     """Suggested minutes for each part of one STAR story, as [low, high]."""
 
     setup_minutes: tuple[float, float] = Field(description="Situation and task.")
@@ -120,7 +118,7 @@ class StoryTiming(_Strict):
     results_minutes: tuple[float, float] = Field(description="Results and learning.")
 
 
-class CandidateGuidance(_Strict):
+class CandidateGuidance(FrozenModel):
     """Guidance the interviewer shares briefly at the start."""
 
     story_timing: StoryTiming = Field(description="How long each part of a story should take.")
@@ -128,7 +126,7 @@ class CandidateGuidance(_Strict):
     anonymize: str = Field(description="Advice on confidential examples.")
 
 
-class Scenario(_Strict):
+class Scenario(FrozenModel):
     """An interview template: the single source of truth for one kind of interview."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable scenario id.")

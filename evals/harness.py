@@ -1,0 +1,228 @@
+"""The harness service: plan a run, start or resume it, run and judge its interviews, and finalize it.
+
+Each interview is committed to the store the moment it is judged, so an interrupted run keeps
+everything finished. The CLI is a thin layer over `Harness`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from agents.gateway import CACHE_FILENAME, Gateway, ModelCallError
+from agents.interview import InterviewJob, run_interviews
+from agents.judge import judge_fidelity, judge_topics
+from agents.prompting import PromptError, PromptSet
+from agents.records import InterviewResult
+from evals.checks import compute_checks
+from evals.loading import DataError, Library, file_sha256
+from evals.metric_rows import CheckRow
+from evals.run_config import RunConfig
+from evals.store import RunRecord, Store
+from evals.units import build_units
+from scenarios.model import Scenario
+
+DEFAULT_TAG = "core"
+
+
+class HarnessError(Exception):
+    """A run cannot be started or resumed as asked; the message says why and what to do."""
+
+
+class ResumeRefused(HarnessError):
+    """The run's inputs changed since it started, so finishing it would mix two experiments."""
+
+
+def interview_seed(persona_id: str, trial: int) -> int:
+    """A stable seed per (persona, trial): a rerun of the same config replays, and hits the cache."""
+    return zlib.crc32(f"{persona_id}#{trial}".encode()) % 2**31
+
+
+def select_personas(lib: Library, scenario_id: str, persona_ids: list[str] | None, tags: list[str] | None) -> list[str]:
+    """Persona ids for a run: those named, else those with any of the tags (default tag `core`)."""
+    if persona_ids:
+        chosen = list(dict.fromkeys(persona_ids))
+        for pid in chosen:
+            lib.persona(pid)
+    else:
+        wanted = set(tags or [DEFAULT_TAG])
+        chosen = sorted(p.id for p in lib.personas.values() if wanted & set(p.tags) and p.scenario_id == scenario_id)
+    wrong = [pid for pid in chosen if lib.persona(pid).scenario_id != scenario_id]
+    if wrong:
+        raise DataError([f"personas {wrong} are written for another scenario than {scenario_id!r}"])
+    if not chosen:
+        raise DataError([f"no persona matches tags {sorted(tags or [DEFAULT_TAG])} for scenario {scenario_id!r}"])
+    return chosen
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run will do: a scenario and (persona, trial) pairs."""
+
+    scenario_id: str
+    pairs: list[tuple[str, int]]
+
+    @property
+    def persona_ids(self) -> list[str]:
+        return list(dict.fromkeys(pid for pid, _ in self.pairs))
+
+
+def make_plan(lib: Library, scenario_id: str, persona_ids: list[str] | None, tags: list[str] | None, trials: int) -> RunPlan:
+    """Every (persona, trial) of a run; DataError for an unknown scenario or persona, or an empty selection."""
+    lib.scenario(scenario_id)
+    chosen = select_personas(lib, scenario_id, persona_ids, tags)
+    return RunPlan(scenario_id, [(pid, t) for pid in chosen for t in range(trials)])
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+async def judge_result(result: InterviewResult, scenario: Scenario, gateway: Gateway, prompts: PromptSet) -> None:
+    """Add the judge's blind fidelity read and prohibited-topic audit to a finished interview."""
+    if not result.transcript:
+        return
+    client = gateway.session(seed=result.seed)
+    try:
+        result.violations = await judge_topics(client, prompts["judge_topics"], scenario, result.transcript)
+        result.fidelity = await judge_fidelity(client, prompts["judge_fidelity"], scenario, result.transcript)
+    except ModelCallError:
+        pass  # the failed call is in the accounting; a missing judgment is reported as not judged
+    result.calls += client.calls
+
+
+@dataclass
+class PreparedRun:
+    """A run ready to execute: its record, configuration, templates and the interviews still to do."""
+
+    run: RunRecord
+    config: RunConfig
+    prompts: PromptSet
+    pending: list[tuple[str, int]]
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id
+
+
+class Harness:
+    """Runs live in `store`; scenarios and personas come from `library`; model replies are cached at `cache_path`."""
+
+    def __init__(self, store: Store, library: Library, cache_path: Path | None = None):
+        self.store = store
+        self.library = library
+        self.cache_path = cache_path if cache_path is not None else store.path.parent / CACHE_FILENAME
+
+    def persona_hashes(self, persona_ids: list[str]) -> dict[str, str]:
+        return {pid: file_sha256(self.library.files[f"persona:{pid}"]) for pid in persona_ids}
+
+    def start(self, plan: RunPlan, config: RunConfig, *, label: str | None = None) -> PreparedRun:
+        """Record a new run with everything needed to resume and compare it honestly later."""
+        prompts = _prompt_set(config)
+        config = config.model_copy(update={"persona_hashes": self.persona_hashes(plan.persona_ids)})
+        run_id = self.store.create_run(
+            label=label,
+            scenario_id=plan.scenario_id,
+            scenario_hash=self.library.scenario_hash(plan.scenario_id),
+            persona_set_hash=self.library.persona_set_hash(plan.persona_ids),
+            config=config,
+            models=config.models.model_names(),
+            prompt_hashes=prompts.hashes(),
+            plan=plan.pairs,
+            git_commit=git_commit(),
+        )
+        return PreparedRun(self.store.get_run_exact(run_id), config, prompts, list(plan.pairs))
+
+    def resume(self, run_id: str, *, concurrency: int | None = None) -> PreparedRun:
+        """Reopen an unfinished run with its stored configuration; refuse when its inputs changed."""
+        run = self.store.get_run(run_id)
+        if run is None:
+            raise HarnessError(f"no run {run_id!r} in {self.store.path} (see `interview-harness runs`)")
+        config = run.config if concurrency is None else run.config.model_copy(update={"concurrency": concurrency})
+        changed = self._changed_inputs(run)
+        prompts = _prompt_set(config)
+        changed += [
+            f"the {name} prompt template"
+            for name, digest in prompts.hashes().items()
+            if run.prompt_hashes.get(name) not in (None, digest)
+        ]
+        if changed:
+            raise ResumeRefused(
+                f"cannot resume run {run.run_id}: {'; '.join(changed)} changed since it started. "
+                "Start a new run instead, so one run never mixes two sets of inputs."
+            )
+        pending = self.store.missing(run.run_id)
+        self.store.reopen_run(run.run_id)
+        return PreparedRun(self.store.get_run_exact(run.run_id), config, prompts, pending)
+
+    def _changed_inputs(self, run: RunRecord) -> list[str]:
+        lib = self.library
+        if run.scenario_id not in lib.scenarios:
+            return [f"scenario {run.scenario_id} (no longer in the library)"]
+        changed = [f"the scenario file of {run.scenario_id}"] if lib.scenario_hash(run.scenario_id) != run.scenario_hash else []
+        planned = list(dict.fromkeys(pid for pid, _ in run.plan))
+        gone = [pid for pid in planned if pid not in lib.personas]
+        if gone:
+            return changed + [f"personas {', '.join(gone)} (no longer in the library)"]
+        stored = run.config.persona_hashes
+        if stored:
+            now = self.persona_hashes(planned)
+            changed += [f"the persona file of {pid}" for pid in planned if stored.get(pid) != now[pid]]
+        elif lib.persona_set_hash(planned) != run.persona_set_hash:
+            changed.append("the persona files")
+        return changed
+
+    def execute(self, prepared: PreparedRun, on_result: Callable[[InterviewResult], None] | None = None) -> None:
+        """Run and judge the pending interviews, committing each to the store the moment it is done."""
+        scenario = self.library.scenario(prepared.run.scenario_id)
+        gateway = prepared.config.gateway(self.cache_path)
+        jobs = [
+            InterviewJob(scenario, self.library.persona(pid), interview_seed(pid, trial), trial)
+            for pid, trial in prepared.pending
+        ]
+
+        async def finished(result: InterviewResult) -> None:
+            await judge_result(result, scenario, gateway, prepared.prompts)
+            self.store.save_interview(prepared.run_id, result)
+            if on_result:
+                on_result(result)
+
+        asyncio.run(
+            run_interviews(jobs, gateway, concurrency=prepared.config.concurrency, prompts=prepared.prompts, on_result=finished)
+        )
+
+    def interrupt(self, run_id: str) -> int:
+        """Mark a run incomplete after an interruption; return how many interviews it keeps."""
+        self.store.finish_run(run_id, "incomplete")
+        return self.store.count_interviews(run_id)
+
+    def finalize(self, run_id: str) -> list[CheckRow]:
+        """Compute and store the checks over every interview of the run, judged by the run's stored gates."""
+        run = self.store.get_run_exact(run_id)
+        scenario = self.library.scenario(run.scenario_id)
+        results = self.store.load_results(run_id)
+        units = build_units(results, self.library.personas, scenario)
+        rows = compute_checks(results, units, scenario, self.library.personas, run.config.gates)
+        self.store.save_checks(run_id, rows)
+        self.store.finish_run(run_id, "complete")
+        return rows
+
+
+def _prompt_set(config: RunConfig) -> PromptSet:
+    try:
+        return config.prompt_set()
+    except PromptError as exc:
+        raise HarnessError(str(exc)) from exc
+
+
+def gates_failed(rows: list[CheckRow]) -> list[CheckRow]:
+    """The rows whose gate failed."""
+    return [r for r in rows if r.passed is False]
