@@ -1,4 +1,4 @@
-"""The candidate agent: plays one persona from its file, at its level, and nothing else."""
+"""The candidate agent: plays one persona from its brief (its stories and manner), never from its labels."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from agents.model_config import structured_reply_tokens
 from agents.output_schema import one_of, output_model
 from agents.prompting import PromptTemplate
 from agents.records import Turn
-from personas.model import Persona, Story
+from personas.model import CandidateBrief, Story
 from scenarios.model import Scenario
 from scenarios.strict import StrictModel
 
 QUESTION_CHARS = 200  # a question to the interviewer is short
-METRICS_FROM_LEVEL = 3  # rubric: level 3 has "some metrics"; below it the persona stays vague
 
 
 class CandidateReply(StrictModel):
@@ -42,16 +41,14 @@ def question_turn_model(must_ask: bool) -> type[CandidateQuestionTurn]:
     )
 
 
-def relevant_stories(persona: Persona, competencies: list[str]) -> list[Story]:
-    """The persona's stories for the competencies in play (all of them if none is in play)."""
-    if not competencies:
-        return []
-    return [s for s in persona.story_bank if s.competency in competencies]
+def relevant_stories(brief: CandidateBrief, competencies: list[str]) -> list[Story]:
+    """The candidate's stories for the competencies the open question probes (none outside the deep dives)."""
+    return [s for s in brief.story_bank if s.competency in competencies]
 
 
 def prompt_variables(
     scenario: Scenario,
-    persona: Persona,
+    brief: CandidateBrief,
     transcript: list[Turn],
     *,
     segment_id: str,
@@ -59,22 +56,17 @@ def prompt_variables(
     questions_asked: int,
     max_questions: int,
 ) -> dict:
-    """Everything the candidate template may use: the persona, and the level it must play right now."""
-    levels = persona.intended.competency_levels
-    in_play = [levels[c] for c in competencies if c in levels]
-    level = min(in_play) if in_play else persona.intended.overall_level
-    flags = [f for f in scenario.red_flags if f.id in persona.intended.red_flags]
+    """Everything the candidate template may use: the brief (never the labels), and only the role and company of the scenario.
+
+    Each story is told as written, so a question probing two competencies offers both stories, each at its own level.
+    """
     return {
-        "scenario": scenario,
-        "persona": persona,
-        "background": persona.background,
-        "style": persona.communication_style,
-        "adversarial": persona.adversarial,
-        "level": level,
-        "level_descriptor": scenario.rubric.levels[level - 1].descriptor,
-        "metrics_allowed": level >= METRICS_FROM_LEVEL,
-        "red_flags": flags,
-        "stories": relevant_stories(persona, competencies),
+        "role": scenario.role,
+        "company": scenario.company,
+        "brief": brief,
+        "background": brief.background,
+        "style": brief.communication_style,
+        "stories": relevant_stories(brief, competencies),
         "segment_id": segment_id,
         "questions_asked": questions_asked,
         "max_questions": max_questions,

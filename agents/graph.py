@@ -24,7 +24,7 @@ from agents.interviewer import interviewer_turn
 from agents.interviewer import prompt_variables as interviewer_variables
 from agents.prompting import PromptSet
 from agents.records import Grade, Turn
-from personas.model import Persona
+from personas.model import CandidateBrief
 from scenarios.model import Scenario
 
 DEFAULT_MAX_TURNS = 60
@@ -51,7 +51,7 @@ class InterviewContext:
     """What the nodes share for one interview."""
 
     scenario: Scenario
-    persona: Persona
+    candidate: CandidateBrief
     client: ModelClient
     prompts: PromptSet
     max_turns: int = DEFAULT_MAX_TURNS
@@ -74,7 +74,7 @@ def build_graph(ctx: InterviewContext):
     """Compile the graph for one interview."""
     from langgraph.graph import END, START, StateGraph
 
-    scenario, persona = ctx.scenario, ctx.persona
+    scenario, candidate_brief = ctx.scenario, ctx.candidate
 
     async def interviewer(state: InterviewState) -> dict[str, Any]:
         fs = _format_state(state)
@@ -83,7 +83,7 @@ def build_graph(ctx: InterviewContext):
         elapsed = segment_elapsed(fs, options.segment_id) if options.segment_id == fs.segment else 0.0
         variables = interviewer_variables(
             scenario,
-            persona,
+            candidate_brief,
             options,
             fs.transcript,
             minute=fs.minute,
@@ -123,7 +123,7 @@ def build_graph(ctx: InterviewContext):
         )
         variables = candidate_variables(
             scenario,
-            persona,
+            candidate_brief,
             fs.transcript,
             segment_id=fs.segment,
             competencies=in_play,

@@ -52,7 +52,7 @@ async def run_interview(
         started_at=started,
     )
     try:
-        graph = build_graph(InterviewContext(scenario, persona, client, prompts, max_turns))
+        graph = build_graph(InterviewContext(scenario, persona.brief(), client, prompts, max_turns))
         final = await graph.ainvoke(initial_state(), config={"recursion_limit": recursion_limit(max_turns)})
     except Exception as exc:  # noqa: BLE001 — one broken interview must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"

@@ -11,7 +11,7 @@ from agents.model_config import structured_reply_tokens
 from agents.output_schema import one_of, output_model
 from agents.prompting import PromptTemplate
 from agents.records import Action, Turn
-from personas.model import Persona
+from personas.model import CandidateBrief
 from scenarios.model import Scenario
 from scenarios.strict import StrictModel
 
@@ -79,7 +79,7 @@ def decision_model(options: TurnOptions) -> type[InterviewerTurn]:
 
 def prompt_variables(
     scenario: Scenario,
-    persona: Persona,
+    brief: CandidateBrief,
     options: TurnOptions,
     transcript: list[Turn],
     *,
@@ -89,12 +89,12 @@ def prompt_variables(
     probes_left: int,
 ) -> dict:
     """Everything the interviewer template may use; the interviewer never sees the persona's labels."""
-    bg = persona.background
+    bg = brief.background
     return {
         "interviewer_name": INTERVIEWER_NAME,
         "scenario": scenario,
         "candidate": {
-            "display_name": persona.display_name,
+            "display_name": brief.display_name,
             "current_role": bg.current_role,
             "years_experience": bg.years_experience,
             "domain": bg.domain,

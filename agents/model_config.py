@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
+from agents.providers.baseline import BASELINES
 from agents.providers.local_model import LOCAL_MODELS
 from agents.records import ROLES
 from scenarios.strict import StrictModel
@@ -67,10 +68,12 @@ class RoleModel(StrictModel):
     @classmethod
     def _known_prefix_has_name(cls, value: str) -> str:
         prefix, _, name = value.partition("/")
-        if prefix in ("local", "scripted") and not name:
+        if prefix in ("local", "scripted", "baseline") and not name:
             raise ValueError(f"{value!r} needs a name after '{prefix}/'")
         if prefix == "local" and name not in LOCAL_MODELS:
             raise ValueError(f"unknown local model {name!r}; available: {', '.join(LOCAL_MODELS)}")
+        if prefix == "baseline" and name not in BASELINES:
+            raise ValueError(f"unknown baseline grader {name!r}; available: {', '.join(BASELINES)}")
         return value
 
 

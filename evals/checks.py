@@ -20,6 +20,7 @@ from evals.agreement import (
     standardized_mean_difference,
     within,
 )
+from evals.baseline_margin import margins
 from evals.conformance import CONFORMANCE_CHECKS
 from evals.flag_metrics import hire_accuracy, red_flag_scores
 from evals.gates import Gate, apply_gates
@@ -33,6 +34,7 @@ from evals.metric_rows import (
     FlagCounts,
     GroundingDetails,
     HireDetails,
+    MarginDetails,
     MetricDetails,
     PassKDetails,
     PersonaDetails,
@@ -93,6 +95,9 @@ def _calibration(out: _Rows, units: list[InterviewUnit], competencies: list[str]
         out.add("mae", scope, mean_absolute_error(a, b), n=len(a))
         out.add("bias", scope, signed_bias(a, b), n=len(a))
         out.add("not_assessed", scope, float(total - len(a)), n=total)
+        done = [u for u in units if u.completed]
+        slots = sum(1 for u in done for c in (*u.competencies, *u.not_asked) if comp in (None, c))
+        out.add("not_asked", scope, float(sum(1 for u in done for c in u.not_asked if comp in (None, c))), n=slots)
     a, b = score_pairs(units)
     smd = standardized_mean_difference(a, b)
     out.add("smd", "overall", smd, n=len(a))
@@ -124,6 +129,8 @@ def _flags_and_hire(out: _Rows, units: list[InterviewUnit], flag_ids: list[str])
         )
         out.add("red_flag_recall", scope, s["recall"], wilson_interval(s["tp"], s["tp"] + s["fn"]), s["tp"] + s["fn"], counts)
         out.add("red_flag_f1", scope, s["f1"], n=s["tp"] + s["fp"] + s["fn"], details=counts)
+    planted = sum(len(u.intended_flags | u.flags_not_surfaced) for u in done)
+    out.add("flags_not_surfaced", "overall", float(sum(len(u.flags_not_surfaced) for u in done)), n=planted)
     hire = hire_accuracy(
         [u.hire_intended for u in units], [u.hire_graded for u in units], [f"{u.persona_id}#{u.trial}" for u in units]
     )
@@ -199,9 +206,11 @@ def _personas(out: _Rows, units: list[InterviewUnit], personas: dict[str, Person
                     persona_id=pid,
                     trial=u.trial,
                     intended_level=personas[pid].intended.overall_level,
-                    intended=dict(zip(u.competencies, u.intended)),
-                    graded=dict(zip(u.competencies, u.graded)),
+                    intended=dict(personas[pid].intended.competency_levels),
+                    graded=u.graded_all,
+                    not_asked=u.not_asked,
                     intended_flags=sorted(u.intended_flags),
+                    flags_not_surfaced=sorted(u.flags_not_surfaced),
                     graded_flags=sorted(u.found_flags),
                     hire_intended=u.hire_intended,
                     hire_graded=u.hire_graded,
@@ -246,6 +255,18 @@ def _cost(out: _Rows, results: list[InterviewResult]) -> None:
             out.add(name, role, value, n=int(t["calls"]))
 
 
+def _baseline_margins(out: _Rows, results: list[InterviewResult], units: list[InterviewUnit], scenario: Scenario) -> None:
+    for m in margins(results, units, scenario):
+        out.add(
+            "baseline_margin",
+            m.name,
+            m.margin,
+            (m.low, m.high),
+            n=len(score_pairs(units)[0]),
+            details=MarginDetails(grader=m.grader, counting=m.counting),
+        )
+
+
 def compute_checks(
     results: list[InterviewResult],
     units: list[InterviewUnit],
@@ -262,6 +283,7 @@ def compute_checks(
     _conformance(out, units)
     _personas(out, units, personas)
     _repeats(out, units)
+    _baseline_margins(out, results, units, scenario)
     _cost(out, results)
     apply_gates(out.rows, gates)
     return out.rows

@@ -55,7 +55,7 @@ def _stored_labels(store: Store, run_id: str) -> dict[tuple[str, int], Intended]
         if row.metric == "persona":
             d = row.details_as(PersonaDetails)
             labels[(d.persona_id, d.trial)] = Intended(
-                overall_level=d.intended_level, competency_levels=d.intended, red_flags=d.intended_flags, hire=d.hire_intended
+                overall_level=d.intended_level, competency_levels=d.intended, red_flags=d.planted_flags, hire=d.hire_intended
             )
     return labels
 

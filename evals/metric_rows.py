@@ -70,14 +70,28 @@ class PersonaDetails(MetricDetails):
     persona_id: str = Field(description="Persona that played the candidate.")
     trial: int = Field(description="Repeat number.")
     intended_level: int = Field(description="The persona's intended overall level.")
-    intended: dict[str, int] = Field(description="Intended level per competency.")
-    graded: dict[str, int | None] = Field(description="Graded score per competency; None = not assessed.")
-    intended_flags: list[str] = Field(description="Red flags planted.")
+    intended: dict[str, int] = Field(description="Intended level per competency (all of them).")
+    graded: dict[str, int | None] = Field(description="Graded score per competency (all of them); None = not assessed.")
+    not_asked: list[str] = Field(default_factory=list, description="Competencies no question probed (expected not assessed).")
+    intended_flags: list[str] = Field(description="Planted red flags that could surface (one of their competencies was asked).")
+    flags_not_surfaced: list[str] = Field(
+        default_factory=list, description="Planted red flags whose competencies were never asked."
+    )
     graded_flags: list[str] = Field(description="Red flags the grader reported.")
     hire_intended: bool = Field(description="Hire decision the labels imply.")
     hire_graded: bool | None = Field(description="Hire recommendation from the grade; None without a grade.")
     fidelity_ok: bool | None = Field(description="Judge says the persona played its labels; None when not judged.")
     attribution: str = Field(description="ok, grader, persona or error.")
+
+    @property
+    def asked(self) -> dict[str, int | None]:
+        """Graded scores of the competencies a question probed: the ones held to their labels."""
+        return {c: g for c, g in self.graded.items() if c not in self.not_asked}
+
+    @property
+    def planted_flags(self) -> list[str]:
+        """Every red flag the persona carries, surfaced or not."""
+        return sorted({*self.intended_flags, *self.flags_not_surfaced})
 
 
 class PassKDetails(MetricDetails):
@@ -104,3 +118,10 @@ class CheckRow(StrictModel):
         if not isinstance(self.details, kind):
             raise TypeError(f"{self.metric} row carries {type(self.details).__name__}, not {kind.__name__}")
         return self.details
+
+
+class MarginDetails(MetricDetails):
+    """A calibration metric for the run's grader and for the counting baseline on the same transcripts."""
+
+    grader: float | None = Field(description="The metric for the run's grader.")
+    counting: float | None = Field(description="The metric for the counting baseline.")

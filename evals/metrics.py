@@ -23,6 +23,7 @@ from evals.metric_rows import (
     FlagCounts,
     GroundingDetails,
     HireDetails,
+    MarginDetails,
     MetricDetails,
     PassKDetails,
     PersonaDetails,
@@ -202,6 +203,20 @@ declare(
     judges="grader",
     direction="lower",
 )
+declare(
+    "not_asked",
+    "not asked",
+    "Competency slots no question probed: expected 'not assessed', so left out of agreement (n counts all slots).",
+    PAIR,
+    judges="interviewer",
+)
+declare(
+    "flags_not_surfaced",
+    "red flags not surfaced",
+    "Planted red flags none of whose competencies was asked: left out of recall and precision (n counts planted flags).",
+    "planted red flag",
+    judges="interviewer",
+)
 declare("smd", "SMD", "Signed standardized mean difference of graded against intended.", PAIR, judges="grader")
 declare("confusion", "confusion matrix", "Intended level x graded score counts.", PAIR, judges="grader", details=ConfusionDetails)
 declare(
@@ -238,6 +253,15 @@ declare(
     "trial",
     judges="grader",
     direction="lower",
+)
+declare(
+    "baseline_margin",
+    "margin over the counting baseline",
+    "How much better the grader does than the counting baseline on the same transcripts (scope: the calibration metric).",
+    PAIR,
+    judges="grader",
+    direction="higher",
+    details=MarginDetails,
 )
 declare(
     "pass_k",

@@ -20,15 +20,17 @@ from evals.metric_rows import (
     ErrorDetails,
     FlagCounts,
     HireDetails,
+    MarginDetails,
     PersonaDetails,
 )
-from evals.metrics import headline, metric
+from evals.metrics import REGISTRY, headline, metric
 from evals.report_blocks import Block, Heatmap, Quote, Section, Table, fmt, interval, markdown_table, yes_no
 from evals.report_mismatches import WORST, worst_mismatches
 from evals.store import RunRecord, Store
 from evals.units import build_units
 
-CALIBRATION = ("qwk", "exact", "adjacent", "spearman", "mae", "bias", "not_assessed")
+COUNTS = ("not_assessed", "not_asked")
+CALIBRATION = ("qwk", "exact", "adjacent", "spearman", "mae", "bias", "not_assessed", "not_asked")
 COST = ("calls", "prompt_tokens", "completion_tokens", "latency_s", "cache_hits", "cost_usd")
 
 
@@ -68,9 +70,10 @@ def findings(run: RunRecord, rows: list[CheckRow], planned: int, finished: int) 
     failed: dict[str, list[CheckRow]] = {}
     for r in (r for r in rows if r.passed is False):
         failed.setdefault(metric(r.metric).judges or "system", []).append(r)
+    order = {m.name: k for k, m in enumerate(REGISTRY.values())}
     for role, bad in sorted(failed.items(), key=lambda kv: FINDING_ORDER.index(kv[0])):
         parts = []
-        for r in bad:
+        for r in sorted(bad, key=lambda r: order[r.metric]):
             worse = ">" if metric(r.metric).op == "<=" else "<"
             shown = "undefined" if r.value is None else f"{r.value:.2f} {worse} {r.threshold:.2f}"
             parts.append(f"{metric(r.metric).label} {shown} (95% CI {interval(r)}, n={r.n or 0})")
@@ -92,6 +95,22 @@ def findings(run: RunRecord, rows: list[CheckRow], planned: int, finished: int) 
         out.append(
             f"{len(blamed)} mismatch(es) are attributed to the persona, not the grader, because the judge says "
             f"they were not played as labelled: {', '.join(blamed)}."
+        )
+    not_asked, hidden = _by(rows).get(("not_asked", "overall")), _by(rows).get(("flags_not_surfaced", "overall"))
+    if (not_asked and not_asked.value) or (hidden and hidden.value):
+        out.append(
+            f"Expectations follow what was asked: {fmt(not_asked.value if not_asked else 0, 0)} of {not_asked.n if not_asked else 0} "
+            f"competency slots were never asked (expected 'not assessed', left out of agreement), and "
+            f"{fmt(hidden.value if hidden else 0, 0)} of {hidden.n if hidden else 0} planted red flags never had a question "
+            "where they could surface (left out of red-flag recall and precision)."
+        )
+    margin = _by(rows).get(("baseline_margin", "qwk"))
+    if margin and margin.details_as(MarginDetails).grader is not None and not (margin.ci_low or 0) > 0:
+        d = margin.details_as(MarginDetails)
+        out.append(
+            f"The grader model {run.models.get('grader', '?')} does not beat a grader that only counts words and "
+            f"figures: QWK {fmt(d.grader)} against the counting baseline's {fmt(d.counting)} on the same transcripts "
+            f"(margin {fmt(margin.value)}, 95% CI {interval(margin)})."
         )
     fidelity = _by(rows).get(("fidelity", "overall"))
     if fidelity and fidelity.value is not None and fidelity.value < LOW_FIDELITY:
@@ -139,13 +158,14 @@ def _headline(by: dict) -> Table:
 def _calibration(by: dict, competencies: list[str]) -> Table:
     def cell(metric: str, scope: str) -> str:
         r = by.get((metric, scope))
-        return "-" if r is None else (f"{r.value:.0f}/{r.n}" if metric == "not_assessed" else fmt(r.value))
+        return "-" if r is None else (f"{r.value or 0:.0f}/{r.n}" if metric in COUNTS else fmt(r.value))
 
     rows = [[scope, *(cell(m, scope) for m in CALIBRATION)] for scope in ["overall", *competencies]]
     return Table(
         ["competency", *CALIBRATION],
         rows,
-        "not_assessed counts 'not assessed' grades out of all pairs; they are never scored as a number.",
+        "not_assessed counts 'not assessed' grades out of the asked competencies; not_asked counts competencies no "
+        "question probed, out of all (expected 'not assessed', left out of agreement). Neither is scored as a number.",
     )
 
 
@@ -187,7 +207,7 @@ def _personas(rows: list[CheckRow], competencies: list[str]) -> Table:
         cells = [r.scope, str(d.intended_level)]
         for c in competencies:
             g = d.graded.get(c)
-            cells.append(f"{d.intended.get(c, '-')}→{'n/a' if g is None else g}")
+            cells.append("not asked" if c in d.not_asked else f"{d.intended.get(c, '-')}→{'n/a' if g is None else g}")
         cells += [
             ", ".join(d.intended_flags) or "-",
             ", ".join(d.graded_flags) or "-",
@@ -199,7 +219,7 @@ def _personas(rows: list[CheckRow], competencies: list[str]) -> Table:
     return Table(
         ["interview", "level", *competencies, "flags intended", "flags found", "hire", "fidelity ok", "attribution"],
         out,
-        "Each competency cell is intended→graded. A mismatch is charged to the persona when the judge says it was not played as labelled.",
+        "Each competency cell is intended→graded, or 'not asked' when no question probed it (then it is expected not assessed). A mismatch is charged to the persona when the judge says it was not played as labelled.",
     )
 
 
@@ -247,6 +267,18 @@ def _cost(run: RunRecord, by: dict, rows: list[CheckRow]) -> Table:
     return Table(["role", "model", "calls", "prompt tokens", "completion tokens", "model seconds", "cache hits", "cost $"], out)
 
 
+def _margins(rows: list[CheckRow]) -> Table:
+    out = []
+    for r in (r for r in rows if r.metric == "baseline_margin"):
+        d = r.details_as(MarginDetails)
+        out.append([metric(r.scope).label, fmt(d.grader), fmt(d.counting), fmt(r.value), interval(r)])
+    caption = (
+        "The counting baseline grades the same transcripts by word and figure counts alone (no model). "
+        "Margin: how much better the grader does (positive = better, for every metric); paired bootstrap interval."
+    )
+    return Table(["metric", "grader", "counting baseline", "margin", "95% CI"], out, caption)
+
+
 def _heatmap(row: CheckRow) -> Heatmap:
     d = row.details_as(ConfusionDetails)
     return Heatmap(d.labels, d.matrix, d.not_assessed)
@@ -273,6 +305,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
             "Confusion matrix (rows intended level, columns graded score)",
             [_heatmap(conf)] if conf else ["No graded pairs."],
         ),
+        Section("baseline", "Margin over the counting baseline", [_margins(rows)]),
         Section("red_flags", "Red-flag detection", [_flags(by, rows)]),
         Section("hire", "Hire recommendation", _hire(by)),
         Section("personas", "Per persona", [_personas(rows, competencies)]),

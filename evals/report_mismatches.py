@@ -28,7 +28,7 @@ def _answers(result: InterviewResult, competency: str, scenario) -> list[str]:
 
 def _error_key(r: CheckRow) -> tuple[int, float, int, bool]:
     d = r.details_as(PersonaDetails)
-    errs = [2 if g is None else abs(g - d.intended[c]) for c, g in d.graded.items()]
+    errs = [2 if g is None else abs(g - d.intended[c]) for c, g in d.asked.items()]
     flags = len(set(d.intended_flags) ^ set(d.graded_flags))
     return (max(errs, default=0), r.value or 0.0, flags, d.hire_intended != d.hire_graded)
 
@@ -50,7 +50,7 @@ def _focus(graded: dict, intended: dict, flags: set[str], scenario) -> tuple[str
 def _mismatch(r: CheckRow, result: InterviewResult | None, scenario) -> list[Block]:
     d = r.details_as(PersonaDetails)
     planted, found = set(d.intended_flags), set(d.graded_flags)
-    focus, why = _focus(d.graded, d.intended, planted ^ found, scenario)
+    focus, why = _focus(d.asked, d.intended, planted ^ found, scenario)
     facts = [f"**{r.scope}**, attributed to the {d.attribution} (mean error {fmt(r.value)}).", why]
     for label, ids in (("Missed red flags", planted - found), ("Red flags reported but not planted", found - planted)):
         facts += [f"{label}: {', '.join(sorted(ids))}."] if ids else []

@@ -16,7 +16,13 @@ AGREEMENT_TOLERANCE = 1
 
 @dataclass
 class InterviewUnit:
-    """The measurable facts of one interview (one persona, one trial)."""
+    """The measurable facts of one interview (one persona, one trial).
+
+    Expectations follow what was asked: `competencies` (with `intended` and `graded`) are those a
+    question probed, so a competency never asked is expected to be not assessed and is no miss;
+    `intended_flags` are the planted flags one of whose competencies was asked, and a planted flag
+    that never had the chance to surface is in `flags_not_surfaced`, out of recall and precision.
+    """
 
     persona_id: str
     trial: int
@@ -37,6 +43,9 @@ class InterviewUnit:
     fidelity_ok: bool | None = None
     judged_levels: dict[str, int | None] = field(default_factory=dict)
     judged_flags: list[str] = field(default_factory=list)
+    not_asked: list[str] = field(default_factory=list)
+    flags_not_surfaced: set[str] = field(default_factory=set)
+    graded_all: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -68,11 +77,14 @@ class InterviewUnit:
         return "persona" if self.fidelity_ok is False else "grader"
 
 
-def fidelity_ok(persona: Persona, judged_levels: dict[str, int | None], judged_flags: list[str]) -> bool | None:
-    """Whether the judge saw the persona play its labels: every judged level within one, and the same red flags.
+def fidelity_ok(
+    persona: Persona, judged_levels: dict[str, int | None], judged_flags: list[str], expected_flags: set[str] | None = None
+) -> bool | None:
+    """Whether the judge saw the persona play its labels: every judged level within one, and the expected red flags.
 
     A level the judge leaves out (None) is a competency it heard no evidence on, and is skipped. A
     judge that abstains on every competency gave no read at all: None (not judged), never a pass.
+    `expected_flags` defaults to every planted flag; pass the surfaced ones when not all could show.
     """
     heard = {cid: level for cid, level in judged_levels.items() if level is not None}
     if not heard:
@@ -80,24 +92,42 @@ def fidelity_ok(persona: Persona, judged_levels: dict[str, int | None], judged_f
     for cid, level in persona.intended.competency_levels.items():
         if cid in heard and abs(heard[cid] - level) > FIDELITY_TOLERANCE:
             return False
-    return set(judged_flags) == set(persona.intended.red_flags)
+    expected = set(persona.intended.red_flags) if expected_flags is None else expected_flags
+    return set(judged_flags) == expected
+
+
+def asked_competencies(result: InterviewResult, scenario: Scenario) -> set[str] | None:
+    """Competencies some question of the interview probed; None when its turns carry no question ids (unknown)."""
+    questions = {t.question_id for t in result.transcript if t.speaker == "interviewer" and t.question_id}
+    if not questions:
+        return None
+    known = {q.id for q in scenario.question_bank}
+    return {c for q in questions & known for c in scenario.question(q).competencies}
 
 
 def build_unit(result: InterviewResult, persona: Persona, scenario: Scenario) -> InterviewUnit:
-    """Reduce one stored interview to its unit."""
-    comps = scenario.competency_ids
+    """Reduce one stored interview to its unit, with expectations conditioned on what was asked."""
     grade = result.grade
+    completed = result.status == "completed" and grade is not None
+    asked = asked_competencies(result, scenario)
+    comps = [c for c in scenario.competency_ids if asked is None or c in asked]
+    graded_all = {c: grade.competencies[c].score if grade and c in grade.competencies else None for c in scenario.competency_ids}
+    planted = set(persona.intended.red_flags)
+    hidden = {f for f in planted if asked is not None and not asked & set(scenario.red_flag(f).competencies)}
     unit = InterviewUnit(
         persona_id=result.persona_id,
         trial=result.trial,
-        completed=result.status == "completed" and grade is not None,
+        completed=completed,
         competencies=comps,
         intended=[persona.intended.competency_levels[c] for c in comps],
-        graded=[grade.competencies[c].score if grade and c in grade.competencies else None for c in comps],
-        intended_flags=set(persona.intended.red_flags),
-        found_flags={f.id for f in grade.red_flags} if grade else set(),
+        graded=[graded_all[c] for c in comps],
+        intended_flags=planted - hidden,
+        found_flags=({f.id for f in grade.red_flags} - hidden) if grade else set(),
         hire_intended=persona.intended.hire,
         hire_graded=grade.hire if grade else None,
+        not_asked=[c for c in scenario.competency_ids if c not in comps] if completed else [],
+        flags_not_surfaced=hidden if completed else set(),
+        graded_all=graded_all,
     )
     if result.transcript:
         unit.conformance = check_interview(result, scenario)
@@ -108,9 +138,9 @@ def build_unit(result: InterviewResult, persona: Persona, scenario: Scenario) ->
         grounding = evidence_grounding(quotes, said)
         unit.quotes_grounded, unit.quotes_total, unit.ungrounded = grounding.grounded, grounding.total, list(grounding.ungrounded)
     if result.fidelity is not None:
-        unit.judged_levels = dict(result.fidelity.competency_levels)
+        unit.judged_levels = {c: level for c, level in result.fidelity.competency_levels.items() if c in comps}
         unit.judged_flags = list(result.fidelity.red_flags)
-        unit.fidelity_ok = fidelity_ok(persona, unit.judged_levels, unit.judged_flags)
+        unit.fidelity_ok = fidelity_ok(persona, unit.judged_levels, unit.judged_flags, unit.intended_flags)
     return unit
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from scenarios.strict import FrozenModel
 
@@ -149,6 +149,10 @@ class Scenario(FrozenModel):
     logistics_tips: list[str] = Field(description="Company-specific logistics and tips.")
     practice_tips: list[str] = Field(description="General preparation tips shown with practice interviews.")
     prohibited_topics: list[str] = Field(min_length=1, description="Topics an interviewer must never ask about.")
+    interpretations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Values the source template does not state, by field path (e.g. hire_bar.min_mean_score), each with why.",
+    )
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
@@ -177,6 +181,9 @@ class Scenario(FrozenModel):
         for f in self.red_flags:
             if unknown := set(f.competencies) - known:
                 raise ValueError(f"red flag {f.id} names unknown competencies {sorted(unknown)}")
+        for path in self.interpretations:
+            if not _has_field(self, path):
+                raise ValueError(f"interpretations.{path}: no such field in the scenario")
         rule = self.question_rule
         if rule.min_questions > rule.max_questions or rule.max_questions > len(self.question_bank):
             raise ValueError("question_rule needs min_questions <= max_questions <= size of the question bank")
@@ -193,5 +200,17 @@ class Scenario(FrozenModel):
     def segment(self, segment_id: str) -> Segment:
         return next(s for s in self.segments if s.id == segment_id)
 
+    def red_flag(self, flag_id: str) -> RedFlag:
+        return next(f for f in self.red_flags if f.id == flag_id)
+
     def question(self, question_id: str) -> Question:
         return next(q for q in self.question_bank if q.id == question_id)
+
+
+def _has_field(model: BaseModel, path: str) -> bool:
+    """Whether a dotted field path (hire_bar.min_mean_score) names a field of `model`."""
+    head, _, rest = path.partition(".")
+    if head not in type(model).model_fields:
+        return False
+    value = getattr(model, head)
+    return not rest or (isinstance(value, BaseModel) and _has_field(value, rest))

@@ -21,6 +21,7 @@ INTERVIEWER_LINES = {
     "answer_candidate": "Good question: the team values learning and clear metrics. Anything else?",
     "close": "Thank you for your time; the recruiter will follow up with next steps within a week.",
 }
+ASKED = re.compile(r"^Now answer from your notes on (.+)\.$", re.M)
 LINE = re.compile(r"^(?:\[\d+\] )?(INTERVIEWER|CANDIDATE): (.*)$", re.M)
 
 
@@ -34,6 +35,12 @@ def choices(prop: dict) -> list:
         if "enum" in option or "const" in option:
             return choices(option)
     return []
+
+
+def bank_question(messages: list[dict], question_id: str) -> str:
+    """The text of a bank question as the interviewer prompt lists it ("- q_id: text")."""
+    found = re.search(rf"^- {question_id}: (.*)$", messages[0]["content"], re.M)
+    return found.group(1) if found else INTERVIEWER_LINES["ask"]
 
 
 def transcript_lines(messages: list[dict]) -> list[tuple[str, str]]:
@@ -50,6 +57,7 @@ class InterviewScript:
 
     personas: dict[str, Persona] = field(default_factory=dict)  # by display name
     interviewer: str = "probing"  # probing | minimal | greedy (asks whenever allowed)
+    candidate: str = "canned"  # canned (a fixed line by level) | story (recites its notes on the asked competency)
     grader: str = "oracle"  # oracle | lenient | all3 | no_flags | invented_quotes | invalid
     judge: str = "oracle"  # oracle | silent | all1 (hears every persona as level 1, no red flags)
     interviewer_words: int = 0  # pad interviewer turns to this many words (drives the clock)
@@ -79,6 +87,9 @@ class InterviewScript:
             move = moves[0]
         line = "intro" if move == "ask" else move.split(":")[0]
         said = f"{INTERVIEWER_LINES[line]} {self.extra_interviewer_text}"
+        if move.startswith("ask:"):  # asks the bank question as the prompt lists it, within the turn's length limit
+            said = f"{self.extra_interviewer_text} {bank_question(messages, move.split(':', 1)[1])}"
+            said = said.strip()[: schema["properties"]["text"].get("maxLength")]
         return {"move": move, "text": self._pad(said.strip(), self.interviewer_words)}
 
     # -- candidate ---------------------------------------------------------------------------
@@ -87,13 +98,23 @@ class InterviewScript:
         name = re.match(r"You are (.+?) \(", system).group(1)
         if name == self.fail_for:
             raise RuntimeError(f"scripted candidate failure for {name}")
-        numbers = "You never give concrete numbers" not in messages[-1]["content"]
-        if not candidate_lines(messages):
-            text = f"Hi, I'm {name} and I work on {'models' if numbers else 'stuff'}."
-        elif numbers:
-            text = f"I owned the launch and cut p95 latency from 900 ms to 300 ms for {name.split()[0]}'s team."
+        asked = ASKED.search(messages[-1]["content"])
+        competencies = asked.group(1).split(" and ") if asked else []
+        if self.candidate == "story" and competencies:
+            # Recites its own notes on the asked competency, as a candidate model would paraphrase them.
+            text = " ".join(re.findall(rf"^- \[{competencies[0]}\] (.*)$", messages[-1]["content"], re.M))
         else:
-            text = "We kind of worked on it together and it went fine in the end."
+            # A perfectly faithful actor: concrete at level 3 and up, vague below (levels from the labels,
+            # which the prompt itself never carries).
+            levels = self.personas[name].intended.competency_levels
+            level = min((levels[c] for c in competencies), default=self.personas[name].intended.overall_level)
+            numbers = level >= 3
+            if not candidate_lines(messages):
+                text = f"Hi, I'm {name} and I work on {'models' if numbers else 'stuff'}."
+            elif numbers:
+                text = f"I owned the launch and cut p95 latency from 900 ms to 300 ms for {name.split()[0]}'s team."
+            else:
+                text = "We kind of worked on it together and it went fine in the end."
         text = self._pad(text, self.candidate_words)
         if schema is None:
             return text

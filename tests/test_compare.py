@@ -26,8 +26,8 @@ def runs(tmp_path_factory) -> dict:
         "oracle": run_harness(db, InterviewScript(grader="oracle")),
         "oracle2": run_harness(db, InterviewScript(grader="oracle")),
         "lenient": run_harness(db, InterviewScript(grader="lenient")),
-        "subset": run_harness(db, InterviewScript(grader="oracle"), "mei-vision-l3", "ravi-speech-l2"),
-        "elsewhere": run_harness(db, InterviewScript(grader="oracle"), "sofia-nlp-l3"),
+        "subset": run_harness(db, InterviewScript(grader="oracle"), "mei-defects", "ravi-speech"),
+        "elsewhere": run_harness(db, InterviewScript(grader="oracle"), "sofia-translation"),
     }
 
 
@@ -94,7 +94,7 @@ def test_runs_with_no_shared_interview_are_not_comparable(runs, tmp_path) -> Non
     assert result.exit_code == 0, result.output
     assert "no interview (persona, trial) appears in both runs" in result.output
     text = md.read_text(encoding="utf-8")
-    assert "WARNING: these runs are not comparable" in text and "only in new: sofia-nlp-l3#0" in text
+    assert "WARNING: these runs are not comparable" in text and "only in new: sofia-translation#0" in text
 
 
 def test_a_config_allowing_large_drops_turns_the_regression_into_a_pass(runs, tmp_path) -> None:
@@ -120,7 +120,7 @@ def test_paired_intervals_resample_matched_interviews(runs) -> None:
 
 def test_an_incomplete_run_is_compared_on_its_finished_interviews_with_a_note(tmp_path) -> None:
     db = tmp_path / "partial.duckdb"
-    run_id = run_harness(db, InterviewScript(), "ravi-speech-l2")
+    run_id = run_harness(db, InterviewScript(), "ravi-speech")
     with Store.open(db) as store:
         store.finish_run(run_id, "incomplete")
     result = runner.invoke(app, ["compare", run_id, run_id, "--db", str(db)])

@@ -485,7 +485,7 @@ COMPLIANT_WORDS = "This is confidential. Take 1-2 minutes of setup per story. An
 
 def run(script: InterviewScript) -> InterviewResult:
     gateway, _ = scripted_gateway(script)
-    return asyncio.run(run_interview(SCENARIO, LIBRARY.persona("jordan-llmplatform-l4"), gateway, seed=3))
+    return asyncio.run(run_interview(SCENARIO, LIBRARY.persona("jordan-inference"), gateway, seed=3))
 
 
 def test_graph_interview_with_compliant_words_passes():

@@ -62,10 +62,11 @@ def test_fifth_question_must_add_a_competency_when_coverage_is_short():
 
 def test_after_seven_questions_and_probes_only_transition_remains():
     state = deep_dive_state([q.id for q in SCENARIO.question_bank])
-    turn(state, "interviewer", "deep_dives", action="probe", probe_category="evidence")
-    turn(state, "candidate", "deep_dives")
-    turn(state, "interviewer", "deep_dives", action="probe", probe_category="scope")
-    turn(state, "candidate", "deep_dives")
+    assert SCENARIO.question_rule.max_probes_per_question == 3  # the seed: "probe deeply for specifics and mechanisms"
+    for category in ("evidence", "scope", "reflection"):
+        assert "probe" in next_options(SCENARIO, state).actions
+        turn(state, "interviewer", "deep_dives", action="probe", probe_category=category)
+        turn(state, "candidate", "deep_dives")
     assert next_options(SCENARIO, state).actions == ("transition",)
 
 

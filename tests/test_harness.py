@@ -22,7 +22,7 @@ from tests.conftest_helpers import LIBRARY, register_script, role_flags
 from tests.scripted_agents import InterviewScript
 
 SCENARIO_ID = "microsoft-ai-engineer-behavioral"
-PERSONAS = ["mei-vision-l3", "dana-search-l1", "amara-health-l5"]
+PERSONAS = ["mei-defects", "dana-ranking", "amara-imaging"]
 runner = CliRunner()
 
 
@@ -78,11 +78,11 @@ def test_resume_judges_with_the_gates_stored_at_start_not_the_current_config(dat
 def test_resume_after_a_persona_file_changed_is_refused_by_name(data, tmp_path):
     db = tmp_path / "h.duckdb"
     run_id = start_partial_run(db)
-    persona_file = data / "personas" / "dana-search-l1.yaml"
+    persona_file = data / "personas" / "dana-ranking.yaml"
     persona_file.write_text(persona_file.read_text().replace("display_name: ", "display_name: Dr. "))
     result = runner.invoke(app, ["run", "--resume", run_id, "--db", str(db)])
     assert result.exit_code == 2
-    assert "persona file of dana-search-l1" in result.output and "Start a new run" in result.output
+    assert "persona file of dana-ranking" in result.output and "Start a new run" in result.output
     with Store.open(db) as store:
         assert store.get_run_exact(run_id).status == "incomplete"
         assert store.count_interviews(run_id) == 1
@@ -125,7 +125,7 @@ def test_summary_report_and_compare_show_the_same_headline_set(tmp_path):
     ids = []
     for _ in range(2):
         flags = role_flags(register_script(InterviewScript()))
-        result = runner.invoke(app, ["run", "--persona", "mei-vision-l3", "--persona", "dana-search-l1", *flags, "--db", str(db)])
+        result = runner.invoke(app, ["run", "--persona", "mei-defects", "--persona", "dana-ranking", *flags, "--db", str(db)])
         assert result.exit_code == 0, result.output
         for declared in headline():
             assert declared.name in result.output
@@ -153,7 +153,7 @@ def test_summary_report_and_compare_show_the_same_headline_set(tmp_path):
     ],
 )
 def test_fidelity_needs_at_least_one_judged_level(levels, flags, expected):
-    persona = LIBRARY.persona("mei-vision-l3")
+    persona = LIBRARY.persona("mei-defects")
     judged = {**{c: None for c in persona.intended.competency_levels}, **levels}
     heard_flags = list(persona.intended.red_flags) if flags is None else flags
     assert persona.intended.competency_levels["collaboration"] == 3

@@ -32,7 +32,7 @@ def segments_in_order(result):
 
 
 def test_full_interview_runs_every_segment_in_order_and_grades():
-    result = interview("jordan-llmplatform-l4", InterviewScript(interviewer="minimal"))
+    result = interview("jordan-inference", InterviewScript(interviewer="minimal"))
     assert result.status == "completed", result.error
     assert segments_in_order(result) == list(SEGMENT_ORDER)
     assert result.stop_reason == "closed"
@@ -50,7 +50,7 @@ def test_full_interview_runs_every_segment_in_order_and_grades():
 
 
 def test_probes_for_evidence_when_answers_lack_metrics():
-    result = interview("dana-search-l1")  # level 1: the scripted candidate gives no numbers
+    result = interview("dana-ranking")  # level 1: the scripted candidate gives no numbers
     probes = [t for t in result.transcript if t.action == "probe"]
     assert probes, "an answer without a metric should draw a probe"
     assert {p.probe_category for p in probes} == {"evidence"}
@@ -62,13 +62,13 @@ def test_probes_for_evidence_when_answers_lack_metrics():
 
 
 def test_moves_on_without_probing_when_answers_have_metrics():
-    result = interview("amara-health-l5")
+    result = interview("amara-imaging")
     assert result.status == "completed"
     assert not [t for t in result.transcript if t.action == "probe"]
 
 
 def test_greedy_interviewer_is_capped_at_seven_distinct_questions():
-    result = interview("mei-vision-l3", InterviewScript(interviewer="greedy"))
+    result = interview("mei-defects", InterviewScript(interviewer="greedy"))
     questions = [t.question_id for t in asks(result)]
     assert len(questions) == SCENARIO.question_rule.max_questions
     assert len(set(questions)) == len(questions)
@@ -77,7 +77,7 @@ def test_greedy_interviewer_is_capped_at_seven_distinct_questions():
 
 def test_deep_dives_close_when_the_clock_runs_out():
     # 1,500-word answers take 10 simulated minutes each.
-    result = interview("mei-vision-l3", InterviewScript(interviewer="greedy", candidate_words=1500))
+    result = interview("mei-defects", InterviewScript(interviewer="greedy", candidate_words=1500))
     transition = next(t for t in result.transcript if t.action == "transition")
     deep_start = next(t for t in result.transcript if t.segment == "deep_dives").minute
     assert len(asks(result)) < SCENARIO.question_rule.min_questions
@@ -86,14 +86,14 @@ def test_deep_dives_close_when_the_clock_runs_out():
 
 
 def test_turn_cap_stops_a_runaway_interview_and_still_grades():
-    result = interview("mei-vision-l3", max_turns=6)
+    result = interview("mei-defects", max_turns=6)
     assert len(result.transcript) == 6
     assert result.stop_reason == "turn_cap"
     assert result.grade is not None and result.status == "completed"
 
 
 def test_grader_reply_that_fails_validation_is_an_error_not_a_score():
-    result = interview("mei-vision-l3", InterviewScript(grader="invalid"))
+    result = interview("mei-defects", InterviewScript(grader="invalid"))
     assert result.status == "error"
     assert result.grade is None
     assert result.error.startswith("grader:")
@@ -104,14 +104,14 @@ def test_grader_reply_that_fails_validation_is_an_error_not_a_score():
 
 def test_one_failing_interview_does_not_stop_the_others():
     gateway, _ = scripted_gateway(InterviewScript(fail_for="Mei Chen"))
-    ids = ["mei-vision-l3", "dana-search-l1", "amara-health-l5"]
+    ids = ["mei-defects", "dana-ranking", "amara-imaging"]
     jobs = [InterviewJob(SCENARIO, LIBRARY.persona(pid), seed=i) for i, pid in enumerate(ids)]
     seen = []
     results = asyncio.run(run_interviews(jobs, gateway, concurrency=3, on_result=seen.append))
     by_id = {r.persona_id: r for r in results}
-    assert by_id["mei-vision-l3"].status == "error"
-    assert "scripted candidate failure" in by_id["mei-vision-l3"].error
-    assert by_id["dana-search-l1"].status == by_id["amara-health-l5"].status == "completed"
+    assert by_id["mei-defects"].status == "error"
+    assert "scripted candidate failure" in by_id["mei-defects"].error
+    assert by_id["dana-ranking"].status == by_id["amara-imaging"].status == "completed"
     assert sorted(r.persona_id for r in seen) == sorted(ids)
 
 

@@ -17,7 +17,7 @@ runner = CliRunner()
 
 
 def test_interview_command_on_the_embedded_model_runs_the_whole_format(tmp_path):
-    result = runner.invoke(app, ["interview", "--persona", "jordan-llmplatform-l4", "--json", "--db", str(tmp_path / "h.duckdb")])
+    result = runner.invoke(app, ["interview", "--persona", "jordan-inference", "--json", "--db", str(tmp_path / "h.duckdb")])
     data = json.loads(result.output)
     assert data["error"] is None, data["error"]
     segments = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agents import candidate, interviewer
@@ -33,7 +35,7 @@ def render_interviewer(state: FormatState | None = None):
     options = next_options(SCENARIO, state)
     variables = interviewer.prompt_variables(
         SCENARIO,
-        LIBRARY.persona("mei-vision-l3"),
+        LIBRARY.persona("mei-defects").brief(),
         options,
         state.transcript,
         minute=state.minute,
@@ -47,7 +49,7 @@ def render_interviewer(state: FormatState | None = None):
 def render_candidate(persona_id: str, competencies: list[str]):
     variables = candidate.prompt_variables(
         SCENARIO,
-        LIBRARY.persona(persona_id),
+        LIBRARY.persona(persona_id).brief(),
         sample_transcript(),
         segment_id="deep_dives",
         competencies=competencies,
@@ -86,7 +88,7 @@ def test_deep_dive_prompt_offers_only_open_questions_and_probe_guidance():
 def test_interviewer_system_prompt_is_the_same_for_every_candidate_and_turn():
     # A new interview then reuses the cached instructions; only the candidate and the turn differ.
     systems = set()
-    for persona_id in ("mei-vision-l3", "dana-search-l1"):
+    for persona_id in ("mei-defects", "dana-ranking"):
         for state in (
             FormatState(),
             FormatState(transcript=sample_transcript(), segment="deep_dives", segment_start={"intro": 0, "deep_dives": 0.2}),
@@ -94,7 +96,7 @@ def test_interviewer_system_prompt_is_the_same_for_every_candidate_and_turn():
             options = next_options(SCENARIO, state)
             variables = interviewer.prompt_variables(
                 SCENARIO,
-                LIBRARY.persona(persona_id),
+                LIBRARY.persona(persona_id).brief(),
                 options,
                 state.transcript,
                 minute=state.minute,
@@ -108,23 +110,61 @@ def test_interviewer_system_prompt_is_the_same_for_every_candidate_and_turn():
     assert len(systems) == 1
 
 
-def test_candidate_prompt_pins_level_style_and_no_metrics_for_weak_personas():
-    weak = render_candidate("dana-search-l1", ["collaboration"])
-    assert "Play a level-1 candidate" in weak
-    assert "You never give concrete numbers" in weak
-    assert "never say you are an AI" in weak
-    strong = render_candidate("amara-health-l5", ["responsible_ai"])
-    assert "Play a level-5 candidate" in strong
-    assert "You never give concrete numbers" not in strong
-    story = next(s for s in LIBRARY.persona("amara-health-l5").story_bank if s.competency == "responsible_ai")
-    assert story.situation in strong
+def test_candidate_prompt_speaks_from_the_brief():
+    persona = LIBRARY.persona("grace-copilot")
+    text = render_candidate("grace-copilot", ["responsible_ai"])
+    assert "never say you are an AI" in text
+    assert persona.communication_style.notes.strip() in text
+    assert all(note in text for note in persona.behaviour)
+    for story in persona.story_bank:  # every story, each told as written
+        assert story.situation.strip() in text
+    assert text.rstrip().endswith("Now answer from your notes on responsible_ai.")
+    both = render_candidate("grace-copilot", ["ownership", "growth_mindset"])
+    assert both.rstrip().endswith("Now answer from your notes on ownership and growth_mindset.")
+    assert LIBRARY.persona("nadia-supportbot").adversarial.instructions in render_candidate(
+        "nadia-supportbot", ["growth_mindset"]
+    )
 
 
-def test_candidate_prompt_carries_red_flags_and_adversarial_behaviour():
-    text = render_candidate("nadia-injection-l2", ["growth_mindset"])
-    assert LIBRARY.persona("nadia-injection-l2").adversarial.instructions in text
-    flagged = render_candidate("grace-safety-skip-l4", ["responsible_ai"])
-    assert SCENARIO.red_flags[0].description in flagged
+def answer_key_phrases() -> list[str]:
+    """Rubric descriptors (whole and clause by clause) and red-flag descriptions: what a candidate must never read."""
+    phrases = []
+    for level in SCENARIO.rubric.levels:
+        phrases.append(level.descriptor)
+        phrases += [clause.strip(" .") for clause in level.descriptor.replace(";", ",").split(",") if len(clause.split()) >= 2]
+    for flag in SCENARIO.red_flags:
+        phrases += [flag.description, flag.id]
+        phrases += [clause.strip(" .") for clause in flag.description.split(";")]
+    return phrases
+
+
+def test_no_rendered_candidate_prompt_carries_the_answer_key():
+    phrases = [p.lower() for p in answer_key_phrases()]
+    turns = [("intro", [])] + [("deep_dives", q.competencies) for q in SCENARIO.question_bank] + [("candidate_questions", [])]
+    rendered = 0
+    for persona in LIBRARY.personas.values():
+        for segment, competencies in turns:
+            variables = candidate.prompt_variables(
+                SCENARIO,
+                persona.brief(),
+                sample_transcript(),
+                segment_id=segment,
+                competencies=competencies,
+                questions_asked=1,
+                max_questions=3,
+            )
+            text = "\n".join(m["content"] for m in PROMPTS["candidate"].render(**variables)).lower()
+            rendered += 1
+            leaked = [p for p in phrases if p in text]
+            assert not leaked, (persona.id, segment, leaked)
+            assert not re.search(r"\blevel[- ]?[1-5]\b", text), (persona.id, segment)
+            assert persona.label_notes.strip().lower()[:60] not in text
+    assert rendered == len(LIBRARY.personas) * len(turns)
+
+
+def test_the_brief_has_no_labels():
+    brief = LIBRARY.persona("grace-copilot").brief().model_dump()
+    assert not {"intended", "label_notes", "tags", "id"} & set(brief)
 
 
 def test_grader_prompt_says_candidate_text_is_data_and_lists_the_rubric():

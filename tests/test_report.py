@@ -40,7 +40,7 @@ def runs(tmp_path_factory) -> dict:
         "lenient": run_harness(db, InterviewScript(grader="lenient")),
         "oracle": run_harness(db, InterviewScript(grader="oracle")),
         "prohibited": run_harness(
-            db, InterviewScript(grader="no_flags", extra_interviewer_text="How old are you?"), "mei-vision-l3", "dana-search-l1"
+            db, InterviewScript(grader="no_flags", extra_interviewer_text="How old are you?"), "mei-defects", "dana-ranking"
         ),
         "doubting_judge": run_harness(db, InterviewScript(grader="oracle", judge="all1")),
     }
@@ -115,7 +115,8 @@ def test_markdown_report_has_every_section_and_states_the_failed_grader_gates(ru
     )
     calibration = section(md, "## Grader calibration per competency")
     for cid in LIBRARY.scenario("microsoft-ai-engineer-behavioral").competency_ids:
-        assert f"| {cid} | {by[('qwk', cid)].value:.2f} |" in calibration
+        qwk = by[("qwk", cid)].value  # None for a competency no interview asked about
+        assert f"| {cid} | {'-' if qwk is None else f'{qwk:.2f}'} |" in calibration
 
 
 def test_per_persona_table_and_worst_mismatches_quote_the_stored_transcript(runs, tmp_path) -> None:
@@ -153,7 +154,7 @@ def test_conformance_table_lists_failing_interviews_with_their_checks_and_the_of
     _, md, html = report(runs, runs["prohibited"], tmp_path)
     conformance = checks(runs["db"], runs["prohibited"])[("conformance", "overall")]
     failing = conformance.details.failing
-    assert set(failing) == {"mei-vision-l3#0", "dana-search-l1#0"}
+    assert set(failing) == {"mei-defects#0", "dana-ranking#0"}
     table = section(md, "## Interviewer conformance")
     for key, bad in failing.items():
         assert "no_prohibited_topics" in bad
@@ -166,9 +167,9 @@ def test_conformance_table_lists_failing_interviews_with_their_checks_and_the_of
 
 def test_a_missed_red_flag_is_explained_by_the_answers_where_the_flag_shows(runs, tmp_path) -> None:
     _, md, _ = report(runs, runs["prohibited"], tmp_path)
-    planted = LIBRARY.persona("dana-search-l1").intended.red_flags
+    planted = LIBRARY.persona("dana-ranking").intended.red_flags
     worst = section(md, "## Worst mismatches")
-    assert "**dana-search-l1#0**, attributed to the grader" in worst
+    assert "**dana-ranking#0**, attributed to the grader" in worst
     assert f"Missed red flags: {', '.join(sorted(planted))}." in worst
     shown = [c for f in LIBRARY.scenario("microsoft-ai-engineer-behavioral").red_flags if f.id in planted for c in f.competencies]
     focus = re.search(r"the lines below are on (\w+), where (\w+) shows", worst)
@@ -177,7 +178,7 @@ def test_a_missed_red_flag_is_explained_by_the_answers_where_the_flag_shows(runs
         said = {
             t
             for (t,) in store.query(
-                "SELECT text FROM turns WHERE run_id = ? AND persona_id = 'dana-search-l1' AND speaker = 'candidate'",
+                "SELECT text FROM turns WHERE run_id = ? AND persona_id = 'dana-ranking' AND speaker = 'candidate'",
                 [runs["prohibited"]],
             )
         }
@@ -202,7 +203,7 @@ def test_without_paths_both_reports_are_written_beside_the_database(runs) -> Non
 
 def test_incomplete_run_without_stored_checks_is_reported_from_its_finished_interviews(runs, tmp_path) -> None:
     db = tmp_path / "partial.duckdb"
-    run_id = run_harness(db, InterviewScript(grader="lenient"), "mei-vision-l3")
+    run_id = run_harness(db, InterviewScript(grader="lenient"), "mei-defects")
     with Store.open(db) as store:
         store.query("DELETE FROM checks WHERE run_id = ?", [run_id])
         store.finish_run(run_id, "incomplete")

@@ -96,9 +96,9 @@ def test_trials_report_repeat_stability(tmp_path):
         [
             "run",
             "--persona",
-            "mei-vision-l3",
+            "mei-defects",
             "--persona",
-            "dana-search-l1",
+            "dana-ranking",
             "--trials",
             "2",
             *role_flags(register_script()),
@@ -114,7 +114,7 @@ def test_trials_report_repeat_stability(tmp_path):
         trials = con.execute("select count(*) from interviews").fetchone()[0]
     assert trials == 4
     assert rows["pass_k:overall"] == 1.0
-    assert rows["score_sd:mei-vision-l3"] == 0.0
+    assert rows["score_sd:mei-defects"] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -156,7 +156,7 @@ def test_a_second_process_gets_a_clear_lock_message(tmp_path):
 
 def test_runs_lists_recent_runs(tmp_path):
     db = tmp_path / "h.duckdb"
-    runner.invoke(app, ["run", "--persona", "mei-vision-l3", "--label", "smoke", *role_flags(register_script()), "--db", str(db)])
+    runner.invoke(app, ["run", "--persona", "mei-defects", "--label", "smoke", *role_flags(register_script()), "--db", str(db)])
     result = runner.invoke(app, ["runs", "--db", str(db)])
     assert result.exit_code == 0
     assert "smoke" in result.output and "1/1 interviews" in result.output
@@ -217,7 +217,7 @@ def test_sigint_keeps_finished_interviews_and_resume_finishes_the_rest(tmp_path)
 
 def test_resume_of_unknown_run_is_bad_input(tmp_path):
     db = tmp_path / "h.duckdb"
-    runner.invoke(app, ["run", "--persona", "mei-vision-l3", *role_flags(register_script()), "--db", str(db)])
+    runner.invoke(app, ["run", "--persona", "mei-defects", *role_flags(register_script()), "--db", str(db)])
     result = runner.invoke(app, ["run", "--resume", "ffffffff", "--db", str(db)])
     assert result.exit_code == 2
 
@@ -244,7 +244,7 @@ def test_scripted_run_never_imports_litellm():
         from evals.cli import app
         import tempfile, pathlib
         db = pathlib.Path(tempfile.mkdtemp()) / "h.duckdb"
-        result = CliRunner().invoke(app, ["run", "--persona", "mei-vision-l3", *role_flags(register_script()), "--db", str(db)])
+        result = CliRunner().invoke(app, ["run", "--persona", "mei-defects", *role_flags(register_script()), "--db", str(db)])
         assert result.exit_code == 0, result.output
         assert "litellm" not in sys.modules
     """)

@@ -1,17 +1,20 @@
 """Providers behind the gateway, chosen by the model string's prefix.
 
-`local/<name>` runs the embedded model in process, `scripted/<name>` a registered test fake,
-anything else goes to litellm unchanged. None of these imports litellm or llama.cpp here.
+`local/<name>` runs the embedded model in process, `baseline/<name>` a grader that needs no
+model (a negative control), `scripted/<name>` a registered test fake, anything else goes to
+litellm unchanged. None of these imports litellm or llama.cpp here.
 """
 
 from __future__ import annotations
 
 from agents.providers.base import Provider
+from agents.providers.baseline import BaselineProvider
 from agents.providers.litellm_provider import LiteLLMProvider
 from agents.providers.local_model import LocalModelProvider
 from agents.providers.scripted import ScriptedProvider
 
 _local = LocalModelProvider()
+_baseline = BaselineProvider()
 _scripted = ScriptedProvider()
 _litellm = LiteLLMProvider()
 
@@ -22,6 +25,8 @@ def provider_for(model: str) -> Provider:
         return _local
     if model.startswith("scripted/"):
         return _scripted
+    if model.startswith("baseline/"):
+        return _baseline
     return _litellm
 
 

@@ -29,6 +29,17 @@ def validate(
     typer.echo(
         f"ok: {len(lib.scenarios)} scenario(s), {len(lib.personas)} persona(s); levels {level_text}; red flags {flag_text}"
     )
+    if lib.personas:
+        from evals.confounds import COUNTING_QWK_WARNING, library_confounds
+
+        confounds = library_confounds(list(lib.personas.values()))
+        typer.echo(confounds.describe())
+        if confounds.warning:
+            typer.echo(
+                f"warning: a grader that only counts words and figures ranks these stories to QWK >= "
+                f"{COUNTING_QWK_WARNING:.2f}; vary story length and figures across levels (personas/LABELING.md)",
+                err=True,
+            )
 
 
 def personas(

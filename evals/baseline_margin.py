@@ -1,0 +1,76 @@
+"""The grader's margin over the counting baseline, on the very transcripts it graded.
+
+A grader worth trusting must beat a shortcut that only counts words and figures. The counting
+baseline needs no model, so every run gets this comparison for free: the baseline grades each
+stored transcript from the packaged grader prompt, and each calibration metric is compared with a
+paired bootstrap over interviews.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from agents.prompting import PromptSet
+from agents.providers.baseline import counting_verdict
+from agents.records import InterviewResult
+from evals import unit_stats
+from evals.agreement import (
+    adjacent_agreement,
+    exact_agreement,
+    mean_absolute_error,
+    quadratic_weighted_kappa,
+    spearman_rho,
+)
+from evals.intervals import paired_bootstrap_delta
+from evals.metrics import metric
+from evals.units import InterviewUnit
+from scenarios.model import Scenario
+
+# The calibration metrics compared, each as a statistic over interviews.
+COMPARED: dict[str, unit_stats.Statistic] = {
+    "qwk": unit_stats.pooled(quadratic_weighted_kappa),
+    "exact": unit_stats.pooled(exact_agreement),
+    "adjacent": unit_stats.pooled(adjacent_agreement),
+    "spearman": unit_stats.pooled(spearman_rho),
+    "mae": unit_stats.pooled(mean_absolute_error),
+    "abs_smd": unit_stats.abs_smd,
+}
+N_RESAMPLES = 1000
+
+
+def counting_units(results: list[InterviewResult], units: list[InterviewUnit], scenario: Scenario) -> Iterator[InterviewUnit]:
+    """Each interview's unit as the counting baseline would have graded it (ungraded interviews stay as they are)."""
+    template = PromptSet()["grader"]
+    for result, unit in zip(results, units):
+        if not unit.completed:
+            yield unit
+            continue
+        prompt = "\n".join(m["content"] for m in template.render(scenario=scenario, transcript=result.transcript))
+        scores = counting_verdict(prompt, scenario.competency_ids)["competencies"]
+        yield dataclasses.replace(unit, graded=[scores[c]["score"] for c in unit.competencies])
+
+
+@dataclasses.dataclass(frozen=True)
+class Margin:
+    """One metric: the grader's value, the baseline's, and how much better the grader is (positive = better)."""
+
+    name: str
+    grader: float | None
+    counting: float | None
+    margin: float | None
+    low: float | None
+    high: float | None
+
+
+def margins(results: list[InterviewResult], units: list[InterviewUnit], scenario: Scenario) -> list[Margin]:
+    """The grader's margin over the counting baseline on every compared calibration metric, with a paired 95% interval."""
+    baseline = list(counting_units(results, units, scenario))
+    out = []
+    for name, statistic in COMPARED.items():
+        delta, low, high = paired_bootstrap_delta(baseline, units, statistic, n_resamples=N_RESAMPLES)
+        if metric(name).direction == "lower" and delta is not None:
+            # Lower is better here, so the grader's margin is how much lower it is.
+            delta, low, high = -delta, None if high is None else -high, None if low is None else -low
+        out.append(Margin(name, statistic(units), statistic(baseline), delta, low, high))
+    return out
