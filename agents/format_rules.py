@@ -99,6 +99,31 @@ def next_options(scenario: Scenario, state: FormatState) -> TurnOptions:
     return TurnOptions("wrap_up", ("close",))
 
 
+ALL_ACTIONS = ("ask", "probe", "transition", "answer_candidate", "close")
+
+
+def free_options(scenario: Scenario, state: FormatState) -> TurnOptions:
+    """After the opening, every move at every turn: the `free` interviewer keeps the format by itself, or does not."""
+    if not state.transcript:
+        return TurnOptions("intro", ("ask",))
+    segment = "deep_dives" if state.segment == "intro" else state.segment
+    questions = tuple(q.id for q in scenario.question_bank)
+    return TurnOptions(segment, ALL_ACTIONS, questions, tuple(p.id for p in scenario.probe_categories))  # type: ignore[arg-type]
+
+
+def segment_after(action: str | None, segment: str) -> str:
+    """The segment an interviewer move puts the interview in, read from the move alone."""
+    moves = {
+        "probe": "deep_dives",
+        "transition": "candidate_questions",
+        "answer_candidate": "candidate_questions",
+        "close": "wrap_up",
+    }
+    if action == "ask":
+        return segment if segment == "intro" else "deep_dives"
+    return moves.get(action or "", segment)
+
+
 def candidate_may_ask(scenario: Scenario, state: FormatState) -> bool:
     """Whether the candidate gets another turn in the candidate-questions segment."""
     clock_out = segment_elapsed(state, "candidate_questions") >= scenario.segment("candidate_questions").max_minutes

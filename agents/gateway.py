@@ -293,6 +293,7 @@ class GatewaySession:
             max_tokens=max(config.max_tokens, max_tokens_floor or 0),
             seed=config.seed if config.seed is not None else self.seed,
             api_base=config.api_base,
+            api_key_env=config.api_key_env,
             timeout=config.timeout,
             schema=output_type.model_json_schema() if output_type is not None else None,
             schema_name=output_type.__name__ if output_type is not None else None,

@@ -1,4 +1,10 @@
-"""The interview as a LangGraph graph: interviewer and candidate alternate inside the format, the grader ends it."""
+"""The interview as a LangGraph graph: interviewer and candidate alternate, the grader ends it.
+
+The interviewer is one of three sources: `guided` (the harness's prompt, its moves narrowed to what
+the format allows each turn), `free` (the same prompt with every move open) or `external` (the
+user's own interviewer, which gets only the conversation). Unguided interviews stop at a close, at
+the scenario's time budget or at the turn cap.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,19 @@ import copy
 from dataclasses import dataclass, fields
 from typing import Any, TypedDict
 
+from agents.annotation import RulesAnnotator
 from agents.candidate import candidate_turn
 from agents.candidate import prompt_variables as candidate_variables
 from agents.client import ModelClient
+from agents.external_interviewer import external_turn
 from agents.format_rules import (
     MAX_CANDIDATE_QUESTIONS,
     FormatState,
     apply_turn,
     candidate_may_ask,
+    free_options,
     next_options,
+    segment_after,
     segment_elapsed,
     spoken_minutes,
 )
@@ -23,7 +33,7 @@ from agents.grader import grade_transcript
 from agents.interviewer import interviewer_turn
 from agents.interviewer import prompt_variables as interviewer_variables
 from agents.prompting import PromptSet
-from agents.records import Grade, Turn
+from agents.records import OFF_BANK, Action, Grade, Source, Turn
 from personas.model import CandidateBrief
 from scenarios.model import Scenario
 
@@ -55,6 +65,7 @@ class InterviewContext:
     client: ModelClient
     prompts: PromptSet
     max_turns: int = DEFAULT_MAX_TURNS
+    source: Source = "guided"
 
 
 def _format_state(state: InterviewState) -> FormatState:
@@ -75,10 +86,31 @@ def build_graph(ctx: InterviewContext):
     from langgraph.graph import END, START, StateGraph
 
     scenario, candidate_brief = ctx.scenario, ctx.candidate
+    reader = RulesAnnotator(scenario)  # reads an external interviewer's turns as they come
 
-    async def interviewer(state: InterviewState) -> dict[str, Any]:
-        fs = _format_state(state)
-        options = next_options(scenario, fs)
+    def spoken(fs: FormatState, text: str, segment: str, action: Action | None, question: str | None, probe: str | None) -> Turn:
+        in_bank = question is not None and question != OFF_BANK
+        return Turn(
+            index=len(fs.transcript),
+            speaker="interviewer",
+            text=text,
+            segment=segment,
+            action=action,
+            question_id=question,
+            competency=scenario.question(question).competencies[0] if in_bank and question else None,
+            probe_category=probe,
+            minute=round(fs.minute, 3),
+            duration_minutes=round(spoken_minutes(text), 3),
+        )
+
+    async def external(fs: FormatState) -> Turn:
+        text = await external_turn(ctx.client, candidate_brief, fs.transcript)
+        label = reader.interviewer_said(text)
+        action = None if label.action == "other" else label.action
+        return spoken(fs, text, label.segment, action, label.question_id, label.probe_category)
+
+    async def prompted(fs: FormatState) -> Turn:
+        options = next_options(scenario, fs) if ctx.source == "guided" else free_options(scenario, fs)
         seg = scenario.segment(options.segment_id)
         elapsed = segment_elapsed(fs, options.segment_id) if options.segment_id == fs.segment else 0.0
         variables = interviewer_variables(
@@ -91,36 +123,32 @@ def build_graph(ctx: InterviewContext):
             asked_count=len(fs.asked),
             probes_left=scenario.question_rule.max_probes_per_question - fs.probes_on_current,
         )
+        decision = await interviewer_turn(ctx.client, ctx.prompts["interviewer"], options, variables)
+        if ctx.source == "guided":
+            # The turn that ends the deep dives opens the candidate-questions segment.
+            segment = "candidate_questions" if decision.action == "transition" else options.segment_id
+        else:
+            segment = segment_after(decision.action, options.segment_id)
+        question = (
+            fs.current_question if decision.action == "probe" else decision.question_id if decision.action == "ask" else None
+        )
+        return spoken(fs, decision.text, segment, decision.action, question, decision.probe_category)
+
+    async def interviewer(state: InterviewState) -> dict[str, Any]:
+        fs = _format_state(state)
         try:
-            decision = await interviewer_turn(ctx.client, ctx.prompts["interviewer"], options, variables)
+            turn = await (external(fs) if ctx.source == "external" else prompted(fs))
         except ModelCallError as exc:
             return {"error": f"interviewer: {exc}"}
-        # The turn that ends the deep dives opens the candidate-questions segment.
-        segment = "candidate_questions" if decision.action == "transition" else options.segment_id
-        question = decision.question_id if decision.action == "ask" else None
-        if decision.action == "probe":
-            question = fs.current_question
-        turn = Turn(
-            index=len(fs.transcript),
-            speaker="interviewer",
-            text=decision.text,
-            segment=segment,
-            action=decision.action,
-            question_id=question,
-            competency=scenario.question(question).competencies[0] if question else None,
-            probe_category=decision.probe_category,
-            minute=round(fs.minute, 3),
-            duration_minutes=round(spoken_minutes(decision.text), 3),
-        )
         apply_turn(scenario, fs, turn)
         return _update(fs)
 
     async def candidate(state: InterviewState) -> dict[str, Any]:
         fs = _format_state(state)
         question_segment = fs.segment == "candidate_questions"
-        in_play = (
-            scenario.question(fs.current_question).competencies if fs.segment == "deep_dives" and fs.current_question else []
-        )
+        current = fs.current_question
+        in_bank = current is not None and current != OFF_BANK and fs.segment == "deep_dives"
+        in_play = scenario.question(current).competencies if in_bank and current else []
         variables = candidate_variables(
             scenario,
             candidate_brief,
@@ -140,6 +168,7 @@ def build_graph(ctx: InterviewContext):
             )
         except ModelCallError as exc:
             return {"error": f"candidate: {exc}"}
+        reader.candidate_said(reply.text)
         turn = Turn(
             index=len(fs.transcript),
             speaker="candidate",
@@ -155,27 +184,33 @@ def build_graph(ctx: InterviewContext):
     async def grader(state: InterviewState) -> dict[str, Any]:
         transcript = state["transcript"]
         closed = bool(transcript) and transcript[-1].action == "close"
-        update: dict[str, Any] = {"stop_reason": "closed" if closed else "turn_cap"}
+        stop = "closed" if closed else "time_budget" if out_of_time(state) else "turn_cap"
+        update: dict[str, Any] = {"stop_reason": stop}
         try:
             update["grade"] = await grade_transcript(ctx.client, ctx.prompts["grader"], scenario, transcript)
         except ModelCallError as exc:
             update["error"] = f"grader: {exc}"
         return update
 
+    def out_of_time(state: InterviewState) -> bool:
+        # Only an unguided interviewer can overrun: the guided one is moved on by the clock.
+        return ctx.source != "guided" and state.get("minute", 0.0) >= scenario.duration_minutes
+
     def after_interviewer(state: InterviewState) -> str:
         if state.get("error"):
             return END
         last = state["transcript"][-1]
-        if last.action == "close" or len(state["transcript"]) >= ctx.max_turns:
+        if last.action == "close" or len(state["transcript"]) >= ctx.max_turns or out_of_time(state):
             return "grader"
-        if last.action == "answer_candidate" and not candidate_may_ask(scenario, _format_state(state)):
+        guided = ctx.source == "guided"
+        if guided and last.action == "answer_candidate" and not candidate_may_ask(scenario, _format_state(state)):
             return "interviewer"
         return "candidate"
 
     def after_candidate(state: InterviewState) -> str:
         if state.get("error"):
             return END
-        return "grader" if len(state["transcript"]) >= ctx.max_turns else "interviewer"
+        return "grader" if len(state["transcript"]) >= ctx.max_turns or out_of_time(state) else "interviewer"
 
     graph = StateGraph(InterviewState)
     graph.add_node("interviewer", interviewer)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from agents.gateway import Gateway
 from agents.graph import DEFAULT_MAX_TURNS, InterviewContext, build_graph, initial_state, recursion_limit
 from agents.prompting import PromptSet
-from agents.records import InterviewResult
+from agents.records import InterviewResult, Source
 from personas.model import Persona
 from scenarios.model import Scenario
 
@@ -34,8 +34,9 @@ async def run_interview(
     prompts: PromptSet | None = None,
     trial: int = 0,
     max_turns: int = DEFAULT_MAX_TURNS,
+    source: Source = "guided",
 ) -> InterviewResult:
-    """Run one full interview on `gateway` (shared across interviews) and grade it.
+    """Run one full interview on `gateway` (shared across interviews) and grade it; `source` says who interviews.
 
     Failures become an error result, never an exception.
     """
@@ -48,11 +49,12 @@ async def run_interview(
         trial=trial,
         seed=seed,
         status="error",
+        source=source,
         prompt_hashes=prompts.hashes(),
         started_at=started,
     )
     try:
-        graph = build_graph(InterviewContext(scenario, persona.brief(), client, prompts, max_turns))
+        graph = build_graph(InterviewContext(scenario, persona.brief(), client, prompts, max_turns, source))
         final = await graph.ainvoke(initial_state(), config={"recursion_limit": recursion_limit(max_turns)})
     except Exception as exc:  # noqa: BLE001 — one broken interview must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
@@ -74,6 +76,7 @@ async def run_interviews(
     concurrency: int = 4,
     prompts: PromptSet | None = None,
     max_turns: int = DEFAULT_MAX_TURNS,
+    source: Source = "guided",
     on_result: Callable[[InterviewResult], Awaitable[None] | None] | None = None,
 ) -> list[InterviewResult]:
     """Run many interviews, at most `concurrency` at once; `on_result` sees each one as it finishes."""
@@ -83,7 +86,7 @@ async def run_interviews(
     async def one(job: InterviewJob) -> InterviewResult:
         async with limit:
             result = await run_interview(
-                job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns
+                job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns, source=source
             )
         if on_result is not None:
             maybe = on_result(result)

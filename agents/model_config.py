@@ -8,6 +8,7 @@ path, tables `[models.<role>]`), then the defaults below.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -62,16 +63,19 @@ class RoleModel(StrictModel):
     max_tokens: int = Field(gt=0, description="Upper bound on tokens generated per call.")
     seed: int | None = Field(default=None, description="Fixed sampling seed; when unset the per-interview session seed is used.")
     api_base: str | None = Field(default=None, description="Endpoint of an OpenAI-compatible server.")
+    api_key_env: str | None = Field(default=None, description="Environment variable holding the API key for `api_base`.")
     timeout: float = Field(default=120.0, gt=0, description="Seconds before one attempt is abandoned.")
 
     @field_validator("model")
     @classmethod
     def _known_prefix_has_name(cls, value: str) -> str:
         prefix, _, name = value.partition("/")
-        if prefix in ("local", "scripted", "baseline") and not name:
+        if prefix in ("local", "scripted", "baseline", "callable") and not name:
             raise ValueError(f"{value!r} needs a name after '{prefix}/'")
         if prefix == "local" and name not in LOCAL_MODELS:
             raise ValueError(f"unknown local model {name!r}; available: {', '.join(LOCAL_MODELS)}")
+        if prefix == "callable" and not re.fullmatch(r"[\w.]+:\w+", name):
+            raise ValueError(f"{value!r}: a callable is named callable/package.module:function")
         if prefix == "baseline" and name not in BASELINES:
             raise ValueError(f"unknown baseline grader {name!r}; available: {', '.join(BASELINES)}")
         return value

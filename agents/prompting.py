@@ -18,6 +18,7 @@ DEFAULT_TEMPLATES = {
     "grader": "grader.j2",
     "judge_fidelity": "judge_fidelity.j2",
     "judge_topics": "judge_topics.j2",
+    "judge_annotations": "judge_annotations.j2",
 }
 OVERRIDABLE = ("interviewer", "candidate", "grader")
 

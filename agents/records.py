@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from personas.model import Intended
 from scenarios.strict import StrictModel
 
 ROLES = ("interviewer", "candidate", "grader", "judge")
@@ -31,6 +32,23 @@ class CallRecord(StrictModel):
 
 
 Action = Literal["ask", "probe", "transition", "answer_candidate", "close"]
+AnnotatedAction = Literal["ask", "probe", "transition", "answer_candidate", "close", "other"]
+# guided: the harness's interviewer inside its guardrails; free: the interviewer prompt with no narrowing;
+# external: the user's own interviewer (endpoint or callable); imported: a recorded interview.
+Source = Literal["guided", "free", "external", "imported"]
+OFF_BANK = "off_bank"
+
+
+class TurnAnnotation(StrictModel):
+    """An interviewer turn as the annotator reads it from its words, whoever spoke it."""
+
+    segment: str = Field(description="Format segment the turn belongs to.")
+    action: AnnotatedAction = Field(description="What the turn does.")
+    question_id: str | None = Field(
+        default=None, description="Bank question asked or probed on; 'off_bank' for another question."
+    )
+    probe_category: str | None = Field(default=None, description="Probe category of a probe turn.")
+    tier: Literal["rules", "judge"] = Field(description="Which tier set the labels: the deterministic rules or the judge model.")
 
 
 class Turn(StrictModel):
@@ -47,6 +65,7 @@ class Turn(StrictModel):
     asks_question: bool = Field(default=False, description="Candidate turn that asks the interviewer a question.")
     minute: float = Field(description="Simulated minute at which the turn starts.")
     duration_minutes: float = Field(description="Simulated spoken length of the turn.")
+    annotation: TurnAnnotation | None = Field(default=None, description="The annotator's labels of an interviewer turn.")
 
 
 class CompetencyGrade(StrictModel):
@@ -108,7 +127,13 @@ class InterviewResult(StrictModel):
     status: Literal["completed", "error"] = Field(description="completed, or error when anything failed.")
     transcript: list[Turn] = Field(default_factory=list, description="The turns, in order.")
     grade: Grade | None = Field(default=None, description="The grade; None when grading failed.")
-    stop_reason: Literal["closed", "turn_cap"] | None = Field(default=None, description="How the conversation ended.")
+    stop_reason: Literal["closed", "turn_cap", "time_budget"] | None = Field(
+        default=None, description="How the conversation ended."
+    )
+    source: Source = Field(default="guided", description="Who interviewed: guided, free, external, or imported (a recording).")
+    labels: Intended | None = Field(
+        default=None, description="Labels frozen with the interview (imports); None means the persona file's."
+    )
     fidelity: FidelityJudgment | None = Field(default=None, description="Judge's blind read of the persona's play.")
     violations: list[TopicViolation] | None = Field(
         default=None, description="Prohibited-topic and rubric-leak findings; None when not screened."

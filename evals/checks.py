@@ -121,7 +121,10 @@ def _calibration(out: _Rows, units: list[InterviewUnit], competencies: list[str]
 
 def _flags_and_hire(out: _Rows, units: list[InterviewUnit], flag_ids: list[str]) -> None:
     done = [u for u in units if u.completed]
-    scores = red_flag_scores([u.intended_flags for u in done], [u.found_flags for u in done], flag_ids)
+    labelled = [u for u in units if u.labelled]
+    scores = red_flag_scores(
+        [u.intended_flags for u in done if u.labelled], [u.found_flags for u in done if u.labelled], flag_ids
+    )
     for scope, s in scores.items():
         counts = FlagCounts(tp=s["tp"], fp=s["fp"], fn=s["fn"])
         out.add(
@@ -132,7 +135,7 @@ def _flags_and_hire(out: _Rows, units: list[InterviewUnit], flag_ids: list[str])
     planted = sum(len(u.intended_flags | u.flags_not_surfaced) for u in done)
     out.add("flags_not_surfaced", "overall", float(sum(len(u.flags_not_surfaced) for u in done)), n=planted)
     hire = hire_accuracy(
-        [u.hire_intended for u in units], [u.hire_graded for u in units], [f"{u.persona_id}#{u.trial}" for u in units]
+        [u.hire_intended for u in labelled], [u.hire_graded for u in labelled], [f"{u.persona_id}#{u.trial}" for u in labelled]
     )
     out.add(
         "hire_accuracy",
@@ -196,6 +199,9 @@ def _personas(out: _Rows, units: list[InterviewUnit], personas: dict[str, Person
                 details=FidelityDetails(judged=[u.judged_levels for u in group], judged_flags=[u.judged_flags for u in group]),
             )
         for u in group:
+            labels = u.labels
+            if labels is None:
+                continue  # an unlabelled recording has nothing to be graded against
             errors = [abs(i - g) for i, g in u.pairs]
             out.add(
                 "persona",
@@ -205,8 +211,8 @@ def _personas(out: _Rows, units: list[InterviewUnit], personas: dict[str, Person
                 details=PersonaDetails(
                     persona_id=pid,
                     trial=u.trial,
-                    intended_level=personas[pid].intended.overall_level,
-                    intended=dict(personas[pid].intended.competency_levels),
+                    intended_level=labels.overall_level,
+                    intended=dict(labels.competency_levels),
                     graded=u.graded_all,
                     not_asked=u.not_asked,
                     intended_flags=sorted(u.intended_flags),
@@ -255,6 +261,32 @@ def _cost(out: _Rows, results: list[InterviewResult]) -> None:
             out.add(name, role, value, n=int(t["calls"]))
 
 
+def _annotator(out: _Rows, results: list[InterviewResult]) -> None:
+    """How often the annotator reads a guided interviewer's turn as the interviewer labelled it itself."""
+    pairs = [(t, t.annotation) for r in results if r.source == "guided" for t in r.transcript if t.annotation is not None]
+    checks = {
+        "action": [(a.action if a.action != "other" else None) == t.action for t, a in pairs],
+        "question": [a.question_id == t.question_id for t, a in pairs if t.action == "ask" and t.question_id],
+        "segment": [a.segment == t.segment for t, a in pairs],
+    }
+    for scope, agreed in checks.items():
+        if agreed:
+            out.add(
+                "annotator_accuracy", scope, sum(agreed) / len(agreed), wilson_interval(sum(agreed), len(agreed)), len(agreed)
+            )
+
+
+def _talk_time(out: _Rows, results: list[InterviewResult]) -> None:
+    shares = []
+    for r in results:
+        words = {"interviewer": 0, "candidate": 0}
+        for t in r.transcript:
+            words[t.speaker] += len(t.text.split())
+        if sum(words.values()):
+            shares.append(words["interviewer"] / sum(words.values()))
+    out.add("talk_time_share", "overall", sum(shares) / len(shares) if shares else None, n=len(shares))
+
+
 def _baseline_margins(out: _Rows, results: list[InterviewResult], units: list[InterviewUnit], scenario: Scenario) -> None:
     for m in margins(results, units, scenario):
         out.add(
@@ -284,6 +316,8 @@ def compute_checks(
     _personas(out, units, personas)
     _repeats(out, units)
     _baseline_margins(out, results, units, scenario)
+    _annotator(out, results)
+    _talk_time(out, results)
     _cost(out, results)
     apply_gates(out.rows, gates)
     return out.rows

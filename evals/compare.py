@@ -13,7 +13,7 @@ from evals.intervals import paired_bootstrap_delta
 from evals.metrics import headline, metric
 from evals.report_blocks import Table, fmt, markdown_table
 from evals.store import RunRecord, Store
-from evals.units import InterviewUnit, build_units
+from evals.units import InterviewUnit, build_units, known_results
 
 N_RESAMPLES = 2000
 
@@ -88,9 +88,7 @@ def comparability(base: RunRecord, new: RunRecord, pairs: int) -> list[str]:
 
 
 def _units(store: Store, run: RunRecord, lib) -> tuple[dict[tuple[str, int], InterviewUnit], list[str]]:
-    results = store.load_results(run.run_id)
-    missing = sorted({r.persona_id for r in results if r.persona_id not in lib.personas})
-    known = [r for r in results if r.persona_id in lib.personas]
+    known, missing = known_results(store.load_results(run.run_id), lib.personas)
     units = build_units(known, lib.personas, lib.scenario(run.scenario_id))
     notes = [f"run {run.run_id}: personas no longer on disk, left out: {', '.join(missing)}"] if missing else []
     return {u.key: u for u in units}, notes

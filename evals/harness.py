@@ -9,22 +9,23 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from agents.gateway import CACHE_FILENAME, Gateway, ModelCallError
+from agents.gateway import CACHE_FILENAME
 from agents.interview import InterviewJob, run_interviews
-from agents.judge import judge_fidelity, judge_topics
 from agents.prompting import PromptError, PromptSet
 from agents.records import InterviewResult
 from evals.checks import compute_checks
 from evals.loading import DataError, Library, file_sha256
 from evals.metric_rows import CheckRow
+from evals.recordings import read_recordings, to_result
+from evals.review import grade_result, review_result
 from evals.run_config import RunConfig
 from evals.store import RunRecord, Store
 from evals.units import build_units
-from scenarios.model import Scenario
 
 DEFAULT_TAG = "core"
 
@@ -86,19 +87,6 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-async def judge_result(result: InterviewResult, scenario: Scenario, gateway: Gateway, prompts: PromptSet) -> None:
-    """Add the judge's blind fidelity read and prohibited-topic audit to a finished interview."""
-    if not result.transcript:
-        return
-    client = gateway.session(seed=result.seed)
-    try:
-        result.violations = await judge_topics(client, prompts["judge_topics"], scenario, result.transcript)
-        result.fidelity = await judge_fidelity(client, prompts["judge_fidelity"], scenario, result.transcript)
-    except ModelCallError:
-        pass  # the failed call is in the accounting; a missing judgment is reported as not judged
-    result.calls += client.calls
-
-
 @dataclass
 class PreparedRun:
     """A run ready to execute: its record, configuration, templates and the interviews still to do."""
@@ -124,15 +112,23 @@ class Harness:
     def persona_hashes(self, persona_ids: list[str]) -> dict[str, str]:
         return {pid: file_sha256(self.library.files[f"persona:{pid}"]) for pid in persona_ids}
 
-    def start(self, plan: RunPlan, config: RunConfig, *, label: str | None = None) -> PreparedRun:
-        """Record a new run with everything needed to resume and compare it honestly later."""
+    def start(
+        self, plan: RunPlan, config: RunConfig, *, label: str | None = None, persona_set_hash: str | None = None
+    ) -> PreparedRun:
+        """Record a new run with everything needed to resume and compare it honestly later.
+
+        A plan of personas records their file hashes; a plan of recordings or of a regrade passes the
+        `persona_set_hash` that identifies what it interviews (the recordings file, the original run's).
+        """
         prompts = _prompt_set(config)
-        config = config.model_copy(update={"persona_hashes": self.persona_hashes(plan.persona_ids)})
+        if persona_set_hash is None:
+            config = config.model_copy(update={"persona_hashes": self.persona_hashes(plan.persona_ids)})
+            persona_set_hash = self.library.persona_set_hash(plan.persona_ids)
         run_id = self.store.create_run(
             label=label,
             scenario_id=plan.scenario_id,
             scenario_hash=self.library.scenario_hash(plan.scenario_id),
-            persona_set_hash=self.library.persona_set_hash(plan.persona_ids),
+            persona_set_hash=persona_set_hash,
             config=config,
             models=config.models.model_names(),
             prompt_hashes=prompts.hashes(),
@@ -168,6 +164,14 @@ class Harness:
         if run.scenario_id not in lib.scenarios:
             return [f"scenario {run.scenario_id} (no longer in the library)"]
         changed = [f"the scenario file of {run.scenario_id}"] if lib.scenario_hash(run.scenario_id) != run.scenario_hash else []
+        if run.config.recordings is not None:
+            path = Path(run.config.recordings)
+            if not path.is_file() or file_sha256(path) != run.config.recordings_sha256:
+                changed.append(f"the recordings file {run.config.recordings}")
+            return changed
+        if run.config.regrade_of is not None:
+            original_gone = self.store.get_run(run.config.regrade_of) is None
+            return changed + ([f"the original run {run.config.regrade_of} (it is gone)"] if original_gone else [])
         planned = list(dict.fromkeys(pid for pid, _ in run.plan))
         gone = [pid for pid in planned if pid not in lib.personas]
         if gone:
@@ -181,23 +185,51 @@ class Harness:
         return changed
 
     def execute(self, prepared: PreparedRun, on_result: Callable[[InterviewResult], None] | None = None) -> None:
-        """Run and judge the pending interviews, committing each to the store the moment it is done."""
+        """Run (or read) and review the pending interviews, committing each to the store the moment it is done."""
+        config = prepared.config
         scenario = self.library.scenario(prepared.run.scenario_id)
-        gateway = prepared.config.gateway(self.cache_path)
-        jobs = [
-            InterviewJob(scenario, self.library.persona(pid), interview_seed(pid, trial), trial)
-            for pid, trial in prepared.pending
-        ]
+        gateway = config.gateway(self.cache_path)
 
-        async def finished(result: InterviewResult) -> None:
-            await judge_result(result, scenario, gateway, prepared.prompts)
-            self.store.save_interview(prepared.run_id, result)
-            if on_result:
-                on_result(result)
+        async def finished(result: InterviewResult, *, grade: bool = False) -> None:
+            await review_result(result, scenario, gateway, prepared.prompts, config.annotator, grade=grade)
+            self.save(prepared, result, on_result)
 
-        asyncio.run(
-            run_interviews(jobs, gateway, concurrency=prepared.config.concurrency, prompts=prepared.prompts, on_result=finished)
-        )
+        async def regraded(result: InterviewResult) -> None:
+            # The same transcript, annotations and judge reads; only the grade (and its calls) are new.
+            result.calls = []
+            await grade_result(result, scenario, gateway, prepared.prompts)
+            self.save(prepared, result, on_result)
+
+        if config.regrade_of is not None:
+            originals = {(r.persona_id, r.trial): r for r in self.store.load_results(config.regrade_of)}
+            pending = [originals[key].model_copy(deep=True) for key in prepared.pending if key in originals]
+            asyncio.run(_bounded([regraded(r) for r in pending], config.concurrency))
+        elif config.recordings is not None:
+            wanted = {pid for pid, _ in prepared.pending}
+            recordings, _ = read_recordings(Path(config.recordings), self.library)
+            imported = [to_result(r) for r in recordings if r.record.id in wanted]
+            asyncio.run(_bounded([finished(r, grade=True) for r in imported], config.concurrency))
+        else:
+            jobs = [
+                InterviewJob(scenario, self.library.persona(pid), interview_seed(pid, trial), trial)
+                for pid, trial in prepared.pending
+            ]
+            asyncio.run(
+                run_interviews(
+                    jobs,
+                    gateway,
+                    concurrency=config.concurrency,
+                    prompts=prepared.prompts,
+                    source=config.interviewer,
+                    on_result=finished,
+                )
+            )
+
+    def save(self, prepared: PreparedRun, result: InterviewResult, on_result: Callable[[InterviewResult], None] | None) -> None:
+        """Commit one finished interview and tell the caller."""
+        self.store.save_interview(prepared.run_id, result)
+        if on_result:
+            on_result(result)
 
     def interrupt(self, run_id: str) -> int:
         """Mark a run incomplete after an interruption; return how many interviews it keeps."""
@@ -214,6 +246,17 @@ class Harness:
         self.store.save_checks(run_id, rows)
         self.store.finish_run(run_id, "complete")
         return rows
+
+
+async def _bounded(tasks: list[Coroutine[Any, Any, None]], concurrency: int) -> None:
+    """Await the tasks, at most `concurrency` at a time."""
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(task: Coroutine[Any, Any, None]) -> None:
+        async with limit:
+            await task
+
+    await asyncio.gather(*(one(t) for t in tasks))
 
 
 def _prompt_set(config: RunConfig) -> PromptSet:

@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from evals.recordings import SCHEMA_FILE as RECORDING_SCHEMA
+from evals.recordings import RecordingLine
 from personas.model import Persona, check_against_scenario
 from scenarios.model import Scenario
 
@@ -21,6 +23,7 @@ PERSONA_DIR = DATA_ROOT / "personas"
 SCHEMA_FILES: dict[type[BaseModel], Path] = {
     Scenario: SCENARIO_DIR / "scenario.schema.json",
     Persona: PERSONA_DIR / "persona.schema.json",
+    RecordingLine: RECORDING_SCHEMA,
 }
 
 

@@ -292,6 +292,23 @@ declare(
     direction="higher",
 )
 
+declare(
+    "annotator_accuracy",
+    "annotator accuracy",
+    "On guided interviews, share of interviewer turns the annotator labels as the interviewer did (scope: action, question, segment).",
+    "interviewer turn",
+    judges="judge",
+    direction="higher",
+)
+declare(
+    "talk_time_share",
+    "interviewer talk-time share",
+    "Share of the spoken words that are the interviewer's; the candidate should do most of the talking.",
+    INTERVIEW,
+    judges="interviewer",
+    direction="lower",
+)
+
 # The run itself: failures and what the models cost (scope: the role).
 declare(
     "errors",

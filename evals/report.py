@@ -27,7 +27,7 @@ from evals.metrics import REGISTRY, headline, metric
 from evals.report_blocks import Block, Heatmap, Quote, Section, Table, fmt, interval, markdown_table, yes_no
 from evals.report_mismatches import WORST, worst_mismatches
 from evals.store import RunRecord, Store
-from evals.units import build_units
+from evals.units import build_units, known_results
 
 COUNTS = ("not_assessed", "not_asked")
 CALIBRATION = ("qwk", "exact", "adjacent", "spearman", "mae", "bias", "not_assessed", "not_asked")
@@ -139,6 +139,9 @@ def _header(run: RunRecord, planned: int, finished: int) -> Table:
         ["git commit", run.git_commit or "-"],
         ["interviews", f"{finished} finished of {planned} planned"],
     ]
+    rows += [["interviewer source", run.config.interviewer], ["annotator", run.config.annotator]]
+    rows += [["regrade of", run.config.regrade_of]] if run.config.regrade_of else []
+    rows += [["recordings", run.config.recordings]] if run.config.recordings else []
     rows += [[f"{role} model", model] for role, model in run.models.items()]
     rows += [[f"{role} prompt sha256", digest[:16]] for role, digest in sorted(run.prompt_hashes.items())]
     rows += [
@@ -230,7 +233,20 @@ def _violations(result: InterviewResult, scenario) -> str:
     return (shown + (f"; and {len(found) - 3} more" if len(found) > 3 else "")) or "-"
 
 
-def _conformance(by: dict, rows: list[CheckRow], results: dict, scenario) -> list[Block]:
+# Checks the guided interviewer cannot fail: the harness's format rules choose its moves.
+ENFORCED_WHEN_GUIDED = ("question_count", "competency_coverage", "segment_order", "candidate_questions_offered")
+
+
+def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: dict, scenario) -> list[Block]:
+    note: list[Block] = []
+    if run.config.interviewer == "guided":
+        note.append(
+            f"The guided interviewer's moves are narrowed by the harness each turn, so {', '.join(ENFORCED_WHEN_GUIDED)} "
+            "are enforced by the format rules and are no evidence about the interviewer model; run with "
+            "--interviewer-source free or external to judge a model's own format keeping."
+        )
+    else:
+        note.append(f"Interviewer source: {run.config.interviewer}; checks read the annotator's labels of each turn.")
     lines = [
         [r.metric.split(".", 1)[1], fmt(r.value), interval(r), str(r.n or 0)] for r in rows if r.metric.startswith("conformance.")
     ]
@@ -238,7 +254,7 @@ def _conformance(by: dict, rows: list[CheckRow], results: dict, scenario) -> lis
         if (r := by.get((name, "overall"))) is not None:
             shown = "all checks" if name == "conformance" else name
             lines.append([shown, fmt(r.value), interval(r), str(r.n or 0)])
-    blocks: list[Block] = [Table(["check", "pass rate", "95% CI", "n"], lines)]
+    blocks: list[Block] = [*note, Table(["check", "pass rate", "95% CI", "n"], lines)]
     failing = by[("conformance", "overall")].details_as(ConformanceDetails).failing if ("conformance", "overall") in by else {}
     if failing:
         out = [[key, ", ".join(bad), _violations(results[key], scenario)] for key, bad in failing.items()]
@@ -248,6 +264,25 @@ def _conformance(by: dict, rows: list[CheckRow], results: dict, scenario) -> lis
     else:
         blocks.append("No interview failed a conformance check.")
     return blocks
+
+
+def _annotator(by: dict) -> list[Block]:
+    found = [
+        (scope, by[("annotator_accuracy", scope)])
+        for scope in ("action", "question", "segment")
+        if ("annotator_accuracy", scope) in by
+    ]
+    if not found:
+        return ["No guided interview to measure the annotator against."]
+    caption = (
+        "On guided interviews the turns carry the interviewer's own labels; this is how often the annotator "
+        "(rules, then the judge) reads them the same way. It is the accuracy behind every unguided run's checks."
+    )
+    return [
+        Table(
+            ["label", "agreement", "95% CI", "turns"], [[s, fmt(r.value), interval(r), str(r.n or 0)] for s, r in found], caption
+        )
+    ]
 
 
 def _cost(run: RunRecord, by: dict, rows: list[CheckRow]) -> Table:
@@ -289,7 +324,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     results, rows = store.load_results(run.run_id), store.load_checks(run.run_id)
     scenario = lib.scenarios.get(run.scenario_id) if lib else None
     if not rows and results and lib is not None and scenario is not None:
-        known = [r for r in results if r.persona_id in lib.personas]
+        known, _ = known_results(results, lib.personas)
         rows = compute_checks(known, build_units(known, lib.personas, scenario), scenario, lib.personas, run.config.gates)
     finished = sum(r.status == "completed" for r in results)
     by = _by(rows)
@@ -309,7 +344,8 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("red_flags", "Red-flag detection", [_flags(by, rows)]),
         Section("hire", "Hire recommendation", _hire(by)),
         Section("personas", "Per persona", [_personas(rows, competencies)]),
-        Section("conformance", "Interviewer conformance", _conformance(by, rows, keyed, scenario)),
+        Section("conformance", "Interviewer conformance", _conformance(run, by, rows, keyed, scenario)),
+        Section("annotator", "Annotator accuracy", _annotator(by)),
         Section("mismatches", f"Worst mismatches (top {WORST} by error)", worst_mismatches(rows, keyed, scenario)),
         Section("cost", "Cost and tokens per role", [_cost(run, by, rows)]),
     ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from agents.gateway import Gateway
 from agents.model_config import ModelsConfig
 from agents.prompting import PromptSet
+from agents.records import Source
 from evals.gates import Gate
 from scenarios.strict import StrictModel
 
@@ -26,6 +27,13 @@ class RunConfig(StrictModel):
     concurrency: int = Field(ge=1, description="Interviews run at once.")
     trials: int = Field(ge=1, description="Interviews per persona.")
     use_cache: bool = Field(default=True, description="Whether model replies are read from and written to the response cache.")
+    interviewer: Source = Field(default="guided", description="Who interviews: guided, free, external, or imported (recordings).")
+    annotator: Literal["rules", "judge"] = Field(
+        default="judge", description="Who labels interviewer turns: the rules alone, or the rules and then the judge model."
+    )
+    recordings: str | None = Field(default=None, description="The imported JSONL file, for runs of recorded interviews.")
+    recordings_sha256: str | None = Field(default=None, description="sha256 of the recordings file when it was imported.")
+    regrade_of: str | None = Field(default=None, description="The run whose frozen transcripts this run grades again.")
     persona_hashes: dict[str, str] = Field(
         default_factory=dict, description="sha256 of each persona file the plan uses, to refuse a resume after one changed."
     )

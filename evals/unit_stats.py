@@ -59,7 +59,7 @@ def conformance_rate(units: Sequence[InterviewUnit]) -> float | None:
 
 
 def hire_rate(units: Sequence[InterviewUnit]) -> float | None:
-    return rate([u.hire_graded == u.hire_intended for u in units])
+    return rate([u.hire_graded == u.hire_intended for u in units if u.labelled])
 
 
 def fidelity_rate(units: Sequence[InterviewUnit]) -> float | None:

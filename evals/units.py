@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from agents.records import InterviewResult
 from evals.conformance import check_interview, passes_all, probe_opportunities
 from evals.flag_metrics import evidence_grounding
-from personas.model import Persona
+from personas.model import Intended, Persona
 from scenarios.model import Scenario
 
 FIDELITY_TOLERANCE = 1  # a judged level within one of the intended level counts as faithfully played
@@ -43,9 +43,15 @@ class InterviewUnit:
     fidelity_ok: bool | None = None
     judged_levels: dict[str, int | None] = field(default_factory=dict)
     judged_flags: list[str] = field(default_factory=list)
+    labels: Intended | None = None
     not_asked: list[str] = field(default_factory=list)
     flags_not_surfaced: set[str] = field(default_factory=set)
     graded_all: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def labelled(self) -> bool:
+        """Whether the interview has labels to be graded against (an unlabelled recording has none)."""
+        return self.labels is not None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -78,7 +84,7 @@ class InterviewUnit:
 
 
 def fidelity_ok(
-    persona: Persona, judged_levels: dict[str, int | None], judged_flags: list[str], expected_flags: set[str] | None = None
+    labels: Intended, judged_levels: dict[str, int | None], judged_flags: list[str], expected_flags: set[str] | None = None
 ) -> bool | None:
     """Whether the judge saw the persona play its labels: every judged level within one, and the expected red flags.
 
@@ -89,10 +95,10 @@ def fidelity_ok(
     heard = {cid: level for cid, level in judged_levels.items() if level is not None}
     if not heard:
         return None
-    for cid, level in persona.intended.competency_levels.items():
+    for cid, level in labels.competency_levels.items():
         if cid in heard and abs(heard[cid] - level) > FIDELITY_TOLERANCE:
             return False
-    expected = set(persona.intended.red_flags) if expected_flags is None else expected_flags
+    expected = set(labels.red_flags) if expected_flags is None else expected_flags
     return set(judged_flags) == expected
 
 
@@ -105,29 +111,33 @@ def asked_competencies(result: InterviewResult, scenario: Scenario) -> set[str] 
     return {c for q in questions & known for c in scenario.question(q).competencies}
 
 
-def build_unit(result: InterviewResult, persona: Persona, scenario: Scenario) -> InterviewUnit:
-    """Reduce one stored interview to its unit, with expectations conditioned on what was asked."""
+def build_unit(result: InterviewResult, labels: Intended | None, scenario: Scenario) -> InterviewUnit:
+    """Reduce one stored interview to its unit, with expectations conditioned on what was asked.
+
+    Without labels (a recording imported without them) only the label-free checks apply.
+    """
     grade = result.grade
     completed = result.status == "completed" and grade is not None
     asked = asked_competencies(result, scenario)
-    comps = [c for c in scenario.competency_ids if asked is None or c in asked]
+    comps = [c for c in scenario.competency_ids if labels is not None and (asked is None or c in asked)]
     graded_all = {c: grade.competencies[c].score if grade and c in grade.competencies else None for c in scenario.competency_ids}
-    planted = set(persona.intended.red_flags)
+    planted = set(labels.red_flags) if labels else set()
     hidden = {f for f in planted if asked is not None and not asked & set(scenario.red_flag(f).competencies)}
     unit = InterviewUnit(
         persona_id=result.persona_id,
         trial=result.trial,
         completed=completed,
         competencies=comps,
-        intended=[persona.intended.competency_levels[c] for c in comps],
+        intended=[labels.competency_levels[c] for c in comps] if labels else [],
         graded=[graded_all[c] for c in comps],
         intended_flags=planted - hidden,
         found_flags=({f.id for f in grade.red_flags} - hidden) if grade else set(),
-        hire_intended=persona.intended.hire,
+        hire_intended=labels.hire if labels else False,
         hire_graded=grade.hire if grade else None,
-        not_asked=[c for c in scenario.competency_ids if c not in comps] if completed else [],
+        not_asked=[c for c in scenario.competency_ids if c not in comps] if completed and labels else [],
         flags_not_surfaced=hidden if completed else set(),
         graded_all=graded_all,
+        labels=labels,
     )
     if result.transcript:
         unit.conformance = check_interview(result, scenario)
@@ -137,15 +147,31 @@ def build_unit(result: InterviewResult, persona: Persona, scenario: Scenario) ->
         said = [t.text for t in result.transcript if t.speaker == "candidate"]
         grounding = evidence_grounding(quotes, said)
         unit.quotes_grounded, unit.quotes_total, unit.ungrounded = grounding.grounded, grounding.total, list(grounding.ungrounded)
-    if result.fidelity is not None:
+    if result.fidelity is not None and labels is not None:
         unit.judged_levels = {c: level for c, level in result.fidelity.competency_levels.items() if c in comps}
         unit.judged_flags = list(result.fidelity.red_flags)
-        unit.fidelity_ok = fidelity_ok(persona, unit.judged_levels, unit.judged_flags, unit.intended_flags)
+        unit.fidelity_ok = fidelity_ok(labels, unit.judged_levels, unit.judged_flags, unit.intended_flags)
     return unit
 
 
 def build_units(results: list[InterviewResult], personas: dict[str, Persona], scenario: Scenario) -> list[InterviewUnit]:
-    return [build_unit(r, personas[r.persona_id], scenario) for r in results]
+    """Units of stored interviews: labels frozen with the interview, else its persona's."""
+    return [build_unit(r, labels_of(r, personas), scenario) for r in results]
+
+
+def known_results(results: list[InterviewResult], personas: dict[str, Persona]) -> tuple[list[InterviewResult], list[str]]:
+    """The results that can still be judged, and the persona ids left out because their file is gone (and no labels
+    were frozen with the interview). Recordings without labels stay: their label-free checks still apply."""
+    gone = sorted({r.persona_id for r in results if r.source != "imported" and labels_of(r, personas) is None})
+    return [r for r in results if r.persona_id not in gone], gone
+
+
+def labels_of(result: InterviewResult, personas: dict[str, Persona]) -> Intended | None:
+    """The labels an interview is graded against: frozen with it (imports), else its persona file's, else none."""
+    if result.labels is not None:
+        return result.labels
+    persona = personas.get(result.persona_id)
+    return persona.intended if persona else None
 
 
 def conformant(unit: InterviewUnit) -> bool:

@@ -159,6 +159,8 @@ class InterviewScript:
     def _judge(self, messages, schema):
         if "violations" in schema.get("properties", {}):
             return {"violations": []}
+        if "labels" in schema.get("properties", {}):
+            return {"labels": []}  # turn annotation: leaves the rules' labels as they are
         persona = self._persona_in(messages)
         if self.judge == "silent":
             return {"competency_levels": {c: None for c in persona.intended.competency_levels}, "red_flags": []}

@@ -52,7 +52,7 @@ def test_unasked_competencies_and_flags_leave_the_expectations():
     result = interview(
         ["q_collaboration", "q_ambiguity"], {"collaboration": levels["collaboration"], "ambiguity": levels["ambiguity"]}
     )
-    unit = build_unit(result, GRACE, SCENARIO)
+    unit = build_unit(result, GRACE.intended, SCENARIO)
     assert unit.competencies == ["collaboration", "ambiguity"]
     assert unit.not_asked == ["customer_impact", "responsible_ai", "ownership", "growth_mindset"]
     assert unit.within_tolerance  # the four unscored competencies were never asked: no miss
@@ -65,7 +65,7 @@ def test_unasked_competencies_and_flags_leave_the_expectations():
 
 def test_a_flag_whose_question_was_asked_must_be_found():
     result = interview(["q_collaboration", "q_responsible_ai"], {"collaboration": 4, "responsible_ai": 1})
-    unit = build_unit(result, GRACE, SCENARIO)
+    unit = build_unit(result, GRACE.intended, SCENARIO)
     assert unit.intended_flags == {"skips_safety_review"} and not unit.flags_not_surfaced
     rows = {(r.metric, r.scope): r for r in compute_checks([result], [unit], SCENARIO, LIBRARY.personas, load_gates())}
     assert rows[("red_flag_recall", "micro")].value == 0 and rows[("red_flag_recall", "micro")].passed is False
@@ -73,7 +73,7 @@ def test_a_flag_whose_question_was_asked_must_be_found():
 
 def test_a_missing_score_on_an_asked_competency_is_still_a_miss():
     result = interview(["q_collaboration", "q_ambiguity"], {"collaboration": GRACE.intended.competency_levels["collaboration"]})
-    unit = build_unit(result, GRACE, SCENARIO)
+    unit = build_unit(result, GRACE.intended, SCENARIO)
     assert not unit.within_tolerance
     rows = {(r.metric, r.scope): r for r in compute_checks([result], [unit], SCENARIO, LIBRARY.personas, load_gates())}
     assert rows[("not_assessed", "overall")].value == 1

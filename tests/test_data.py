@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import personas.model
 import scenarios.model
 from evals.cli import app
+from evals.confounds import story_text
 from evals.loading import (
     PERSONA_DIR,
     SCENARIO_DIR,
@@ -271,3 +272,19 @@ def test_an_interpretation_must_name_a_real_field(tmp_path):
     path.write_text(yaml.safe_dump(source, sort_keys=False))
     problems = load_library([path]).problems
     assert any("interpretations.hire_bar.min_mean" in p for p in problems), problems
+
+
+def test_no_two_personas_share_a_near_duplicate_story(lib):
+    # Word-trigram Jaccard between stories of different personas; rewording one story of another gives 0.3 and up.
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"[a-z0-9]+", text.lower())
+        return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+    stories = [(p.id, s.id, shingles(story_text(s))) for p in lib.personas.values() for s in p.story_bank]
+    worst = max(
+        (len(a & b) / len(a | b), f"{pa}/{sa} ~ {pb}/{sb}")
+        for k, (pa, sa, a) in enumerate(stories)
+        for pb, sb, b in stories[k + 1 :]
+        if pa != pb
+    )
+    assert worst[0] < 0.15, worst

@@ -157,4 +157,4 @@ def test_fidelity_needs_at_least_one_judged_level(levels, flags, expected):
     judged = {**{c: None for c in persona.intended.competency_levels}, **levels}
     heard_flags = list(persona.intended.red_flags) if flags is None else flags
     assert persona.intended.competency_levels["collaboration"] == 3
-    assert fidelity_ok(persona, judged, heard_flags) is expected
+    assert fidelity_ok(persona.intended, judged, heard_flags) is expected

@@ -179,8 +179,8 @@ def test_grader_prompt_says_candidate_text_is_data_and_lists_the_rubric():
 
 def test_review_prompts_share_their_opening_so_the_transcript_is_evaluated_once():
     rendered = [
-        PROMPTS[name].render(scenario=SCENARIO, transcript=sample_transcript())
-        for name in ("grader", "judge_fidelity", "judge_topics")
+        PROMPTS[name].render(scenario=SCENARIO, transcript=sample_transcript(), unsettled=[0])
+        for name in ("grader", "judge_fidelity", "judge_topics", "judge_annotations")
     ]
     assert len({messages[0]["content"] for messages in rendered}) == 1
     openings = {messages[1]["content"].split("Your task:")[0] for messages in rendered}

@@ -1,7 +1,8 @@
 """Providers behind the gateway, chosen by the model string's prefix.
 
 `local/<name>` runs the embedded model in process, `baseline/<name>` a grader that needs no
-model (a negative control), `scripted/<name>` a registered test fake, anything else goes to
+model (a negative control), `callable/<module:function>` a Python function (an external
+interviewer), `scripted/<name>` a registered test fake, anything else goes to
 litellm unchanged. None of these imports litellm or llama.cpp here.
 """
 
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 from agents.providers.base import Provider
 from agents.providers.baseline import BaselineProvider
+from agents.providers.callable_provider import CallableProvider
 from agents.providers.litellm_provider import LiteLLMProvider
 from agents.providers.local_model import LocalModelProvider
 from agents.providers.scripted import ScriptedProvider
 
 _local = LocalModelProvider()
 _baseline = BaselineProvider()
+_callable = CallableProvider()
 _scripted = ScriptedProvider()
 _litellm = LiteLLMProvider()
 
@@ -27,6 +30,8 @@ def provider_for(model: str) -> Provider:
         return _scripted
     if model.startswith("baseline/"):
         return _baseline
+    if model.startswith("callable/"):
+        return _callable
     return _litellm
 
 

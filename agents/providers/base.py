@@ -51,6 +51,7 @@ class ProviderRequest:
     max_tokens: int
     seed: int | None = None
     api_base: str | None = None
+    api_key_env: str | None = None
     timeout: float = 120.0
     schema: dict[str, Any] | None = None
     schema_name: str | None = None

@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 
 from agents.providers.base import ProviderError, ProviderRequest, ProviderResponse
+from agents.wording import content_stems
 
 BASELINES = ("counting", "constant", "random")
 # A figure as a candidate cites it: 40%, 1.9 s, $2M, 3x, 12,000.
@@ -27,10 +28,6 @@ FIGURE = re.compile(r"(?<![A-Za-z\d])[$€£]?\d[\d,.]*(?:%|x\b|k\b|m\b|ms\b|s\b
 WORDS_PER_FIGURE = 40  # the counting score weighs one figure like forty words
 _TURN = re.compile(r"^\[(\d+)\] (INTERVIEWER|CANDIDATE): (.*)$", re.MULTILINE)
 _COMPETENCY = re.compile(r"^- ([a-z][a-z0-9_]*): (.*)$", re.MULTILINE)
-_WORD = re.compile(r"[a-z]{5,}")
-_COMMON = frozenset({"about", "their", "there", "where", "which", "would", "could", "should", "these", "those"})
-_SUFFIXES = ("ements", "ement", "ings", "ing", "ers", "er", "ed", "es", "s", "e")
-STEM = 5  # after the suffix goes, words are compared by their first five letters
 QUOTE_CHARS = 80
 
 
@@ -49,29 +46,16 @@ def counting_level(words: int, figures: int) -> int:
     return max(1, min(5, 1 + int(counting_evidence(words, figures))))
 
 
-def _stem(word: str) -> str:
-    """A crude stem, enough to match a question's words to a competency's: sharing ~ share, disagreed ~ disagreements."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return word[:STEM]
-
-
-def _vocabulary(text: str) -> set[str]:
-    return {_stem(word) for word in _WORD.findall(text.lower()) if word not in _COMMON}
-
-
 def answers_by_competency(prompt: str, competency_ids: list[str]) -> dict[str, list[str]]:
     """Each candidate turn, under the competency whose description its preceding question shares most words with."""
-    described = {cid: _vocabulary(f"{cid.replace('_', ' ')} {text}") for cid, text in _COMPETENCY.findall(prompt)}
+    described = {cid: content_stems(f"{cid.replace('_', ' ')} {text}") for cid, text in _COMPETENCY.findall(prompt)}
     # A word that describes several competencies says less about which one a question is on.
     spread = Counter(word for cid in competency_ids for word in described.get(cid, set()))
     answers: dict[str, list[str]] = defaultdict(list)
     topic = None
     for _, speaker, text in _TURN.findall(prompt):
         if speaker == "INTERVIEWER":
-            said = _vocabulary(text)
+            said = content_stems(text)
             overlap = {cid: sum(1 / spread[w] for w in said & described.get(cid, set())) for cid in competency_ids}
             best = max(overlap, key=lambda cid: overlap[cid], default=None)
             topic = best if best is not None and overlap[best] > 0 else None

@@ -97,9 +97,13 @@ class LiteLLMProvider:
         }
         if request.seed is not None:
             kwargs["seed"] = request.seed
+        if request.api_key_env:
+            if not os.environ.get(request.api_key_env):
+                raise ProviderError(f"{request.model}: environment variable {request.api_key_env} is not set", retryable=False)
+            kwargs["api_key"] = os.environ[request.api_key_env]
         if request.api_base:
             kwargs["api_base"] = request.api_base
-            if request.model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
+            if "api_key" not in kwargs and request.model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
                 kwargs["api_key"] = "unused"  # local servers ignore it; the client insists on one
         if request.schema is not None:
             kwargs["response_format"] = _response_format(request)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from evals.cli import data_commands, interview_command, report_commands, run_commands
+from evals.cli import data_commands, import_commands, interview_command, report_commands, run_commands
 
 app = typer.Typer(
     name="interview-harness",
@@ -22,3 +22,4 @@ data_commands.register(app)
 interview_command.register(app)
 run_commands.register(app)
 report_commands.register(app)
+import_commands.register(app)

@@ -30,6 +30,26 @@ InterviewerPrompt = Annotated[Path | None, typer.Option("--interviewer-prompt", 
 CandidatePrompt = Annotated[Path | None, typer.Option("--candidate-prompt", help="Your own candidate template (.j2).")]
 GraderPrompt = Annotated[Path | None, typer.Option("--grader-prompt", help="Your own grader template (.j2).")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model response cache.")]
+InterviewerSource = Annotated[
+    str | None,
+    typer.Option("--interviewer-source", help="guided (the harness's guardrails), free (its prompt, no narrowing) or external."),
+]
+InterviewerEndpoint = Annotated[
+    str | None, typer.Option("--interviewer-endpoint", help="Your interviewer: an OpenAI-compatible chat endpoint (external).")
+]
+InterviewerCallable = Annotated[
+    str | None,
+    typer.Option("--interviewer-callable", help="Your interviewer: package.module:function, async, messages in, text out."),
+]
+InterviewerKeyEnv = Annotated[
+    str | None, typer.Option("--interviewer-api-key-env", help="Environment variable with the endpoint's API key.")
+]
+AnnotatorOption = Annotated[
+    str | None,
+    typer.Option("--annotator", help="Who labels interviewer turns: rules (offline, instant) or judge (rules, then the judge)."),
+]
+SOURCES = ("guided", "free", "external")
+ANNOTATORS = ("rules", "judge")
 
 
 @dataclass
@@ -45,10 +65,29 @@ class ModelChoices:
     grader_prompt: Path | None = None
     config: Path | None = None
     no_cache: bool = False
+    interviewer_source: str | None = None
+    interviewer_endpoint: str | None = None
+    interviewer_callable: str | None = None
+    interviewer_api_key_env: str | None = None
+    annotator: str | None = None
+
+    def source(self) -> str:
+        """Who interviews; exits 2 when the interviewer flags contradict each other."""
+        external = self.interviewer_endpoint or self.interviewer_callable
+        if self.interviewer_endpoint and self.interviewer_callable:
+            fail("give --interviewer-endpoint or --interviewer-callable, not both")
+        source = self.interviewer_source or ("external" if external else "guided")
+        if source not in SOURCES:
+            fail(f"--interviewer-source must be one of {', '.join(SOURCES)}, not {source!r}")
+        if (source == "external") != bool(external):
+            fail("an external interviewer needs --interviewer-endpoint or --interviewer-callable, and only it takes them")
+        if self.annotator is not None and self.annotator not in ANNOTATORS:
+            fail(f"--annotator must be one of {', '.join(ANNOTATORS)}, not {self.annotator!r}")
+        return source
 
     def resolve(self) -> ModelsConfig:
         """Effective models config (CLI > env > config file > defaults); exits 2 on a bad config."""
-        from agents.model_config import ConfigError, resolve_models
+        from agents.model_config import ConfigError, RoleModel, resolve_models
 
         cli = {
             "interviewer": self.interviewer_model,
@@ -57,9 +96,25 @@ class ModelChoices:
             "judge": self.judge_model,
         }
         try:
-            return resolve_models(cli, self.config)
+            models = resolve_models(cli, self.config)
         except ConfigError as exc:
             fail(str(exc))
+        if self.interviewer_endpoint or self.interviewer_callable:
+            own = (
+                {
+                    "model": "openai/external-interviewer",
+                    "api_base": self.interviewer_endpoint,
+                    "api_key_env": self.interviewer_api_key_env,
+                }
+                if self.interviewer_endpoint
+                else {"model": f"callable/{self.interviewer_callable}"}
+            )
+            try:
+                interviewer = RoleModel.model_validate({**models.interviewer.model_dump(), **own})
+            except ValueError as exc:
+                fail(f"--interviewer-callable: {exc}")
+            models = models.model_copy(update={"interviewer": interviewer})
+        return models
 
     def prompts(self) -> PromptSet:
         from agents.prompting import PromptError, PromptSet

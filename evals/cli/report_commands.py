@@ -55,15 +55,24 @@ def report(
     run_id: Annotated[str, typer.Argument(help="Run id (or an unambiguous prefix).")],
     html: Annotated[Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Write the markdown report here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON on stdout, and nothing else.")] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Summarize a run in the terminal and write its full report (HTML and/or markdown; both beside the database by default)."""
+    import json
+    import sys
+
     from evals.cli.run_commands import print_summary
     from evals.report import build_report, render_markdown
+    from evals.report_json import report_json
 
+    library = _library()
     with _open(db) as store:
         run = _find_run(store, run_id)
-        rep = build_report(store, run, _library())
+        rep = build_report(store, run, library)
+        if as_json:
+            sys.stdout.write(json.dumps(report_json(store, rep, library), indent=2) + "\n")
+            return
     if html is None and markdown is None:
         html, markdown = db.parent / f"report-{run.run_id}.html", db.parent / f"report-{run.run_id}.md"
     print_summary(run.run_id, rep.rows)

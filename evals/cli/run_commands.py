@@ -10,14 +10,19 @@ import typer
 
 from evals.cli.options import (
     DEFAULT_DB,
+    AnnotatorOption,
     CandidateModel,
     CandidatePrompt,
     ConfigOption,
     DbOption,
     GraderModel,
     GraderPrompt,
+    InterviewerCallable,
+    InterviewerEndpoint,
+    InterviewerKeyEnv,
     InterviewerModel,
     InterviewerPrompt,
+    InterviewerSource,
     JudgeModel,
     ModelChoices,
     NoCache,
@@ -60,6 +65,11 @@ def run(
     grader_prompt: GraderPrompt = None,
     config: ConfigOption = None,
     no_cache: NoCache = False,
+    interviewer_source: InterviewerSource = None,
+    interviewer_endpoint: InterviewerEndpoint = None,
+    interviewer_callable: InterviewerCallable = None,
+    interviewer_api_key_env: InterviewerKeyEnv = None,
+    annotator: AnnotatorOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Simulate interviews over a persona set, check grader, interviewer and personas, and gate the result."""
@@ -76,12 +86,17 @@ def run(
         grader_prompt,
         config,
         no_cache,
+        interviewer_source,
+        interviewer_endpoint,
+        interviewer_callable,
+        interviewer_api_key_env,
+        annotator,
     )
     if resume and (extra := choices.given() + _selection_flags(persona, tag, trials, label)):
         fail(f"--resume finishes a run with the configuration it started with; drop {', '.join(extra)}")
     try:
         lib = load_shipped()
-        new_run = None if resume else (make_plan(lib, scenario, persona, tag, trials), _run_config(choices, trials, concurrency))
+        new_run = None if resume else (make_plan(lib, scenario, persona, tag, trials), run_config(choices, trials, concurrency))
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     with open_store(db) as store:
@@ -93,22 +108,27 @@ def run(
                 prepared = harness.resume(str(resume), concurrency=concurrency)
         except HarnessError as exc:
             fail(str(exc))
-        models = prepared.config.models.model_names()
-        typer.echo(f"run {prepared.run_id}: {len(prepared.pending)} interview(s) on {', '.join(sorted(set(models.values())))}")
-        try:
-            _execute_with_progress(harness, prepared)
-        except KeyboardInterrupt:
-            kept = harness.interrupt(prepared.run_id)
-            typer.echo(
-                f"\ninterrupted: {kept} finished interview(s) kept; finish with: "
-                f"interview-harness run --resume {prepared.run_id} --db {db}",
-                err=True,
-            )
-            raise typer.Exit(INTERRUPTED) from None
-        rows = harness.finalize(prepared.run_id)
+        rows = execute_and_finalize(harness, prepared, db)
     print_summary(prepared.run_id, rows)
     if gates_failed(rows) and not no_gate:
         raise typer.Exit(1)
+
+
+def execute_and_finalize(harness, prepared, db: Path):
+    """Run the pending interviews with a progress bar and compute the checks; Ctrl-C keeps what finished."""
+    models = prepared.config.models.model_names()
+    typer.echo(f"run {prepared.run_id}: {len(prepared.pending)} interview(s) on {', '.join(sorted(set(models.values())))}")
+    try:
+        _execute_with_progress(harness, prepared)
+    except KeyboardInterrupt:
+        kept = harness.interrupt(prepared.run_id)
+        typer.echo(
+            f"\ninterrupted: {kept} finished interview(s) kept; finish with: "
+            f"interview-harness run --resume {prepared.run_id} --db {db}",
+            err=True,
+        )
+        raise typer.Exit(INTERRUPTED) from None
+    return harness.finalize(prepared.run_id)
 
 
 def _selection_flags(persona: list[str] | None, tag: list[str] | None, trials: int, label: str | None) -> list[str]:
@@ -117,23 +137,32 @@ def _selection_flags(persona: list[str] | None, tag: list[str] | None, trials: i
     ]
 
 
-def _run_config(choices: ModelChoices, trials: int, concurrency: int | None):
-    """The configuration a new run records: models, prompts, gates, concurrency, trials and cache use."""
+def run_config(choices: ModelChoices, trials: int, concurrency: int | None, **fields):
+    """The configuration a new run records: models, prompts, gates, interviewer, annotator, concurrency, trials, cache.
+
+    `fields` sets the rest (an import's recordings, a regrade's original run, the interviewer of a recording).
+    """
     from agents.model_config import config_file
     from evals.gates import defaults_version, load_gates
     from evals.run_config import RunConfig, prompt_overrides
 
+    source = fields.pop("interviewer", None) or choices.source()
     models = choices.resolve()
     choices.prompts()  # a bad template is bad input now, not after the run was recorded
     gates = load_gates(config_file(choices.config))
-    return RunConfig(
-        models=models,
-        prompts=prompt_overrides(choices.prompt_paths()),
-        gates=gates,
-        gates_version=defaults_version(),
-        concurrency=concurrency or default_concurrency(models),
-        trials=trials,
-        use_cache=not choices.no_cache,
+    return RunConfig.model_validate(
+        {
+            "models": models,
+            "prompts": prompt_overrides(choices.prompt_paths()),
+            "gates": gates,
+            "gates_version": defaults_version(),
+            "concurrency": concurrency or default_concurrency(models),
+            "trials": trials,
+            "use_cache": not choices.no_cache,
+            "interviewer": source,
+            "annotator": choices.annotator or "judge",
+            **fields,
+        }
     )
 
 

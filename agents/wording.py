@@ -1,0 +1,30 @@
+"""Comparing what was said by its content words: enough to tell which bank question a turn asks."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z]{5,}")
+_COMMON = frozenset({"about", "their", "there", "where", "which", "would", "could", "should", "these", "those"})
+_SUFFIXES = ("ements", "ement", "ings", "ing", "ers", "er", "ed", "es", "s", "e")
+STEM = 5  # after the suffix goes, words are compared by their first five letters
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to match a question's words to a competency's: sharing ~ share, disagreed ~ disagreements."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:STEM]
+
+
+def content_stems(text: str) -> set[str]:
+    """The crude stems of the content words of `text` (five letters and longer, common words left out)."""
+    return {_stem(word) for word in _WORD.findall(text.lower()) if word not in _COMMON}
+
+
+def containment(asked: str, reference: str) -> float:
+    """Share of the reference text's content stems that `asked` also uses (1.0: says everything it says)."""
+    wanted = content_stems(reference)
+    return len(content_stems(asked) & wanted) / len(wanted) if wanted else 0.0
