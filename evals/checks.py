@@ -21,7 +21,7 @@ from evals.agreement import (
     within,
 )
 from evals.baseline_margin import margins
-from evals.conformance import CONFORMANCE_CHECKS
+from evals.conformance import CONFORMANCE_CHECKS, probe_depth
 from evals.flag_metrics import hire_accuracy, red_flag_scores
 from evals.gates import Gate, apply_gates
 from evals.intervals import bootstrap_interval, wilson_interval
@@ -276,6 +276,11 @@ def _annotator(out: _Rows, results: list[InterviewResult]) -> None:
             )
 
 
+def _probe_depth(out: _Rows, results: list[InterviewResult]) -> None:
+    probes, questions = (sum(x) for x in zip(*(probe_depth(r) for r in results), strict=True)) if results else (0, 0)
+    out.add("probe_depth", "overall", probes / questions if questions else None, n=questions)
+
+
 def _talk_time(out: _Rows, results: list[InterviewResult]) -> None:
     shares = []
     for r in results:
@@ -318,6 +323,7 @@ def compute_checks(
     _baseline_margins(out, results, units, scenario)
     _annotator(out, results)
     _talk_time(out, results)
+    _probe_depth(out, results)
     _cost(out, results)
     apply_gates(out.rows, gates)
     return out.rows

@@ -21,6 +21,8 @@ CONFORMANCE_CHECKS: tuple[str, ...] = (
     "intro_confidentiality",
     "intro_guidance",
     "candidate_questions_offered",
+    "candidate_questions_answered",
+    "next_steps_stated",
     "no_prohibited_topics",
     "no_rubric_leak",
 )
@@ -207,6 +209,13 @@ _GUIDANCE = re.compile(
     r"\b\d+(\.\d+)?\s*(-|–|to)\s*\d+(\.\d+)?\s*min|\bSTAR\b|(?i:\bstar (method|format|structure)\b)|"
     r"(?i:\bminutes?\b.*\b(setup|set-up|set up|deep[- ]dive|results|situation)\b)|(?i:\b(setup|set-up|set up|deep[- ]dive|results)\b.*\bminutes?\b)",
 )
+# The seed's wrap-up: "next steps", with when to expect them.
+_NEXT_STEPS = re.compile(r"\b(next steps?|follow up|get back to you|hear (back )?from)\b", re.IGNORECASE)
+_TIMELINE = re.compile(
+    r"\b(within|by|in|over) (the )?(a|one|two|three|\d+|next|coming|few)\b.{0,20}\b(days?|weeks?|business days?|monday|"
+    r"tuesday|wednesday|thursday|friday|end of)\b|\b(tomorrow|this week|next week)\b",
+    re.IGNORECASE,
+)
 _INVITES_QUESTIONS = re.compile(
     r"\bquestions? for (me|us)\b|\banything (you'?d|you would) like to ask\b|\bwhat questions do you have\b|"
     r"\b(do|would) you have (any )?questions\b|\bask me anything\b|\bany questions\b",
@@ -326,6 +335,29 @@ def _interviewer_says(turns: list[Turn], pattern: re.Pattern[str], segment: str 
     return any(t.speaker == "interviewer" and (segment is None or t.segment == segment) and pattern.search(t.text) for t in turns)
 
 
+def _questions_answered(turns: list[Turn]) -> bool:
+    """Every question the candidate asked in the candidate-questions segment got an interviewer answer before the close."""
+    for k, turn in enumerate(turns):
+        if turn.speaker == "candidate" and turn.segment == "candidate_questions" and (turn.asks_question or "?" in turn.text):
+            reply = next((t for t in turns[k + 1 :] if t.speaker == "interviewer"), None)
+            if reply is None or reply.action != "answer_candidate":
+                return False
+    return True
+
+
+def _next_steps(turns: list[Turn]) -> bool:
+    """The wrap-up tells the candidate what happens next, and when."""
+    closing = " ".join(t.text for t in turns if t.speaker == "interviewer" and t.segment == "wrap_up")
+    return bool(_NEXT_STEPS.search(closing) and _TIMELINE.search(closing))
+
+
+def probe_depth(result: InterviewResult) -> tuple[int, int]:
+    """(probes, bank questions asked) in the deep dives: how deep the interviewer followed up on average."""
+    turns = result.transcript
+    probes = sum(1 for t in turns if t.speaker == "interviewer" and t.action == "probe" and t.segment == "deep_dives")
+    return probes, len(_bank_questions(turns))
+
+
 def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, bool]:
     """Every check in CONFORMANCE_CHECKS for one interview. An empty transcript fails all but the violation checks."""
     turns = result.transcript
@@ -345,6 +377,8 @@ def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, bo
         "intro_guidance": _interviewer_says(turns, _GUIDANCE, "intro"),
         "candidate_questions_offered": any(t.action == "transition" and t.segment == "candidate_questions" for t in turns)
         or _interviewer_says(turns, _INVITES_QUESTIONS),
+        "candidate_questions_answered": bool(turns) and _questions_answered(turns),
+        "next_steps_stated": _next_steps(turns),
         "no_prohibited_topics": "prohibited_topic" not in kinds,
         "no_rubric_leak": "rubric_leak" not in kinds,
     }

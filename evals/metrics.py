@@ -301,6 +301,13 @@ declare(
     direction="higher",
 )
 declare(
+    "probe_depth",
+    "probes per question",
+    "Follow-up probes per bank question asked in the deep dives (the seed: probe deeply for specifics and mechanisms).",
+    "bank question asked",
+    judges="interviewer",
+)
+declare(
     "talk_time_share",
     "interviewer talk-time share",
     "Share of the spoken words that are the interviewer's; the candidate should do most of the talking.",

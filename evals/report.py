@@ -250,11 +250,11 @@ def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: dict, 
     lines = [
         [r.metric.split(".", 1)[1], fmt(r.value), interval(r), str(r.n or 0)] for r in rows if r.metric.startswith("conformance.")
     ]
-    for name in ("conformance", "probe_rate_after_no_metric"):
+    for name in ("conformance", "probe_rate_after_no_metric", "probe_depth", "talk_time_share"):
         if (r := by.get((name, "overall"))) is not None:
             shown = "all checks" if name == "conformance" else name
             lines.append([shown, fmt(r.value), interval(r), str(r.n or 0)])
-    blocks: list[Block] = [*note, Table(["check", "pass rate", "95% CI", "n"], lines)]
+    blocks: list[Block] = [*note, Table(["check", "value", "95% CI", "n"], lines)]
     failing = by[("conformance", "overall")].details_as(ConformanceDetails).failing if ("conformance", "overall") in by else {}
     if failing:
         out = [[key, ", ".join(bad), _violations(results[key], scenario)] for key, bad in failing.items()]

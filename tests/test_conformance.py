@@ -499,3 +499,19 @@ def test_graph_interview_asking_a_prohibited_question_fails():
     assert result.status == "completed", result.error
     verdict = check_interview(result, SCENARIO)
     assert not verdict["no_prohibited_topics"] and not passes_all(verdict)
+
+
+def test_wrap_up_must_state_next_steps_and_when():
+    blocks = Interview().blocks()
+    assert checks(Interview().turns(blocks=blocks))["next_steps_stated"]
+    blocks["wrap_up"] = [Line("interviewer", "Thank you for your time; the recruiter will share next steps.", 1.0, "close")]
+    assert not checks(Interview().turns(blocks=blocks))["next_steps_stated"]  # no timeline
+    blocks["wrap_up"] = [Line("interviewer", "Thanks, that is all. Have a good day, we will talk within a week.", 1.0, "close")]
+    assert not checks(Interview().turns(blocks=blocks))["next_steps_stated"]  # no next steps
+
+
+def test_every_candidate_question_gets_an_answer():
+    blocks = Interview().blocks()
+    assert checks(Interview().turns(blocks=blocks))["candidate_questions_answered"]
+    blocks["candidate_questions"] = blocks["candidate_questions"][:2]  # the question, then straight to the close
+    assert not checks(Interview().turns(blocks=blocks))["candidate_questions_answered"]
