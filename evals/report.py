@@ -24,6 +24,7 @@ from evals.metric_rows import (
     PersonaDetails,
 )
 from evals.metrics import REGISTRY, headline, metric
+from evals.noise import noise
 from evals.report_blocks import Block, Heatmap, Quote, Section, Table, fmt, interval, markdown_table, yes_no
 from evals.report_mismatches import WORST, worst_mismatches
 from evals.store import RunRecord, Store
@@ -285,6 +286,21 @@ def _annotator(by: dict) -> list[Block]:
     ]
 
 
+def _noise(store: Store, run: RunRecord) -> list[Block]:
+    found = noise(store, run)
+    if not found:
+        return [
+            "No repeat of this run is stored: regrade it with the same grader to see grader noise, and rerun it "
+            "with the same configuration to see simulation noise."
+        ]
+    rows = [[n.kind, n.other, str(n.paired), fmt(n.mean_abs_change), fmt(n.hire_flips)] for n in found]
+    caption = (
+        "Against stored repeats of this run with the same grader: a regrade grades the same transcripts again "
+        "(grader noise); a rerun simulates the interviews again (simulation noise on top)."
+    )
+    return [Table(["noise", "other run", "paired interviews", "mean |score change|", "hire flips"], rows, caption)]
+
+
 def _cost(run: RunRecord, by: dict, rows: list[CheckRow]) -> Table:
     out = []
     for role in sorted({r.scope for r in rows if r.metric == "calls"}):
@@ -346,6 +362,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("personas", "Per persona", [_personas(rows, competencies)]),
         Section("conformance", "Interviewer conformance", _conformance(run, by, rows, keyed, scenario)),
         Section("annotator", "Annotator accuracy", _annotator(by)),
+        Section("noise", "Grader noise and simulation noise", _noise(store, run)),
         Section("mismatches", f"Worst mismatches (top {WORST} by error)", worst_mismatches(rows, keyed, scenario)),
         Section("cost", "Cost and tokens per role", [_cost(run, by, rows)]),
     ]

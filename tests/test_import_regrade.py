@@ -175,3 +175,23 @@ def test_guided_runs_report_the_annotators_accuracy(tmp_path):
     section = report.read_text().split("## Annotator accuracy", 1)[1].split("\n## ", 1)[0]
     assert "| question | 1.00 |" in section
     assert "are enforced by the format rules" in report.read_text()
+
+
+def test_report_separates_grader_noise_from_simulation_noise(tmp_path):
+    db = tmp_path / "h.duckdb"
+    model = register_script()
+    flags = [a for role in ("interviewer", "candidate", "grader", "judge") for a in (f"--{role}-model", model)]
+    for _ in range(2):  # the run and a rerun with the same configuration
+        assert runner.invoke(app, ["run", "--persona", "mei-defects", *flags, "--db", str(db)]).exit_code in (0, 1)
+    with duckdb.connect(str(db), read_only=True) as con:
+        first, rerun = [r for (r,) in con.execute("select run_id from runs order by started_at").fetchall()]
+    report = tmp_path / "r.md"
+    assert runner.invoke(app, ["report", first, "--markdown", str(report), "--db", str(db)]).exit_code == 0
+    assert "| simulation (rerun) | " + rerun in report.read_text() and "grader (regrade)" not in report.read_text()
+    assert runner.invoke(app, ["regrade", first, "--db", str(db)]).exit_code in (0, 1)  # same grader: grader noise
+    with duckdb.connect(str(db), read_only=True) as con:
+        (regrade,) = con.execute("select run_id from runs where run_id not in (?, ?)", [first, rerun]).fetchone()
+    assert runner.invoke(app, ["report", first, "--markdown", str(report), "--db", str(db)]).exit_code == 0
+    section = report.read_text().split("## Grader noise and simulation noise", 1)[1].split("\n## ", 1)[0]
+    assert f"| grader (regrade) | {regrade} | 1 | 0.00 | 0.00 |" in section  # a deterministic grader has no grader noise
+    assert f"| simulation (rerun) | {rerun} | 1 |" in section

@@ -1,0 +1,79 @@
+"""How much of a run's result is noise: the same grader on the same transcripts (a regrade) against new
+simulated interviews under the same configuration (a rerun).
+
+A regrade with an unchanged grader shows grader noise alone; a rerun adds the noise of simulating the
+interviews again. When both exist beside a run, the report shows them side by side, so a change seen
+in `compare` can be weighed against both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evals.store import RunRecord, Store
+
+SEARCHED_RUNS = 200
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Differences between a run and one repeat of it, over the interviews both graded."""
+
+    kind: str  # "grader (regrade)" or "simulation (rerun)"
+    other: str
+    paired: int
+    mean_abs_change: float | None
+    hire_flips: float | None
+
+
+def _same_grader(run: RunRecord, other: RunRecord) -> bool:
+    return other.models.get("grader") == run.models.get("grader") and other.prompt_hashes.get("grader") == run.prompt_hashes.get(
+        "grader"
+    )
+
+
+def _repeats(store: Store, run: RunRecord) -> dict[str, RunRecord]:
+    found: dict[str, RunRecord] = {}
+    for other in store.list_runs(SEARCHED_RUNS):
+        if other.run_id == run.run_id or other.status != "complete" or other.scenario_hash != run.scenario_hash:
+            continue
+        if other.persona_set_hash != run.persona_set_hash or not _same_grader(run, other):
+            continue
+        if other.config.regrade_of == run.run_id:
+            found.setdefault("grader (regrade)", other)
+        elif (
+            other.config.regrade_of is None
+            and run.config.regrade_of is None
+            and other.config.interviewer != "imported"
+            and other.models == run.models
+            and other.prompt_hashes == run.prompt_hashes
+        ):
+            found.setdefault("simulation (rerun)", other)
+    return found
+
+
+def _difference(store: Store, run: RunRecord, other: RunRecord, kind: str) -> Noise:
+    mine = {(r.persona_id, r.trial): r.grade for r in store.load_results(run.run_id) if r.grade}
+    theirs = {(r.persona_id, r.trial): r.grade for r in store.load_results(other.run_id) if r.grade}
+    keys = sorted(set(mine) & set(theirs))
+    changes, flips = [], []
+    for key in keys:
+        a, b = mine[key], theirs[key]
+        assert a is not None and b is not None
+        for cid, grade in a.competencies.items():
+            theirs_score = b.competencies[cid].score if cid in b.competencies else None
+            if grade.score is not None and theirs_score is not None:
+                changes.append(abs(grade.score - theirs_score))
+        flips.append(a.hire != b.hire)
+    return Noise(
+        kind,
+        other.run_id,
+        len(keys),
+        sum(changes) / len(changes) if changes else None,
+        sum(flips) / len(flips) if flips else None,
+    )
+
+
+def noise(store: Store, run: RunRecord) -> list[Noise]:
+    """Grader noise and simulation noise for `run`, for whichever repeats of it are stored."""
+    return [_difference(store, run, other, kind) for kind, other in sorted(_repeats(store, run).items())]
