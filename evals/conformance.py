@@ -385,6 +385,38 @@ def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, bo
     return {name: checks[name] for name in CONFORMANCE_CHECKS}
 
 
+def failing_turns(result: InterviewResult, scenario: Scenario, checks: dict[str, bool]) -> dict[str, list[int]]:
+    """For each failed check, the turns to look at: the questions asked, the offending lines, the unanswered questions."""
+    turns = result.transcript
+    asks = [t.index for t in turns if t.segment == "deep_dives" and t.action == "ask"]
+    violations = merge_violations(screen_interviewer_text(turns, scenario), result.violations or [])
+    runs = [t.index for k, t in enumerate(turns) if k == 0 or turns[k - 1].segment != t.segment]
+    unanswered = [
+        t.index
+        for k, t in enumerate(turns)
+        if t.speaker == "candidate"
+        and t.segment == "candidate_questions"
+        and (t.asks_question or "?" in t.text)
+        and (reply := next((r for r in turns[k + 1 :] if r.speaker == "interviewer"), None)) is not None
+        and reply.action != "answer_candidate"
+    ]
+    spoken_in = lambda seg: [t.index for t in turns if t.speaker == "interviewer" and t.segment == seg]  # noqa: E731
+    where = {
+        "question_count": asks,
+        "competency_coverage": asks,
+        "segment_order": runs,
+        "segment_budget": runs,
+        "total_time": [turns[-1].index] if turns else [],
+        "intro_confidentiality": spoken_in("intro"),
+        "intro_guidance": spoken_in("intro"),
+        "candidate_questions_answered": unanswered,
+        "next_steps_stated": spoken_in("wrap_up"),
+        "no_prohibited_topics": [v.turn_index for v in violations if v.kind == "prohibited_topic"],
+        "no_rubric_leak": [v.turn_index for v in violations if v.kind == "rubric_leak"],
+    }
+    return {name: where.get(name, []) for name, ok in checks.items() if not ok}
+
+
 def passes_all(checks: dict[str, bool]) -> bool:
     """True when every conformance check is present and passed."""
     return all(checks.get(name, False) for name in CONFORMANCE_CHECKS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.conformance import check_interview, merge_violations, screen_interviewer_text
+from evals.conformance import check_interview, failing_turns, merge_violations, screen_interviewer_text
 from evals.loading import Library
 from evals.metrics import headline
 from evals.report import Report
@@ -13,7 +13,7 @@ from evals.store import Store
 
 def report_json(store: Store, report: Report, lib: Library | None) -> dict[str, Any]:
     """Headline metrics with intervals and gates, every check row, findings, and per interview its conformance
-    checks (with the turns that broke a rule), grade and turn annotations."""
+    checks, each failed one with the turns to look at (`failed_checks`), grade and turn annotations."""
     run = report.run
     scenario = lib.scenarios.get(run.scenario_id) if lib else None
     by = {(r.metric, r.scope): r for r in report.rows}
@@ -32,7 +32,7 @@ def report_json(store: Store, report: Report, lib: Library | None) -> dict[str, 
                 "stop_reason": result.stop_reason,
                 "error": result.error,
                 "conformance": checks,
-                "failed_checks": [name for name, ok in checks.items() if not ok],
+                "failed_checks": failing_turns(result, scenario, checks) if scenario else {},
                 "violations": [v.model_dump(mode="json") for v in flagged],
                 "grade": result.grade.model_dump(mode="json") if result.grade else None,
                 "annotations": [

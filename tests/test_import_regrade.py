@@ -92,8 +92,9 @@ def test_import_annotates_by_rules_and_checks_each_recording(imported):
     assert set(by) == {"rec-full", "rec-short", "rec-bad"}
     assert all(i["source"] == "imported" and i["status"] == "completed" for i in by.values())
     assert by["rec-full"]["conformance"]["question_count"] is True
-    assert "question_count" in by["rec-short"]["failed_checks"]
-    assert {"no_prohibited_topics", "no_rubric_leak"} <= set(by["rec-bad"]["failed_checks"])
+    assert by["rec-short"]["failed_checks"]["question_count"] == [2, 4]  # the two questions it asked
+    failed = by["rec-bad"]["failed_checks"]
+    assert failed["no_prohibited_topics"] == [12] and failed["no_rubric_leak"] == [14]  # the offending lines
     assert {v["kind"] for v in by["rec-bad"]["violations"]} == {"prohibited_topic", "rubric_leak"}
     assert {a["tier"] for i in by.values() for a in i["annotations"]} == {"rules"}
     with duckdb.connect(str(db), read_only=True) as con:
