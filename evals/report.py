@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from agents.records import InterviewResult
 from evals.checks import compute_checks
-from evals.conformance import merge_violations, screen_interviewer_text
 from evals.metric_rows import (
     CheckRow,
     ConformanceDetails,
@@ -28,6 +27,7 @@ from evals.noise import noise
 from evals.report_blocks import Block, Heatmap, Quote, Section, Table, fmt, interval, markdown_table, yes_no
 from evals.report_mismatches import WORST, worst_mismatches
 from evals.store import RunRecord, Store
+from evals.topic_screen import merge_violations, screen_interviewer_text
 from evals.units import build_units, known_results
 
 COUNTS = ("not_assessed", "not_asked")

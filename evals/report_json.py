@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.conformance import check_interview, failing_turns, merge_violations, screen_interviewer_text
+from evals.conformance import check_interview, failing_turns
 from evals.loading import Library
 from evals.metrics import headline
 from evals.report import Report
 from evals.store import Store
+from evals.topic_screen import merge_violations, screen_interviewer_text
 
 
 def report_json(store: Store, report: Report, lib: Library | None) -> dict[str, Any]:

@@ -9,15 +9,8 @@ import pytest
 
 from agents.interview import run_interview
 from agents.records import InterviewResult, TopicViolation, Turn
-from evals.conformance import (
-    CONFORMANCE_CHECKS,
-    check_interview,
-    has_metric,
-    merge_violations,
-    passes_all,
-    probe_opportunities,
-    screen_interviewer_text,
-)
+from evals.conformance import CONFORMANCE_CHECKS, check_interview, has_metric, passes_all, probe_opportunities
+from evals.topic_screen import merge_violations, screen_interviewer_text
 from tests.conftest_helpers import LIBRARY, SCENARIO, scripted_gateway
 from tests.scripted_agents import InterviewScript
 
