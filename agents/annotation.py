@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from agents.client import ModelClient
+from agents.format_rules import segment_after
 from agents.output_schema import list_of, one_of, output_model
 from agents.prompting import PromptTemplate
 from agents.records import OFF_BANK, AnnotatedAction, Turn, TurnAnnotation
@@ -167,22 +168,11 @@ async def annotate(
         for item in verdict.model_dump()["labels"]:
             before = labels[item["turn_index"]]
             labels[item["turn_index"]] = TurnAnnotation(
-                segment=_segment_for(item["action"], before.segment),
+                # A judged ask opens (or continues) the deep dives; every other action moves the segment as a move does.
+                segment="deep_dives" if item["action"] == "ask" else segment_after(item["action"], before.segment),
                 action=item["action"],
                 question_id=item["question_id"] if item["action"] in ("ask", "probe") else None,
                 probe_category=item["probe_category"] if item["action"] == "probe" else None,
                 tier="judge",
             )
     return labels
-
-
-def _segment_for(action: str, segment: str) -> str:
-    """The segment a judged action puts a turn in; 'other' stays where the rules had it."""
-    by_action = {
-        "ask": "deep_dives",
-        "probe": "deep_dives",
-        "transition": "candidate_questions",
-        "answer_candidate": "candidate_questions",
-        "close": "wrap_up",
-    }
-    return by_action.get(action, segment)

@@ -101,14 +101,15 @@ def _interviewer_says(turns: list[Turn], pattern: re.Pattern[str], segment: str 
     return any(t.speaker == "interviewer" and (segment is None or t.segment == segment) and pattern.search(t.text) for t in turns)
 
 
-def _questions_answered(turns: list[Turn]) -> bool:
-    """Every question the candidate asked in the candidate-questions segment got an interviewer answer before the close."""
+def _unanswered(turns: list[Turn]) -> list[int]:
+    """Questions the candidate asked in the candidate-questions segment that no interviewer answer followed."""
+    missed = []
     for k, turn in enumerate(turns):
         if turn.speaker == "candidate" and turn.segment == "candidate_questions" and (turn.asks_question or "?" in turn.text):
             reply = next((t for t in turns[k + 1 :] if t.speaker == "interviewer"), None)
             if reply is None or reply.action != "answer_candidate":
-                return False
-    return True
+                missed.append(turn.index)
+    return missed
 
 
 def _next_steps(turns: list[Turn]) -> bool:
@@ -143,7 +144,7 @@ def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, bo
         "intro_guidance": _interviewer_says(turns, _GUIDANCE, "intro"),
         "candidate_questions_offered": any(t.action == "transition" and t.segment == "candidate_questions" for t in turns)
         or _interviewer_says(turns, _INVITES_QUESTIONS),
-        "candidate_questions_answered": bool(turns) and _questions_answered(turns),
+        "candidate_questions_answered": bool(turns) and not _unanswered(turns),
         "next_steps_stated": _next_steps(turns),
         "no_prohibited_topics": "prohibited_topic" not in kinds,
         "no_rubric_leak": "rubric_leak" not in kinds,
@@ -157,15 +158,6 @@ def failing_turns(result: InterviewResult, scenario: Scenario, checks: dict[str,
     asks = [t.index for t in turns if t.segment == "deep_dives" and t.action == "ask"]
     violations = merge_violations(screen_interviewer_text(turns, scenario), result.violations or [])
     runs = [t.index for k, t in enumerate(turns) if k == 0 or turns[k - 1].segment != t.segment]
-    unanswered = [
-        t.index
-        for k, t in enumerate(turns)
-        if t.speaker == "candidate"
-        and t.segment == "candidate_questions"
-        and (t.asks_question or "?" in t.text)
-        and (reply := next((r for r in turns[k + 1 :] if r.speaker == "interviewer"), None)) is not None
-        and reply.action != "answer_candidate"
-    ]
     spoken_in = lambda seg: [t.index for t in turns if t.speaker == "interviewer" and t.segment == seg]  # noqa: E731
     where = {
         "question_count": asks,
@@ -175,7 +167,7 @@ def failing_turns(result: InterviewResult, scenario: Scenario, checks: dict[str,
         "total_time": [turns[-1].index] if turns else [],
         "intro_confidentiality": spoken_in("intro"),
         "intro_guidance": spoken_in("intro"),
-        "candidate_questions_answered": unanswered,
+        "candidate_questions_answered": _unanswered(turns),
         "next_steps_stated": spoken_in("wrap_up"),
         "no_prohibited_topics": [v.turn_index for v in violations if v.kind == "prohibited_topic"],
         "no_rubric_leak": [v.turn_index for v in violations if v.kind == "rubric_leak"],
