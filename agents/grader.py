@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from agents.client import ModelClient
 from agents.output_schema import list_of, one_of, output_model
 from agents.prompting import PromptTemplate
-from agents.records import CompetencyGrade, Feedback, Grade, RedFlagFinding, Turn
+from agents.records import CandidateIdentity, CompetencyGrade, Feedback, Grade, RedFlagFinding, Turn
 from scenarios.model import Scenario
 from scenarios.strict import StrictModel
 
@@ -66,8 +66,17 @@ def to_grade(verdict: BaseModel, scenario: Scenario) -> Grade:
     )
 
 
-async def grade_transcript(client: ModelClient, template: PromptTemplate, scenario: Scenario, transcript: list[Turn]) -> Grade:
+def grader_messages(
+    template: PromptTemplate, scenario: Scenario, transcript: list[Turn], candidate: CandidateIdentity | None
+) -> list[dict[str, str]]:
+    """The grader's prompt; it names the candidate (and pronouns), as a hiring grader's input would."""
+    return template.render(scenario=scenario, transcript=transcript, candidate=candidate)
+
+
+async def grade_transcript(
+    client: ModelClient, template: PromptTemplate, scenario: Scenario, transcript: list[Turn], candidate: CandidateIdentity | None
+) -> Grade:
     """Grade a finished interview."""
-    messages = template.render(scenario=scenario, transcript=transcript)
+    messages = grader_messages(template, scenario, transcript, candidate)
     verdict = await client.complete("grader", messages, output_type=grade_model(scenario))
     return to_grade(verdict, scenario)

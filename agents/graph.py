@@ -33,7 +33,7 @@ from agents.grader import grade_transcript
 from agents.interviewer import interviewer_turn
 from agents.interviewer import prompt_variables as interviewer_variables
 from agents.prompting import PromptSet
-from agents.records import OFF_BANK, Action, Grade, Source, Turn
+from agents.records import OFF_BANK, Action, Grade, Source, Turn, identity
 from personas.model import CandidateBrief
 from scenarios.model import Scenario
 
@@ -187,7 +187,7 @@ def build_graph(ctx: InterviewContext):
         stop = "closed" if closed else "time_budget" if out_of_time(state) else "turn_cap"
         update: dict[str, Any] = {"stop_reason": stop}
         try:
-            update["grade"] = await grade_transcript(ctx.client, ctx.prompts["grader"], scenario, transcript)
+            update["grade"] = await grade_transcript(ctx.client, ctx.prompts["grader"], scenario, transcript, identity(candidate_brief))
         except ModelCallError as exc:
             update["error"] = f"grader: {exc}"
         return update

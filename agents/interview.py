@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from agents.gateway import Gateway
 from agents.graph import DEFAULT_MAX_TURNS, InterviewContext, build_graph, initial_state, recursion_limit
 from agents.prompting import PromptSet
-from agents.records import InterviewResult, Source
+from agents.records import InterviewResult, Source, identity
 from personas.model import Persona
 from scenarios.model import Scenario
 
@@ -47,6 +47,7 @@ async def run_interview(
         scenario_id=scenario.id,
         persona_id=persona.id,
         trial=trial,
+        candidate=identity(persona.brief()),
         seed=seed,
         status="error",
         source=source,

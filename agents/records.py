@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from personas.model import Intended
+from personas.model import CandidateBrief, Intended
 from scenarios.strict import StrictModel
 
 ROLES = ("interviewer", "candidate", "grader", "judge")
@@ -117,12 +117,28 @@ class TopicViolation(StrictModel):
     source: Literal["screen", "judge"] = Field(description="Found by the keyword screen or by the judge model.")
 
 
+class CandidateIdentity(StrictModel):
+    """Who the candidate is to the grader: the name and pronouns the grader reads (and a name-swap probe replaces)."""
+
+    name: str = Field(min_length=1, description="The candidate's name.")
+    pronouns: str | None = Field(default=None, description="Pronouns, e.g. she/her; None when not given.")
+
+
+def identity(brief: CandidateBrief) -> CandidateIdentity:
+    """The name and pronouns a persona's candidate goes by."""
+    return CandidateIdentity(name=brief.display_name, pronouns=brief.pronouns)
+
+
 class InterviewResult(StrictModel):
     """Everything one simulated interview produced."""
 
     scenario_id: str = Field(description="Scenario interviewed for.")
     persona_id: str = Field(description="Persona that played the candidate.")
-    trial: int = Field(default=0, description="Repeat number for --trials.")
+    trial: int = Field(default=0, description="Repeat number for --trials (twins take the numbers after the trials).")
+    candidate: CandidateIdentity | None = Field(
+        default=None, description="The name and pronouns the candidate went by; None in runs stored before it was kept."
+    )
+    twin: str | None = Field(default=None, description="Name set the persona was renamed to for `run --twins`; None = its own name.")
     seed: int = Field(description="Seed for the interviewer and candidate models.")
     status: Literal["completed", "error"] = Field(description="completed, or error when anything failed.")
     transcript: list[Turn] = Field(default_factory=list, description="The turns, in order.")

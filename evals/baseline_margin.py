@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+from agents.grader import grader_messages
 from agents.prompting import PromptSet
 from agents.providers.baseline import counting_verdict
 from agents.records import InterviewResult
@@ -46,7 +47,7 @@ def counting_units(results: list[InterviewResult], units: list[InterviewUnit], s
         if not unit.completed:
             yield unit
             continue
-        prompt = "\n".join(m["content"] for m in template.render(scenario=scenario, transcript=result.transcript))
+        prompt = "\n".join(m["content"] for m in grader_messages(template, scenario, result.transcript, result.candidate))
         scores = counting_verdict(prompt, scenario.competency_ids)["competencies"]
         yield dataclasses.replace(unit, graded=[scores[c]["score"] for c in unit.competencies])
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, ValidationError
 
 from agents.format_rules import spoken_minutes
-from agents.records import InterviewResult, Turn
+from agents.records import CandidateIdentity, InterviewResult, Turn
 from personas.model import Intended
 from scenarios.model import Scenario
 from scenarios.strict import StrictModel
@@ -145,6 +145,7 @@ def to_result(recording: Recording) -> InterviewResult:
         scenario_id=record.scenario,
         persona_id=record.id,
         trial=0,
+        candidate=CandidateIdentity(name=record.candidate.name, pronouns=record.candidate.pronouns),
         seed=zlib.crc32(record.id.encode()) % 2**31,
         status="error",
         error="not graded yet",

@@ -70,7 +70,7 @@ async def grade_result(result: InterviewResult, scenario: Scenario, gateway: Gat
     """Grade a transcript that arrived without a grade (a recording, or a regrade); an error result on failure."""
     client = gateway.session(seed=result.seed)
     try:
-        result.grade = await grade_transcript(client, prompts["grader"], scenario, result.transcript)
+        result.grade = await grade_transcript(client, prompts["grader"], scenario, result.transcript, result.candidate)
         result.status, result.error = "completed", None
     except ModelCallError as exc:
         result.grade, result.status, result.error = None, "error", f"grader: {exc}"

@@ -36,7 +36,7 @@ def turns(*pairs: tuple[str, str]) -> list[Turn]:
 def grade_with(name: str, transcript: list[Turn], seed: int = 1):
     models = ModelsConfig(grader=RoleModel(**{**ROLE_DEFAULTS["grader"], "model": f"baseline/{name}"}))
     session = Gateway(models, use_cache=False).session(seed=seed)
-    grade = asyncio.run(grade_transcript(session, PromptSet()["grader"], SCENARIO, transcript))
+    grade = asyncio.run(grade_transcript(session, PromptSet()["grader"], SCENARIO, transcript, None))
     return grade, session.calls
 
 
