@@ -187,7 +187,9 @@ def build_graph(ctx: InterviewContext):
         stop = "closed" if closed else "time_budget" if out_of_time(state) else "turn_cap"
         update: dict[str, Any] = {"stop_reason": stop}
         try:
-            update["grade"] = await grade_transcript(ctx.client, ctx.prompts["grader"], scenario, transcript, identity(candidate_brief))
+            update["grade"] = await grade_transcript(
+                ctx.client, ctx.prompts["grader"], scenario, transcript, identity(candidate_brief)
+            )
         except ModelCallError as exc:
             update["error"] = f"grader: {exc}"
         return update

@@ -138,7 +138,9 @@ class InterviewResult(StrictModel):
     candidate: CandidateIdentity | None = Field(
         default=None, description="The name and pronouns the candidate went by; None in runs stored before it was kept."
     )
-    twin: str | None = Field(default=None, description="Name set the persona was renamed to for `run --twins`; None = its own name.")
+    twin: str | None = Field(
+        default=None, description="Name set the persona was renamed to for `run --twins`; None = its own name."
+    )
     seed: int = Field(description="Seed for the interviewer and candidate models.")
     status: Literal["completed", "error"] = Field(description="completed, or error when anything failed.")
     transcript: list[Turn] = Field(default_factory=list, description="The turns, in order.")

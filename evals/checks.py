@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 
-from agents.records import InterviewResult
+from agents.records import CallRecord, InterviewResult
 from evals.agreement import (
     adjacent_agreement,
     confusion_matrix,
@@ -244,21 +245,23 @@ def _repeats(out: _Rows, units: list[InterviewUnit]) -> None:
     )
 
 
-def _cost(out: _Rows, results: list[InterviewResult]) -> None:
+def cost_rows(calls: Iterable[CallRecord]) -> list[CheckRow]:
+    """Calls, tokens, model seconds, cache hits and cost per role."""
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in results:
-        for c in r.calls:
-            t = totals[c.role]
-            t["cost_usd"] += c.cost_usd
-            t["prompt_tokens"] += c.prompt_tokens
-            t["completion_tokens"] += c.completion_tokens
-            t["calls"] += 1
-            t["latency_s"] += c.latency_s
-            t["cache_hits"] += c.cache_hit
-            t["unknown_cost"] += not c.cost_known
+    for c in calls:
+        t = totals[c.role]
+        t["cost_usd"] += c.cost_usd
+        t["prompt_tokens"] += c.prompt_tokens
+        t["completion_tokens"] += c.completion_tokens
+        t["calls"] += 1
+        t["latency_s"] += c.latency_s
+        t["cache_hits"] += c.cache_hit
+        t["unknown_cost"] += not c.cost_known
+    out = _Rows()
     for role, t in sorted(totals.items()):
         for name, value in t.items():
             out.add(name, role, value, n=int(t["calls"]))
+    return out.rows
 
 
 def _annotator(out: _Rows, results: list[InterviewResult]) -> None:
@@ -324,6 +327,6 @@ def compute_checks(
     _annotator(out, results)
     _talk_time(out, results)
     _probe_depth(out, results)
-    _cost(out, results)
+    out.rows += cost_rows(c for r in results for c in r.calls)
     apply_gates(out.rows, gates)
     return out.rows

@@ -19,7 +19,7 @@ from evals.metrics import REGISTRY, metric
 from scenarios.strict import FrozenModel
 
 DEFAULTS_FILE = "gates_default.toml"
-SUPPORTED_VERSION = 2
+SUPPORTED_VERSION = 3
 CONFIGURABLE = ("threshold", "max_regression")
 DEFAULT_MAX_REGRESSION = 0.05
 

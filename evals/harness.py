@@ -169,9 +169,9 @@ class Harness:
             if not path.is_file() or file_sha256(path) != run.config.recordings_sha256:
                 changed.append(f"the recordings file {run.config.recordings}")
             return changed
-        if run.config.regrade_of is not None:
-            original_gone = self.store.get_run(run.config.regrade_of) is None
-            return changed + ([f"the original run {run.config.regrade_of} (it is gone)"] if original_gone else [])
+        original = run.config.probe.base_run if run.config.probe else run.config.regrade_of
+        if original is not None:
+            return changed + ([f"the original run {original} (it is gone)"] if self.store.get_run(original) is None else [])
         planned = list(dict.fromkeys(pid for pid, _ in run.plan))
         gone = [pid for pid in planned if pid not in lib.personas]
         if gone:
@@ -187,6 +187,10 @@ class Harness:
     def execute(self, prepared: PreparedRun, on_result: Callable[[InterviewResult], None] | None = None) -> None:
         """Run (or read) and review the pending interviews, committing each to the store the moment it is done."""
         config = prepared.config
+        if config.probe is not None:
+            from evals.probing import execute_probe
+
+            return execute_probe(self, prepared)
         scenario = self.library.scenario(prepared.run.scenario_id)
         gateway = config.gateway(self.cache_path)
 
@@ -239,6 +243,10 @@ class Harness:
     def finalize(self, run_id: str) -> list[CheckRow]:
         """Compute and store the checks over every interview of the run, judged by the run's stored gates."""
         run = self.store.get_run_exact(run_id)
+        if run.config.probe is not None:
+            from evals.probing import finalize_probe
+
+            return finalize_probe(self, run_id)
         scenario = self.library.scenario(run.scenario_id)
         results = self.store.load_results(run_id)
         units = build_units(results, self.library.personas, scenario)

@@ -125,3 +125,46 @@ class MarginDetails(MetricDetails):
 
     grader: float | None = Field(description="The metric for the run's grader.")
     counting: float | None = Field(description="The metric for the counting baseline.")
+
+
+class ShiftDetails(MetricDetails):
+    """What a perturbation did to the grades, besides the mean score shift."""
+
+    interviews: int = Field(description="Interviews graded both ways.")
+    hire_flips: int = Field(description="Interview-variants whose hire recommendation changed.")
+    flags_gained: dict[str, int] = Field(
+        default_factory=dict, description="Red flags reported only on the perturbed copy, by id."
+    )
+    flags_lost: dict[str, int] = Field(default_factory=dict, description="Red flags reported only on the original, by id.")
+    by_competency: dict[str, float | None] = Field(default_factory=dict, description="Mean score shift per competency.")
+
+
+class ImpactGroup(StrictModel):
+    """One group's rates and impact ratios, as a bias audit table reports them."""
+
+    category: str = Field(description="race, gender or intersection.")
+    group: str = Field(description="The group within the category.")
+    n: int = Field(description="Graded interview-variants in the group.")
+    hire_rate: float | None = Field(description="Share recommended for hire.")
+    hire_ratio: float | None = Field(
+        description="hire_rate over the highest group's in the category; 1 when no group was hired (equal rates)."
+    )
+    scoring_rate: float | None = Field(description="Share scoring above the median of all name-swapped grades.")
+    scoring_ratio: float | None = Field(
+        description="scoring_rate over the highest group's in the category; 1 when none scored above."
+    )
+
+
+class ImpactDetails(MetricDetails):
+    """The impact-ratio tables behind the lowest ratio."""
+
+    groups: list[ImpactGroup] = Field(description="Per category and group.")
+    median_score: float | None = Field(description="The median mean score the scoring rate is measured against.")
+    lowest: str | None = Field(description="'rate:category:group' of the lowest ratio.")
+
+
+class AttackDetails(MetricDetails):
+    """Which injections succeeded, and how."""
+
+    attempts: int = Field(description="Injected interviews graded.")
+    successes: list[str] = Field(description="'persona#trial kind: how' of each success (first 50).")

@@ -24,8 +24,9 @@ from evals.metric_rows import (
 )
 from evals.metrics import REGISTRY, headline, metric
 from evals.noise import noise
-from evals.report_blocks import Block, Heatmap, Quote, Section, Table, fmt, interval, markdown_table, yes_no
+from evals.report_blocks import Block, Heatmap, Quote, Section, ShiftChart, Table, fmt, interval, markdown_table, yes_no
 from evals.report_mismatches import WORST, worst_mismatches
+from evals.report_probes import latest_probe, probe_findings, probe_section
 from evals.store import RunRecord, Store
 from evals.topic_screen import merge_violations, screen_interviewer_text
 from evals.units import build_units, known_results
@@ -342,6 +343,8 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     if not rows and results and lib is not None and scenario is not None:
         known, _ = known_results(results, lib.personas)
         rows = compute_checks(known, build_units(known, lib.personas, scenario), scenario, lib.personas, run.config.gates)
+    if run.config.probe is not None:
+        return _probe_report(store, run, rows)
     finished = sum(r.status == "completed" for r in results)
     by = _by(rows)
     keyed = {f"{r.persona_id}#{r.trial}": r for r in results}
@@ -366,7 +369,24 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("mismatches", f"Worst mismatches (top {WORST} by error)", worst_mismatches(rows, keyed, scenario)),
         Section("cost", "Cost and tokens per role", [_cost(run, by, rows)]),
     ]
-    return Report(run, rows, findings(run, rows, len(run.plan), finished), sections)
+    stated = findings(run, rows, len(run.plan), finished)
+    probe = latest_probe(store, run)
+    if probe is not None:
+        probe_rows = store.load_checks(probe.run_id)
+        sections.insert(-1, probe_section(store, probe, probe_rows, own=False))
+        stated += [f"Probe run {probe.run_id}: {f}" for f in findings(probe, probe_rows, len(probe.plan), len(probe.plan))]
+        stated += probe_findings(probe, probe_rows)
+    return Report(run, rows, stated, sections)
+
+
+def _probe_report(store: Store, run: RunRecord, rows: list[CheckRow]) -> Report:
+    probed = len({(p.persona_id, p.trial) for p in store.load_probe_grades(run.run_id) if p.status == "completed"})
+    sections = [
+        Section("run", "Run", [_header(run, len(run.plan), probed)]),
+        probe_section(store, run, rows, own=True),
+        Section("cost", "Cost and tokens per role", [_cost(run, _by(rows), rows)]),
+    ]
+    return Report(run, rows, findings(run, rows, len(run.plan), probed) + probe_findings(run, rows), sections)
 
 
 def render_markdown(report: Report) -> str:
@@ -376,8 +396,8 @@ def render_markdown(report: Report) -> str:
     for section in report.sections:
         lines += ["", f"## {section.title}", ""]
         for block in section.blocks:
-            if isinstance(block, (Table, Heatmap)):
-                lines += markdown_table(block.table() if isinstance(block, Heatmap) else block)
+            if isinstance(block, (Table, Heatmap, ShiftChart)):
+                lines += markdown_table(block if isinstance(block, Table) else block.table())
             elif isinstance(block, Quote):
                 lines += [f"{block.label}:", ""] + [f"> {x}".replace("\n", " ") for x in block.lines] + [""]
             else:

@@ -37,7 +37,28 @@ class Heatmap:
         return Table(["", *(f"graded {lab}" for lab in self.labels), "not assessed"], rows)
 
 
-Block = str | Table | Quote | Heatmap
+@dataclass
+class ShiftChart:
+    """Horizontal bars of a mean shift per label with its 95% interval; `lines` are reference values to draw."""
+
+    title: str
+    bars: list[tuple[str, float | None, float | None, float | None]]  # label, value, low, high
+    lines: list[float]
+
+    def table(self) -> Table:
+        widest = max((abs(v) for _, v, _, _ in self.bars if v is not None), default=0.0) or 1.0
+
+        def bar(value: float | None) -> str:
+            if value is None:
+                return ""
+            length = round(abs(value) / widest * 20)
+            return ("-" if value < 0 else "+") * length
+
+        rows = [[label, fmt(v), f"[{fmt(lo)}, {fmt(hi)}]" if lo is not None else "-", bar(v)] for label, v, lo, hi in self.bars]
+        return Table(["copy", "mean shift", "95% CI", "shift"], rows, self.title)
+
+
+Block = str | Table | Quote | Heatmap | ShiftChart
 
 
 @dataclass

@@ -7,7 +7,7 @@ import io
 from html import escape
 
 from evals.report import Report
-from evals.report_blocks import Heatmap, Quote, Table
+from evals.report_blocks import Heatmap, Quote, ShiftChart, Table
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem; color: #1f2328; padding: 0 1rem; }
@@ -23,6 +23,7 @@ blockquote { border-left: 4px solid #d0d7de; margin: .3rem 0 .8rem; padding: .2r
 blockquote p { margin: .2rem 0; white-space: pre-wrap; }
 .label { font-weight: 600; margin: .6rem 0 0; }
 img.heatmap { max-width: 34rem; display: block; }
+img.chart { max-width: 48rem; display: block; }
 """
 
 
@@ -65,6 +66,37 @@ def heatmap_png(heatmap: Heatmap) -> bytes:
     return buffer.getvalue()
 
 
+def shift_chart_png(chart: ShiftChart) -> bytes:
+    """Render the shifts as horizontal bars with 95% whiskers and the reference lines."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bars = [(label, v, lo, hi) for label, v, lo, hi in chart.bars if v is not None]
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(bars) + 1.2), dpi=110)
+    try:
+        ys = list(range(len(bars)))[::-1]
+        values = [v for _, v, _, _ in bars]
+        errors = [
+            [v - (lo if lo is not None else v) for _, v, lo, _ in bars],
+            [(hi if hi is not None else v) - v for _, v, _, hi in bars],
+        ]
+        ax.barh(ys, values, color=["#cf222e" if v < 0 else "#0969da" for v in values], height=0.6)
+        ax.errorbar(values, ys, xerr=errors, fmt="none", ecolor="#1f2328", capsize=3, linewidth=1)
+        for x in chart.lines:
+            ax.axvline(x, color="#57606a", linewidth=1)
+        ax.set_yticks(ys, labels=[label for label, _, _, _ in bars], fontsize=8)
+        ax.set_xlabel("mean score shift (perturbed - original)")
+        ax.set_title(chart.title, fontsize=9)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
 def _cell(text: str, tag: str = "td") -> str:
     mark = ' class="pass"' if text.startswith("PASS") else ' class="fail"' if text.startswith("FAIL") else ""
     return f"<{tag}{mark if tag == 'td' else ''}>{escape(text)}</{tag}>"
@@ -90,6 +122,9 @@ def _block(block) -> str:
         data = base64.b64encode(heatmap_png(block)).decode("ascii")
         alt = "Heatmap of intended level against graded score"
         return f'<img class="heatmap" alt="{alt}" src="data:image/png;base64,{data}">' + _table(block.table())
+    if isinstance(block, ShiftChart):
+        data = base64.b64encode(shift_chart_png(block)).decode("ascii")
+        return f'<img class="chart" alt="{escape(block.title)}" src="data:image/png;base64,{data}">' + _table(block.table())
     if isinstance(block, Quote):
         lines = "".join(f"<p>{escape(line)}</p>" for line in block.lines)
         return f'<p class="label">{escape(block.label)}</p><blockquote>{lines}</blockquote>'

@@ -8,6 +8,7 @@ from evals.conformance import check_interview, failing_turns
 from evals.loading import Library
 from evals.metrics import headline
 from evals.report import Report
+from evals.report_probes import latest_probe, probe_json
 from evals.store import Store
 from evals.topic_screen import merge_violations, screen_interviewer_text
 
@@ -51,4 +52,11 @@ def report_json(store: Store, report: Report, lib: Library | None) -> dict[str, 
         ],
         "checks": [row.model_dump(mode="json") for row in report.rows],
         "interviews": interviews,
+        "probe": _probe(store, run),
     }
+
+
+def _probe(store: Store, run) -> dict[str, Any] | None:
+    """The run's own probe results, or those of its newest complete probe run; None when it was never probed."""
+    probe_run = run if run.config.probe is not None else latest_probe(store, run)
+    return None if probe_run is None else probe_json(store, probe_run, store.load_checks(probe_run.run_id))

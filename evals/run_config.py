@@ -12,6 +12,7 @@ from agents.model_config import ModelsConfig
 from agents.prompting import PromptSet
 from agents.records import Source
 from evals.gates import Gate
+from evals.probe_model import ProbeSettings
 from scenarios.strict import StrictModel
 
 
@@ -36,6 +37,11 @@ class RunConfig(StrictModel):
     regrade_of: str | None = Field(default=None, description="The run whose frozen transcripts this run grades again.")
     persona_hashes: dict[str, str] = Field(
         default_factory=dict, description="sha256 of each persona file the plan uses, to refuse a resume after one changed."
+    )
+    probe: ProbeSettings | None = Field(default=None, description="For a probe run: the run probed and the perturbations.")
+    twins: list[str] = Field(
+        default_factory=list,
+        description="Name sets each persona also ran under (`run --twins`); their trials follow the run's own.",
     )
 
     @model_validator(mode="before")

@@ -23,6 +23,7 @@ from agents.records import InterviewResult
 from evals import store_schema
 from evals.metric_rows import CheckRow
 from evals.metrics import REGISTRY, metric
+from evals.probe_model import ProbeGrade
 from evals.run_config import RunConfig
 from scenarios.strict import StrictModel
 
@@ -287,6 +288,28 @@ class Store:
             for row in rows
         )
         self._write(statements)
+
+    def save_probe_grade(self, run_id: str, probe: ProbeGrade) -> None:
+        """Commit one perturbed grade of a probe run (replacing an earlier try of the same variant)."""
+        self._require_run(run_id)
+        key = [run_id, probe.persona_id, probe.trial, probe.perturbation, probe.variant]
+        where = "run_id = ? AND persona_id = ? AND trial = ? AND perturbation = ? AND variant = ?"
+        self._write(
+            [
+                (f"DELETE FROM probe_grades WHERE {where}", key),
+                ("INSERT INTO probe_grades VALUES (?, ?, ?, ?, ?, ?, ?)", [*key, probe.status, probe.model_dump_json()]),
+            ]
+        )
+
+    def load_probe_grades(self, run_id: str) -> list[ProbeGrade]:
+        """Every perturbed grade of a probe run, in a stable order."""
+        sql = "SELECT probe FROM probe_grades WHERE run_id = ? ORDER BY persona_id, trial, perturbation, variant"
+        return [ProbeGrade.model_validate_json(row[0]) for row in self.query(sql, [run_id])]
+
+    def probe_runs(self, base_run: str) -> list[RunRecord]:
+        """The probe runs of `base_run`, newest first."""
+        sql = f"SELECT {_RUN_COLUMNS} FROM runs WHERE json_extract_string(config, '$.probe.base_run') = ?"
+        return [_run_record(row) for row in self.query(sql + " ORDER BY started_at DESC, run_id", [base_run])]
 
     def get_run(self, run_id: str) -> RunRecord | None:
         """The run with this id, or with this unambiguous id prefix; None when there is none."""

@@ -129,7 +129,25 @@ def m001_initial(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_probe_grades(con: duckdb.DuckDBPyConnection) -> None:
+    """Create probe_grades: the perturbed copies of a probed run's interviews and their grades."""
+    con.execute(
+        """
+        CREATE TABLE probe_grades (
+            run_id TEXT NOT NULL,
+            persona_id TEXT NOT NULL,
+            trial INTEGER NOT NULL,
+            perturbation TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            status TEXT NOT NULL,
+            probe JSON NOT NULL,
+            PRIMARY KEY (run_id, persona_id, trial, perturbation, variant)
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_probe_grades]
 
 
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from evals.cli import data_commands, import_commands, interview_command, report_commands, run_commands
+from evals.cli import data_commands, import_commands, interview_command, probe_command, report_commands, run_commands
 
 app = typer.Typer(
     name="interview-harness",
@@ -23,3 +23,4 @@ interview_command.register(app)
 run_commands.register(app)
 report_commands.register(app)
 import_commands.register(app)
+probe_command.register(app)
