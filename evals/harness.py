@@ -25,7 +25,9 @@ from evals.recordings import read_recordings, to_result
 from evals.review import grade_result, review_result
 from evals.run_config import RunConfig
 from evals.store import RunRecord, Store
+from evals.twins import renamed, twin_of
 from evals.units import build_units
+from scenarios.model import Scenario
 
 DEFAULT_TAG = "core"
 
@@ -195,6 +197,8 @@ class Harness:
         gateway = config.gateway(self.cache_path)
 
         async def finished(result: InterviewResult, *, grade: bool = False) -> None:
+            twin = twin_of(result.trial, config.trials, config.twins)[1]
+            result.twin = twin.id if twin else None
             await review_result(result, scenario, gateway, prepared.prompts, config.annotator, grade=grade)
             self.save(prepared, result, on_result)
 
@@ -214,10 +218,7 @@ class Harness:
             imported = [to_result(r) for r in recordings if r.record.id in wanted]
             asyncio.run(_bounded([finished(r, grade=True) for r in imported], config.concurrency))
         else:
-            jobs = [
-                InterviewJob(scenario, self.library.persona(pid), interview_seed(pid, trial), trial)
-                for pid, trial in prepared.pending
-            ]
+            jobs = [self._job(scenario, pid, trial, config) for pid, trial in prepared.pending]
             asyncio.run(
                 run_interviews(
                     jobs,
@@ -228,6 +229,13 @@ class Harness:
                     on_result=finished,
                 )
             )
+
+    def _job(self, scenario: Scenario, persona_id: str, trial: int, config: RunConfig) -> InterviewJob:
+        """One interview of the plan; a twin replays its trial's seed under another name."""
+        base, name_set = twin_of(trial, config.trials, config.twins)
+        seed = interview_seed(persona_id, base)
+        persona = self.library.persona(persona_id)
+        return InterviewJob(scenario, renamed(persona, name_set, seed) if name_set else persona, seed, trial)
 
     def save(self, prepared: PreparedRun, result: InterviewResult, on_result: Callable[[InterviewResult], None] | None) -> None:
         """Commit one finished interview and tell the caller."""

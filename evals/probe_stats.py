@@ -8,7 +8,7 @@ resampling is vectorised: one matrix of draw counts, and every statistic is a ra
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +53,7 @@ class Resampler:
         n = len(keys)
         self.weights = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=n_resamples) if n else np.zeros((0, 0))
 
-    def column(self, values: dict[Key, float]) -> np.ndarray:
+    def column(self, values: Mapping[Key, float]) -> np.ndarray:
         out = np.zeros(len(self.index))
         for key, value in values.items():
             out[self.index[key]] += value
@@ -75,7 +75,9 @@ def percentile_interval(draws: np.ndarray) -> tuple[float | None, float | None]:
     return float(low), float(high)
 
 
-def _ratio_row(resampler: Resampler, name: str, scope: str, num: dict[Key, float], den: dict[Key, float], details) -> CheckRow:
+def _ratio_row(
+    resampler: Resampler, name: str, scope: str, num: Mapping[Key, float], den: Mapping[Key, float], details
+) -> CheckRow:
     total = sum(den.values())
     value = sum(num.values()) / total if total else None
     low, high = percentile_interval(resampler.ratios(resampler.column(num), resampler.column(den)))
@@ -178,7 +180,8 @@ def _impact_row(resampler: Resampler, pairs: list[Pair], name_sets: list[NameSet
         "gender": lambda s: s.gender,
         "intersection": lambda s: s.id,
     }
-    groups, draws, lowest = [], [], (np.inf, None)
+    groups, draws = [], []
+    lowest: tuple[float, str | None] = (np.inf, None)
     for category, attr in categories.items():
         members: dict[str, list[Pair]] = defaultdict(list)
         for p in pairs:
@@ -251,8 +254,13 @@ def probe_checks(
     rows: list[CheckRow] = []
     for perturbation, members in pairs.items():
         rows += _shift_rows(resampler, perturbation, members)
+
+    def planted(key: Key) -> set[str]:
+        known = labels.get(key)
+        return set(known.red_flags) if known else set()
+
     if pairs.get("injection"):
-        rows += _asr_rows(resampler, pairs["injection"], lambda key: set(labels[key].red_flags) if labels.get(key) else set())
+        rows += _asr_rows(resampler, pairs["injection"], planted)
     if pairs.get("name_swap") and (impact := _impact_row(resampler, pairs["name_swap"], name_sets)) is not None:
         rows.append(impact)
     failed = [f"{p.persona_id}#{p.trial} {p.perturbation}:{p.variant}: {p.error}" for p in probes if p.status != "completed"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evals.metric_rows import CheckRow
+from evals.metrics import metric
 
 
 @dataclass
@@ -68,6 +69,12 @@ class Section:
     key: str
     title: str
     blocks: list[Block]
+
+
+def gate_mark(row: CheckRow) -> str:
+    if row.passed is None or row.threshold is None:
+        return ""
+    return f"{'PASS' if row.passed else 'FAIL'} ({metric(row.metric).op} {row.threshold:g})"
 
 
 def fmt(value: float | None, digits: int = 2) -> str:

@@ -10,17 +10,11 @@ from typing import Any
 
 from evals.metric_rows import AttackDetails, CheckRow, ImpactDetails, ShiftDetails
 from evals.metrics import PROBE, REGISTRY, metric
-from evals.report_blocks import Block, Section, ShiftChart, Table, fmt, interval
+from evals.report_blocks import Block, Section, ShiftChart, Table, fmt, gate_mark, interval
 from evals.store import RunRecord, Store
 
 FOUR_FIFTHS = 0.80
 IMPACT_GOAL = 0.90
-
-
-def _mark(row: CheckRow) -> str:
-    if row.passed is None or row.threshold is None:
-        return ""
-    return f"{'PASS' if row.passed else 'FAIL'} ({metric(row.metric).op} {row.threshold:g})"
 
 
 def _gated(rows: list[CheckRow]) -> Table:
@@ -28,7 +22,7 @@ def _gated(rows: list[CheckRow]) -> Table:
     chosen = sorted(
         (r for r in rows if metric(r.metric).unit == PROBE and r.scope == "overall"), key=lambda r: order.index(r.metric)
     )
-    body = [[metric(r.metric).label, fmt(r.value), interval(r), str(r.n or 0), _mark(r)] for r in chosen]
+    body = [[metric(r.metric).label, fmt(r.value), interval(r), str(r.n or 0), gate_mark(r)] for r in chosen]
     return Table(["probe metric", "value", "95% CI", "interviews", "gate"], body, "Paired bootstrap over interviews.")
 
 

@@ -12,6 +12,7 @@ from agents.model_config import ModelsConfig
 from agents.prompting import PromptSet
 from agents.records import Source
 from evals.gates import Gate
+from evals.name_sets import NameSet
 from evals.probe_model import ProbeSettings
 from scenarios.strict import StrictModel
 
@@ -39,7 +40,7 @@ class RunConfig(StrictModel):
         default_factory=dict, description="sha256 of each persona file the plan uses, to refuse a resume after one changed."
     )
     probe: ProbeSettings | None = Field(default=None, description="For a probe run: the run probed and the perturbations.")
-    twins: list[str] = Field(
+    twins: list[NameSet] = Field(
         default_factory=list,
         description="Name sets each persona also ran under (`run --twins`); their trials follow the run's own.",
     )

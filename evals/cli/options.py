@@ -48,6 +48,9 @@ AnnotatorOption = Annotated[
     str | None,
     typer.Option("--annotator", help="Who labels interviewer turns: rules (offline, instant) or judge (rules, then the judge)."),
 ]
+NameSetsOption = Annotated[
+    Path | None, typer.Option("--name-sets", help="Your own name-sets file (default: the packaged evals/name_sets.yaml).")
+]
 SOURCES = ("guided", "free", "external")
 ANNOTATORS = ("rules", "judge")
 

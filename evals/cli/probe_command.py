@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from evals.cli.options import DEFAULT_DB, DbOption, NoCache, fail
+from evals.cli.options import DEFAULT_DB, DbOption, NameSetsOption, NoCache, fail
 from evals.cli.run_commands import INTERRUPTED, open_store
 
 Suite = Annotated[
@@ -16,13 +16,12 @@ Suite = Annotated[
         "--suite", help="Comma-separated perturbations: name_swap,verbosity,injection,order,evidence_removed (default all)."
     ),
 ]
-NameSets = Annotated[Path | None, typer.Option("--name-sets", help="Your own name-sets file (see evals/name_sets.yaml).")]
 
 
 def probe(
     run_id: Annotated[str, typer.Argument(help="The run to probe; or an unfinished probe run to finish.")],
     suite: Suite = None,
-    name_sets: NameSets = None,
+    name_sets: NameSetsOption = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML config whose [gates] tables apply.")] = None,
     label: Annotated[str | None, typer.Option("--label", help="A name for the probe run.")] = None,
     no_cache: NoCache = False,
@@ -67,9 +66,9 @@ def probe(
                 )
         except (HarnessError, ValueError) as exc:
             fail(str(exc))
-        typer.echo(
-            f"probe run {prepared.run_id} of run {prepared.config.probe.base_run}: {', '.join(prepared.config.probe.suite)}"
-        )
+        settings = prepared.config.probe
+        assert settings is not None
+        typer.echo(f"probe run {prepared.run_id} of run {settings.base_run}: {', '.join(settings.suite)}")
         try:
             _execute(harness, prepared)
         except KeyboardInterrupt:

@@ -25,6 +25,7 @@ from evals.cli.options import (
     InterviewerSource,
     JudgeModel,
     ModelChoices,
+    NameSetsOption,
     NoCache,
     fail,
 )
@@ -70,10 +71,14 @@ def run(
     interviewer_callable: InterviewerCallable = None,
     interviewer_api_key_env: InterviewerKeyEnv = None,
     annotator: AnnotatorOption = None,
+    twins: Annotated[
+        bool, typer.Option("--twins", help="Also interview each persona under every name set, to compare how names are treated.")
+    ] = False,
+    name_sets: NameSetsOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Simulate interviews over a persona set, check grader, interviewer and personas, and gate the result."""
-    from evals.harness import Harness, HarnessError, gates_failed, make_plan
+    from evals.harness import Harness, HarnessError, gates_failed
     from evals.loading import DataError, load_shipped
 
     choices = ModelChoices(
@@ -92,11 +97,11 @@ def run(
         interviewer_api_key_env,
         annotator,
     )
-    if resume and (extra := choices.given() + _selection_flags(persona, tag, trials, label)):
+    if resume and (extra := choices.given() + _selection_flags(persona, tag, trials, label, twins)):
         fail(f"--resume finishes a run with the configuration it started with; drop {', '.join(extra)}")
     try:
         lib = load_shipped()
-        new_run = None if resume else (make_plan(lib, scenario, persona, tag, trials), run_config(choices, trials, concurrency))
+        new_run = None if resume else _new_run(lib, choices, scenario, persona, tag, trials, concurrency, twins, name_sets)
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     with open_store(db) as store:
@@ -131,10 +136,24 @@ def execute_and_finalize(harness, prepared, db: Path):
     return harness.finalize(prepared.run_id)
 
 
-def _selection_flags(persona: list[str] | None, tag: list[str] | None, trials: int, label: str | None) -> list[str]:
-    return [
-        flag for flag, given in (("--persona", persona), ("--tag", tag), ("--trials", trials != 1), ("--label", label)) if given
-    ]
+def _selection_flags(persona: list[str] | None, tag: list[str] | None, trials: int, label: str | None, twins: bool) -> list[str]:
+    chosen = (("--persona", persona), ("--tag", tag), ("--trials", trials != 1), ("--label", label), ("--twins", twins))
+    return [flag for flag, given in chosen if given]
+
+
+def _new_run(lib, choices, scenario, persona, tag, trials, concurrency, twins: bool, name_sets: Path | None):
+    """The plan and configuration of a new run; with twins, every pair again under each name set."""
+    from evals.harness import RunPlan, make_plan
+    from evals.name_sets import load_name_sets
+    from evals.twins import twin_pairs
+
+    plan = make_plan(lib, scenario, persona, tag, trials)
+    if not twins:
+        if name_sets is not None:
+            raise ValueError("--name-sets names the sets of --twins; add --twins")
+        return plan, run_config(choices, trials, concurrency)
+    sets, _ = load_name_sets(name_sets)
+    return RunPlan(plan.scenario_id, twin_pairs(plan.pairs, trials, sets)), run_config(choices, trials, concurrency, twins=sets)
 
 
 def run_config(choices: ModelChoices, trials: int, concurrency: int | None, **fields):
