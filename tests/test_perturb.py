@@ -88,7 +88,10 @@ def test_name_swap_changes_only_the_name_and_the_candidates_pronouns():
 def test_pronouns_follow_the_grammar_of_the_new_set():
     text = "Mei said she was ready; her plan was hers, she is proud of herself and I told her about it. She left."
     they = swap_identity(text, MEI, "Jordan Ellis", "they/them")
-    assert they == "Jordan said they were ready; their plan was theirs, they are proud of themselves and I told them about it. She left."
+    assert (
+        they
+        == "Jordan said they were ready; their plan was theirs, they are proud of themselves and I told them about it. She left."
+    )
     he = swap_identity(text, MEI, "Jamal Jones", "he/him")
     assert he == "Jamal said he was ready; his plan was his, he is proud of himself and I told him about it. She left."
 

@@ -176,3 +176,39 @@ def test_bad_probe_requests_exit_2_and_say_why(tmp_path):
     bad_sets.write_text("version: 1\nsources: {}\nsets: []\n")
     wrong = probe(run_id, db, "--suite", "name_swap", "--name-sets", str(bad_sets))
     assert wrong.exit_code == 2 and "sets.yaml: sets" in wrong.output
+
+
+def test_an_interrupted_probe_run_is_finished_by_probing_it_again_and_keeps_what_it_graded(tmp_path):
+    from evals.gates import load_gates
+    from evals.harness import Harness
+    from evals.probe_model import ProbeGrade
+    from evals.probing import start_probe
+    from tests.conftest_helpers import LIBRARY
+
+    model, grader = scripted_grader()
+    run_id, db = base_run(tmp_path, model, personas=PERSONAS[:2])
+    with Store.open(db) as store:
+        prepared = start_probe(Harness(store, LIBRARY), store.get_run_exact(run_id), ["order"], gates=load_gates())
+        original = store.load_results(run_id)[0]
+        kept = ProbeGrade(
+            persona_id=original.persona_id,
+            trial=original.trial,
+            perturbation="order",
+            variant="shuffled",
+            status="completed",
+            candidate=original.candidate,
+            transcript=original.transcript,
+            changed_turns=[],
+            grade=original.grade,
+        )
+        store.save_probe_grade(prepared.run_id, kept)  # graded before the interruption
+    before = grader.calls
+    refused = runner.invoke(app, ["probe", prepared.run_id, "--db", db, "--suite", "injection"])
+    assert refused.exit_code == 2 and "drop --suite" in refused.output
+    result = runner.invoke(app, ["probe", prepared.run_id, "--db", db])
+    assert result.exit_code == 0, result.output
+    assert grader.calls == before + 1  # only the copy still missing
+    with Store.open(db) as store:
+        assert store.get_run_exact(prepared.run_id).status == "complete"
+        assert len(store.load_probe_grades(prepared.run_id)) == 2
+        assert len(store.probe_runs(run_id)) == 1

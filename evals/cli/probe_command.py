@@ -52,6 +52,9 @@ def probe(
         harness = Harness(store, lib)
         try:
             if run.config.probe is not None and run.status != "complete":
+                given = [flag for flag, value in _settings_flags(suite, name_sets, config, label, no_cache) if value]
+                if given:
+                    fail(f"finishing probe run {run.run_id} uses the settings it started with; drop {', '.join(given)}")
                 prepared = harness.resume(run.run_id, concurrency=concurrency)
             else:
                 prepared = start_probe(
@@ -82,6 +85,10 @@ def probe(
     typer.echo(f"report: interview-harness report {prepared.run_id} --db {db}")
     if gates_failed(rows) and not no_gate:
         raise typer.Exit(1)
+
+
+def _settings_flags(suite, name_sets, config, label, no_cache) -> list[tuple[str, object]]:
+    return [("--suite", suite), ("--name-sets", name_sets), ("--config", config), ("--label", label), ("--no-cache", no_cache)]
 
 
 def _execute(harness, prepared) -> None:
