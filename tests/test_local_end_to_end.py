@@ -62,5 +62,6 @@ def test_default_run_on_the_embedded_model_completes_and_reports_the_truth(tmp_p
     with duckdb.connect(str(db), read_only=True) as con:
         probe_rows = {m for (m,) in con.execute("select metric from checks where run_id != ?", [run_id]).fetchall()}
         copies = con.execute("select count(*) from probe_grades").fetchone()[0]
+        graded = con.execute("select count(*) from interviews where hire is not null").fetchone()[0]
     assert {"verbosity_shift", "evidence_removed_shift"} <= probe_rows
-    assert copies == 2 * len(personas)
+    assert copies == 2 * graded
