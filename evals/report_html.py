@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from html import escape
+from typing import Any
 
 from evals.report import Report
 from evals.report_blocks import Heatmap, Quote, ShiftChart, Table
@@ -27,36 +29,16 @@ img.chart { max-width: 48rem; display: block; }
 """
 
 
-def heatmap_png(heatmap: Heatmap) -> bytes:
-    """Render the confusion matrix (plus a 'not assessed' column) as a PNG with a count in every cell."""
+def _png(draw: Callable[[Any, Any], None], size: tuple[float, float]) -> bytes:
+    """A figure of `size` inches drawn by `draw(fig, ax)`, as PNG bytes."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
-    counts = np.array([row + [na] for row, na in zip(heatmap.matrix, heatmap.not_assessed)], dtype=float)
-    fig, ax = plt.subplots(figsize=(5.6, 4.4), dpi=110)
+    fig, ax = plt.subplots(figsize=size, dpi=110)
     try:
-        image = ax.imshow(counts, cmap="Blues", vmin=0, vmax=max(1.0, counts.max()))
-        columns = [str(lab) for lab in heatmap.labels] + ["n/a"]
-        ax.set_xticks(range(len(columns)), labels=columns)
-        ax.set_yticks(range(len(heatmap.labels)), labels=[str(lab) for lab in heatmap.labels])
-        ax.set_xlabel("graded score (n/a = not assessed)")
-        ax.set_ylabel("intended level")
-        ax.axvline(len(heatmap.labels) - 0.5, color="#57606a", linewidth=1.5)
-        threshold = counts.max() / 2
-        for (i, j), value in np.ndenumerate(counts):
-            ax.text(
-                j,
-                i,
-                f"{value:.0f}",
-                ha="center",
-                va="center",
-                fontsize=9,
-                color="white" if value > threshold and value > 0 else "#1f2328",
-            )
-        fig.colorbar(image, ax=ax, label="score pairs")
+        draw(fig, ax)
         fig.tight_layout()
         buffer = io.BytesIO()
         # No metadata: the default 'Software' text chunk carries a web address.
@@ -66,35 +48,47 @@ def heatmap_png(heatmap: Heatmap) -> bytes:
     return buffer.getvalue()
 
 
+def heatmap_png(heatmap: Heatmap) -> bytes:
+    """Render the confusion matrix (plus a 'not assessed' column) as a PNG with a count in every cell."""
+    import numpy as np
+
+    counts = np.array([row + [na] for row, na in zip(heatmap.matrix, heatmap.not_assessed)], dtype=float)
+
+    def draw(fig, ax) -> None:
+        image = ax.imshow(counts, cmap="Blues", vmin=0, vmax=max(1.0, counts.max()))
+        columns = [str(lab) for lab in heatmap.labels] + ["n/a"]
+        ax.set_xticks(range(len(columns)), labels=columns)
+        ax.set_yticks(range(len(heatmap.labels)), labels=[str(lab) for lab in heatmap.labels])
+        ax.set_xlabel("graded score (n/a = not assessed)")
+        ax.set_ylabel("intended level")
+        ax.axvline(len(heatmap.labels) - 0.5, color="#57606a", linewidth=1.5)
+        threshold = counts.max() / 2
+        for (i, j), value in np.ndenumerate(counts):
+            color = "white" if value > threshold and value > 0 else "#1f2328"
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=9, color=color)
+        fig.colorbar(image, ax=ax, label="score pairs")
+
+    return _png(draw, (5.6, 4.4))
+
+
 def shift_chart_png(chart: ShiftChart) -> bytes:
     """Render the shifts as horizontal bars with 95% whiskers and the reference lines."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     bars = [(label, v, lo, hi) for label, v, lo, hi in chart.bars if v is not None]
-    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(bars) + 1.2), dpi=110)
-    try:
+
+    def draw(fig, ax) -> None:
         ys = list(range(len(bars)))[::-1]
         values = [v for _, v, _, _ in bars]
-        errors = [
-            [v - (lo if lo is not None else v) for _, v, lo, _ in bars],
-            [(hi if hi is not None else v) - v for _, v, _, hi in bars],
-        ]
+        below = [v - (lo if lo is not None else v) for _, v, lo, _ in bars]
+        above = [(hi if hi is not None else v) - v for _, v, _, hi in bars]
         ax.barh(ys, values, color=["#cf222e" if v < 0 else "#0969da" for v in values], height=0.6)
-        ax.errorbar(values, ys, xerr=errors, fmt="none", ecolor="#1f2328", capsize=3, linewidth=1)
+        ax.errorbar(values, ys, xerr=[below, above], fmt="none", ecolor="#1f2328", capsize=3, linewidth=1)
         for x in chart.lines:
             ax.axvline(x, color="#57606a", linewidth=1)
         ax.set_yticks(ys, labels=[label for label, _, _, _ in bars], fontsize=8)
         ax.set_xlabel("mean score shift (perturbed - original)")
         ax.set_title(chart.title, fontsize=9)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None})
-    finally:
-        plt.close(fig)
-    return buffer.getvalue()
+
+    return _png(draw, (7.5, 0.32 * len(bars) + 1.2))
 
 
 def _cell(text: str, tag: str = "td") -> str:

@@ -19,7 +19,7 @@ from evals.cli.options import (
     NoCache,
     fail,
 )
-from evals.cli.run_commands import execute_and_finalize, open_store, print_summary, run_config
+from evals.cli.run_commands import execute_and_finalize, find_run, open_store, print_summary, run_config
 
 Label = Annotated[str | None, typer.Option("--label", help="A name for this run.")]
 Concurrency = Annotated[int | None, typer.Option("--concurrency", min=1, help="Interviews reviewed at once.")]
@@ -104,7 +104,6 @@ def regrade(
     from evals.harness import Harness, HarnessError, RunPlan, gates_failed
     from evals.loading import DataError, load_shipped
     from evals.run_config import prompt_overrides
-    from evals.store import StoreError
 
     try:
         lib = load_shipped()
@@ -113,12 +112,7 @@ def regrade(
     except (DataError, ConfigError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     with open_store(db) as store:
-        try:
-            original = store.get_run(run_id)
-        except StoreError as exc:
-            fail(str(exc))
-        if original is None:
-            fail(f"no run {run_id!r} in {db} (see `interview-harness runs`)")
+        original = find_run(store, run_id)
         done = [(r.persona_id, r.trial) for r in store.load_results(original.run_id) if r.transcript]
         if not done:
             fail(f"run {original.run_id} has no transcript to grade")

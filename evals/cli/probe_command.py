@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from evals.cli.options import DEFAULT_DB, DbOption, NameSetsOption, NoCache, fail
-from evals.cli.run_commands import INTERRUPTED, open_store
+from evals.cli.run_commands import INTERRUPTED, find_run, open_store
 
 Suite = Annotated[
     str | None,
@@ -34,7 +34,6 @@ def probe(
     from evals.harness import Harness, HarnessError, gates_failed
     from evals.loading import DataError, load_shipped
     from evals.probing import finalize_probe, parse_suite, start_probe
-    from evals.store import StoreError
 
     try:
         lib = load_shipped()
@@ -43,12 +42,7 @@ def probe(
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     with open_store(db) as store:
-        try:
-            run = store.get_run(run_id)
-        except StoreError as exc:
-            fail(str(exc))
-        if run is None:
-            fail(f"no run {run_id!r} in {db} (see `interview-harness runs`)")
+        run = find_run(store, run_id)
         harness = Harness(store, lib)
         try:
             if run.config.probe is not None and run.status != "complete":

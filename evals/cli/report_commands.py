@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from evals.cli.options import DEFAULT_DB, DbOption, fail
+from evals.cli.run_commands import find_run, open_store
 
 REGRESSED = 1
 
@@ -20,20 +21,10 @@ class ExportFormat(StrEnum):
 
 def _open(db: Path):
     """Open an existing results database (never create one just to report on it)."""
-    from evals.cli.run_commands import open_store
 
     if not db.exists():
         fail(f"no results database at {db}")
     return open_store(db)
-
-
-def _find_run(store, run_id: str):
-    from evals.store import StoreError
-
-    try:
-        return store.get_run(run_id) or fail(f"no run {run_id!r} in {store.path} (see `interview-harness runs`)")
-    except StoreError as exc:
-        fail(str(exc))
 
 
 def _library():
@@ -68,7 +59,7 @@ def report(
 
     library = _library()
     with _open(db) as store:
-        run = _find_run(store, run_id)
+        run = find_run(store, run_id)
         rep = build_report(store, run, library)
         if as_json:
             sys.stdout.write(json.dumps(report_json(store, rep, library), indent=2) + "\n")
@@ -113,7 +104,7 @@ def compare(
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     with _open(db) as store:
-        base, new = _find_run(store, base_run), _find_run(store, new_run)
+        base, new = find_run(store, base_run), find_run(store, new_run)
         try:
             result = compare_runs(store, base, new, lib, gates if gates is not None else new.config.gates)
         except DataError as exc:
@@ -158,7 +149,7 @@ def export(
 
     lib = _library()
     with _open(db) as store:
-        run = _find_run(store, run_id)
+        run = find_run(store, run_id)
         examples = practice_examples(store, run, lib, level)
     if format is ExportFormat.jsonl:
         write_jsonl(examples, out)

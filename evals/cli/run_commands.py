@@ -43,6 +43,16 @@ def open_store(db: Path):
         fail(str(exc))
 
 
+def find_run(store, run_id: str):
+    """The stored run with this id or unambiguous prefix, or exit 2 saying why there is none."""
+    from evals.store import StoreError
+
+    try:
+        return store.get_run(run_id) or fail(f"no run {run_id!r} in {store.path} (see `interview-harness runs`)")
+    except StoreError as exc:
+        fail(str(exc))
+
+
 def run(
     scenario: Annotated[str, typer.Option("--scenario", help="Scenario id.")] = "microsoft-ai-engineer-behavioral",
     persona: Annotated[list[str] | None, typer.Option("--persona", help="Persona id (repeatable).")] = None,
