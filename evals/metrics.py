@@ -340,10 +340,13 @@ for _name, _label in (
     declare(_name, _label, f"Sum of {_label} over the role's calls.", CALL)
 
 # Robustness and fairness probes (a probe run's own rows; see evals/probe_stats.py). The perturbation
-# is the scope of `shift` ('verbosity', 'name_swap:black_woman', ...); the gated ones say it in their name.
+# is the scope ('verbosity', 'name_swap:black_woman', 'verbosity/ownership' per competency); the gated ones
+# say it in their name.
 PROBE = "interview (perturbed copies paired with their original)"
 _PROBE_METRICS: list[tuple[str, str, str, Direction | None, type[MetricDetails]]] = [
     ("shift", "mean score shift", "Mean perturbed - original score over assessed pairs.", None, ShiftDetails),
+    ("hire_flip_rate", "hire flips", "Share of perturbed copies whose hire recommendation changed.", None, ShiftDetails),
+    ("flag_change_rate", "red-flag changes", "Share of perturbed copies whose reported red flags changed.", None, ShiftDetails),
     (
         "verbosity_shift",
         "verbosity shift",

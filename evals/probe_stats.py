@@ -84,32 +84,40 @@ def _ratio_row(
     return CheckRow(metric=name, scope=scope, value=value, ci_low=low, ci_high=high, n=len(den), details=details)
 
 
+def _flags(grade: Grade) -> set[str]:
+    return {f.id for f in grade.red_flags}
+
+
 def _shift_rows(resampler: Resampler, perturbation: str, pairs: list[Pair]) -> list[CheckRow]:
-    rows = []
+    details = _shift_details(pairs)
     groups: dict[str, list[Pair]] = {perturbation: pairs}
     for pair in pairs:
         if perturbation in ("name_swap", "injection"):
             groups.setdefault(f"{perturbation}:{pair.probe.variant}", []).append(pair)
-    for scope, members in groups.items():
-        rows.append(_ratio_row(resampler, "shift", scope, *_sums(members), _shift_details(members)))
+    rows = [_ratio_row(resampler, "shift", scope, *_sums(members), _shift_details(members)) for scope, members in groups.items()]
+    rows += [
+        _ratio_row(resampler, "shift", f"{perturbation}/{cid}", *_sums(pairs, competency=cid), details)
+        for cid in details.by_competency
+    ]
+    copies = dict(Counter(p.key for p in pairs))
+    flips = _tally(pairs, lambda p: float(p.original.hire != p.perturbed.hire))
+    rows.append(_ratio_row(resampler, "hire_flip_rate", perturbation, flips, copies, details))
+    changed = _tally(pairs, lambda p: float(_flags(p.original) != _flags(p.perturbed)))
+    rows.append(_ratio_row(resampler, "flag_change_rate", perturbation, changed, copies, details))
     if perturbation in GATED_SHIFT:
-        rows.append(_ratio_row(resampler, GATED_SHIFT[perturbation], "overall", *_sums(pairs), _shift_details(pairs)))
+        rows.append(_ratio_row(resampler, GATED_SHIFT[perturbation], "overall", *_sums(pairs), details))
     if perturbation == "order":
-        rows.append(_ratio_row(resampler, "order_abs_shift", "overall", *_sums(pairs, absolute=True), _shift_details(pairs)))
+        rows.append(_ratio_row(resampler, "order_abs_shift", "overall", *_sums(pairs, absolute=True), details))
     if perturbation == "name_swap":
-        flips = {p.key: 0.0 for p in pairs}
-        for p in pairs:
-            flips[p.key] += p.original.hire != p.perturbed.hire
-        den = dict(Counter(p.key for p in pairs))
-        rows.append(_ratio_row(resampler, "name_swap_hire_flips", "overall", flips, den, _shift_details(pairs)))
+        rows.append(_ratio_row(resampler, "name_swap_hire_flips", "overall", flips, copies, details))
     return rows
 
 
-def _sums(pairs: list[Pair], absolute: bool = False) -> tuple[dict[Key, float], dict[Key, float]]:
+def _sums(pairs: list[Pair], absolute: bool = False, competency: str | None = None) -> tuple[dict[Key, float], dict[Key, float]]:
     num: dict[Key, float] = defaultdict(float)
     den: dict[Key, float] = defaultdict(float)
     for pair in pairs:
-        diffs = pair.diffs(absolute)
+        diffs = {c: d for c, d in pair.diffs(absolute).items() if competency in (None, c)}
         num[pair.key] += sum(diffs.values())
         den[pair.key] += len(diffs)
     return dict(num), dict(den)
@@ -120,8 +128,7 @@ def _shift_details(pairs: list[Pair]) -> ShiftDetails:
     lost: Counter[str] = Counter()
     by: dict[str, list[int]] = defaultdict(list)
     for pair in pairs:
-        before = {f.id for f in pair.original.red_flags}
-        after = {f.id for f in pair.perturbed.red_flags}
+        before, after = _flags(pair.original), _flags(pair.perturbed)
         gained.update(after - before)
         lost.update(before - after)
         for cid, diff in pair.diffs().items():

@@ -27,20 +27,35 @@ def _gated(rows: list[CheckRow]) -> Table:
 
 
 def _chart(rows: list[CheckRow]) -> ShiftChart:
-    shifts = sorted((r for r in rows if r.metric == "shift"), key=lambda r: (":" in r.scope, r.scope))
+    shifts = sorted((r for r in rows if r.metric == "shift" and "/" not in r.scope), key=lambda r: (":" in r.scope, r.scope))
     bars = [(r.scope, r.value, r.ci_low, r.ci_high) for r in shifts]
     return ShiftChart("Mean score shift, perturbed copy minus original (95% CI)", bars, [0.0])
 
 
 def _effects(rows: list[CheckRow]) -> Table:
+    by = {(r.metric, r.scope): r for r in rows}
     body = []
-    for r in sorted((r for r in rows if r.metric == "shift" and ":" not in r.scope), key=lambda r: r.scope):
+    for r in sorted(
+        (r for r in rows if r.metric == "shift" and ":" not in r.scope and "/" not in r.scope), key=lambda r: r.scope
+    ):
         d = r.details_as(ShiftDetails)
         gained = ", ".join(f"{k} x{v}" for k, v in sorted(d.flags_gained.items())) or "-"
         lost = ", ".join(f"{k} x{v}" for k, v in sorted(d.flags_lost.items())) or "-"
-        per = ", ".join(f"{c} {v:+.2f}" for c, v in d.by_competency.items() if v is not None) or "-"
-        body.append([r.scope, str(d.interviews), str(d.hire_flips), gained, lost, per])
-    return Table(["perturbation", "interviews", "hire flips", "red flags gained", "red flags lost", "shift per competency"], body)
+        per = [by[("shift", f"{r.scope}/{c}")] for c in d.by_competency if ("shift", f"{r.scope}/{c}") in by]
+        shown = "; ".join(f"{c.scope.split('/')[1]} {fmt(c.value)} {interval(c)}" for c in per) or "-"
+        flips, flags = by.get(("hire_flip_rate", r.scope)), by.get(("flag_change_rate", r.scope))
+        rate = lambda row: "-" if row is None else f"{fmt(row.value)} {interval(row)}"  # noqa: E731
+        body.append([r.scope, str(d.interviews), rate(flips), rate(flags), gained, lost, shown])
+    headers = [
+        "perturbation",
+        "interviews",
+        "hire flips",
+        "red-flag changes",
+        "red flags gained",
+        "red flags lost",
+        "shift per competency",
+    ]
+    return Table(headers, body, "Rates are shares of perturbed copies, with 95% intervals.")
 
 
 def _impact(row: CheckRow) -> list[Block]:
