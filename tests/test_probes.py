@@ -95,6 +95,10 @@ def test_counting_baseline_rewards_padding_ignores_names_and_falls_without_evide
     removed = rows[("evidence_removed_shift", "overall")]
     assert removed["value"] < -0.5 and removed["ci_high"] < 0 and removed["passed"] is True
     assert rows[("order_abs_shift", "overall")]["value"] == 0  # counting reads each answer under its own question
+    scored = rows[("shift", "evidence_removed")]["details"]["by_competency"]
+    assert len(scored) >= 4 and {("shift", f"evidence_removed/{c}") for c in scored} <= set(rows)
+    assert rows[("hire_flip_rate", "name_swap")]["value"] == 0 and rows[("flag_change_rate", "verbosity")]["value"] == 0
+    assert rows[("hire_flip_rate", "evidence_removed")]["value"] > 0
     assert "gates: FAILED verbosity_shift" in result.output
 
 
