@@ -1,0 +1,101 @@
+"""What the harness itself costs next to its models: scripted models that sleep a fixed latency, the full pipeline.
+
+Each size runs that many interviews at once through the real graph, gateway, review and store (one
+DuckDB commit per interview), then `finalize`, and prints one line:
+
+    interviews=N latency=L wall=... critical=... ratio=... cpu_ms_per_call=... finalize_s=... peak_rss_mb=...
+
+- critical: the longest chain of model calls one interview made, times the latency: the wall time a
+  harness that costs nothing would take;
+- ratio: wall / critical;
+- cpu_ms_per_call: this process's CPU time, less the scripted models' own, per model call.
+
+Run from the repository root: `python bench/overhead.py --interviews 50,200 --latency 0.2`.
+No network and no model weights are needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def measure(interviews: int, latency: float) -> str:
+    """Run `interviews` scripted interviews at once with every call sleeping `latency` seconds; one result line."""
+    from agents.model_config import ModelsConfig
+    from agents.providers.scripted import FunctionModel, register_scripted
+    from evals.gates import defaults_version, load_gates
+    from evals.harness import Harness, RunPlan
+    from evals.loading import load_shipped
+    from evals.run_config import RunConfig
+    from evals.store import Store
+    from tests.scripted_agents import InterviewScript
+
+    lib = load_shipped()
+    script = InterviewScript(personas={p.display_name: p for p in lib.personas.values()})
+    fake_cpu = 0.0
+
+    def respond(role: str, messages: list[dict], schema: dict | None):
+        nonlocal fake_cpu
+        started = time.thread_time()
+        try:
+            return script.respond(role, messages, schema)
+        finally:
+            fake_cpu += time.thread_time() - started
+
+    model = FunctionModel(respond, latency=latency)
+    name = f"bench-{interviews}-{latency}"
+    register_scripted(name, model)
+    ids = sorted(lib.personas)
+    trials = math.ceil(interviews / len(ids))
+    pairs = list(itertools.islice(((pid, t) for t in range(trials) for pid in ids), interviews))
+    config = RunConfig(
+        models=ModelsConfig.for_all(f"scripted/{name}"),
+        gates=load_gates(),
+        gates_version=defaults_version(),
+        concurrency=interviews,
+        trials=trials,
+        use_cache=False,
+        annotator="rules",
+    )
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "bench.duckdb") as store:
+        harness = Harness(store, lib, cache_path=Path(tmp) / "cache.sqlite")
+        prepared = harness.start(RunPlan(next(iter(lib.scenarios)), pairs), config)
+        cpu_before, wall_before = time.process_time(), time.perf_counter()
+        harness.execute(prepared)
+        wall = time.perf_counter() - wall_before
+        cpu = time.process_time() - cpu_before - fake_cpu
+        finalize_before = time.perf_counter()
+        harness.finalize(prepared.run_id)
+        finalize_s = time.perf_counter() - finalize_before
+        chain = max(len(r.calls) for r in store.load_results(prepared.run_id))
+    calls = len(model.calls)
+    critical = chain * latency
+    ratio = f"{wall / critical:.2f}" if critical else "-"
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return (
+        f"interviews={interviews} latency={latency:g} wall={wall:.2f} critical={critical:.2f} ratio={ratio} "
+        f"cpu_ms_per_call={cpu * 1000 / max(1, calls):.2f} finalize_s={finalize_s:.2f} peak_rss_mb={peak_mb:.0f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--interviews", default="50,200", help="Comma-separated sizes (interviews run at once).")
+    parser.add_argument("--latency", type=float, default=0.2, help="Seconds every scripted model call sleeps.")
+    args = parser.parse_args()
+    for size in (int(x) for x in args.interviews.split(",")):
+        print(measure(size, args.latency), flush=True)
+
+
+if __name__ == "__main__":
+    main()
