@@ -176,6 +176,8 @@ def test_bad_probe_requests_exit_2_and_say_why(tmp_path):
     assert probe(run_id, db, "--suite", "order", "--no-gate").exit_code == 0
     again = probe(newest(db), db)
     assert again.exit_code == 2 and "itself a probe run" in again.output
+    paired = runner.invoke(app, ["compare", run_id, newest(db), "--db", db])
+    assert paired.exit_code == 2 and "a probe run has no interviews of its own" in paired.output
     bad_sets = tmp_path / "sets.yaml"
     bad_sets.write_text("version: 1\nsources: {}\nsets: []\n")
     wrong = probe(run_id, db, "--suite", "name_swap", "--name-sets", str(bad_sets))

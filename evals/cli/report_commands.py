@@ -105,6 +105,11 @@ def compare(
         fail(str(exc))
     with _open(db) as store:
         base, new = find_run(store, base_run), find_run(store, new_run)
+        if probes := [r.run_id for r in (base, new) if r.config.probe is not None]:
+            fail(
+                f"{', '.join(probes)}: a probe run has no interviews of its own to pair; compare the runs it probed, "
+                "and read each probe run's gates in its report"
+            )
         try:
             result = compare_runs(store, base, new, lib, gates if gates is not None else new.config.gates)
         except DataError as exc:
