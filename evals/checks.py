@@ -41,7 +41,7 @@ from evals.metric_rows import (
     PersonaDetails,
 )
 from evals.metrics import metric
-from evals.unit_stats import PairMetric, abs_smd, score_pairs
+from evals.unit_stats import PairMetric, abs_smd, pooled, score_pairs
 from evals.units import InterviewUnit, conformant
 from personas.model import Persona
 from scenarios.model import Scenario
@@ -81,9 +81,7 @@ def _calibration(out: _Rows, units: list[InterviewUnit], competencies: list[str]
     groups = list(_by_persona(units).values())
 
     def boot(pair_metric: PairMetric, comp: str | None) -> tuple[float | None, float | None]:
-        return bootstrap_interval(
-            groups, lambda gs: pair_metric(*score_pairs([u for g in gs for u in g], comp)), n_resamples=1000
-        )
+        return bootstrap_interval(groups, pooled(pair_metric, comp), n_resamples=1000)
 
     for scope in ["overall", *competencies]:
         comp = None if scope == "overall" else scope
@@ -106,7 +104,7 @@ def _calibration(out: _Rows, units: list[InterviewUnit], competencies: list[str]
         "abs_smd",
         "overall",
         None if smd is None else abs(smd),
-        bootstrap_interval(groups, lambda gs: abs_smd([u for g in gs for u in g]), n_resamples=1000),
+        bootstrap_interval(groups, abs_smd, n_resamples=1000),
         len(a),
     )
     done = [u for u in units if u.completed]

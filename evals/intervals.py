@@ -66,13 +66,18 @@ def bootstrap_interval(
 ) -> tuple[float | None, float | None]:
     """Percentile bootstrap interval of `statistic(units)`, resampling whole units with replacement.
 
-    Deterministic for a given seed. Resamples where the statistic is None or NaN are skipped.
+    Deterministic for a given seed. Resamples where the statistic is None or NaN are skipped. A
+    statistic with a `resampled(units, indices)` method computes all resamples at once.
     """
     _z(confidence)
     if not units:
         return (None, None)
+    indices = _resample_indices(len(units), n_resamples, seed)
+    if (vectorised := getattr(statistic, "resampled", None)) is not None:
+        drawn = vectorised(units, indices)
+        return _percentiles([float(v) for v in drawn[~np.isnan(drawn)]], confidence)
     values = []
-    for idx in _resample_indices(len(units), n_resamples, seed):
+    for idx in indices:
         value = statistic([units[k] for k in idx])
         if _defined(value):
             values.append(float(value))
@@ -101,8 +106,13 @@ def paired_bootstrap_delta(
         return (None, None, None)
     base, new = statistic(base_units), statistic(new_units)
     delta = float(new) - float(base) if _defined(base) and _defined(new) else None
+    indices = _resample_indices(len(base_units), n_resamples, seed)
+    if (vectorised := getattr(statistic, "resampled", None)) is not None:
+        drawn = vectorised(new_units, indices) - vectorised(base_units, indices)
+        low, high = _percentiles([float(v) for v in drawn[~np.isnan(drawn)]], confidence)
+        return (delta, low, high)
     deltas = []
-    for idx in _resample_indices(len(base_units), n_resamples, seed):
+    for idx in indices:
         drawn_base = statistic([base_units[k] for k in idx])
         drawn_new = statistic([new_units[k] for k in idx])
         if _defined(drawn_base) and _defined(drawn_new):

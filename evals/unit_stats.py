@@ -6,9 +6,13 @@ bootstraps the paired change of the headline ones.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from evals.agreement import standardized_mean_difference
+import numpy as np
+
+from evals import pair_tables
 from evals.flag_metrics import red_flag_scores
 from evals.units import InterviewUnit, conformant
 
@@ -29,14 +33,45 @@ def score_pairs(units: Sequence[InterviewUnit], competency: str | None = None) -
     return intended, graded
 
 
-def pooled(metric: PairMetric, competency: str | None = None) -> Statistic:
-    """A score-pair metric pooled over the interviews."""
-    return lambda units: metric(*score_pairs(units, competency))
+def unit_table(unit: InterviewUnit, competency: str | None = None) -> np.ndarray:
+    """A completed interview's assessed score pairs as a 5x5 intended x graded count table."""
+    if not unit.completed:
+        return np.zeros((len(pair_tables.LEVELS), len(pair_tables.LEVELS)))
+    chosen = [(i, g) for cid, i, g in zip(unit.competencies, unit.intended, unit.graded) if competency in (None, cid)]
+    return pair_tables.table([i for i, _ in chosen], [g for _, g in chosen])
 
 
-def abs_smd(units: Sequence[InterviewUnit]) -> float | None:
-    smd = standardized_mean_difference(*score_pairs(units))
-    return None if smd is None else abs(smd)
+@dataclass(frozen=True)
+class PooledPairs:
+    """A score-pair statistic pooled over interviews (or over groups of interviews, e.g. a persona's trials).
+
+    Called on the items it gives the value; `resampled` gives it for many bootstrap draws at once.
+    """
+
+    on_tables: pair_tables.TableStatistic
+    competency: str | None = None
+
+    def tables(self, items: Sequence[InterviewUnit | Sequence[InterviewUnit]]) -> np.ndarray:
+        def one(item: InterviewUnit | Sequence[InterviewUnit]) -> np.ndarray:
+            members = [item] if isinstance(item, InterviewUnit) else item
+            return sum((unit_table(u, self.competency) for u in members), np.zeros((5, 5)))
+
+        return np.array([one(item) for item in items]).reshape(len(items), 5, 5)
+
+    def __call__(self, items: Sequence[InterviewUnit | Sequence[InterviewUnit]]) -> float | None:
+        value = float(self.on_tables(self.tables(items).sum(axis=0)))
+        return None if math.isnan(value) else value
+
+    def resampled(self, items: Sequence[InterviewUnit | Sequence[InterviewUnit]], indices: np.ndarray) -> np.ndarray:
+        return pair_tables.resampled(self.tables(items), indices, self.on_tables)
+
+
+def pooled(metric: PairMetric, competency: str | None = None) -> PooledPairs:
+    """A score-pair metric of `evals.agreement` pooled over the interviews."""
+    return PooledPairs(pair_tables.FOR_PAIR_METRIC[metric], competency)
+
+
+abs_smd = PooledPairs(pair_tables.abs_smd)
 
 
 def rate(values: list[bool]) -> float | None:

@@ -1,0 +1,86 @@
+"""The table forms of the score-pair statistics give the pairwise functions' values, resample by resample."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from evals import pair_tables
+from evals.agreement import standardized_mean_difference
+from evals.intervals import bootstrap_interval, paired_bootstrap_delta
+from evals.unit_stats import abs_smd, pooled, score_pairs
+from evals.units import InterviewUnit
+
+CASES = [
+    ([], []),
+    ([3], [4]),
+    ([2, 2, 2], [2, 2, 2]),
+    ([2, 2, 2], [3, 3, 3]),
+    ([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]),
+    ([1, 1, 2, 5, 5, 4], [1, 2, 2, 5, 4, 4]),
+]
+draw = random.Random(11)
+CASES += [([draw.randint(1, 5) for _ in range(n)], [draw.randint(1, 5) for _ in range(n)]) for n in (2, 7, 40, 300)]
+
+
+def same(table_value, pairwise_value) -> bool:
+    if pairwise_value is None:
+        return math.isnan(table_value)
+    return table_value == pytest.approx(pairwise_value, abs=1e-12)
+
+
+@pytest.mark.parametrize(("intended", "graded"), CASES)
+def test_every_table_statistic_matches_its_pairwise_function(intended, graded):
+    t = pair_tables.table(intended, graded)
+    for metric, on_table in pair_tables.FOR_PAIR_METRIC.items():
+        assert same(float(on_table(t)), metric(intended, graded) if intended else None), metric.__name__
+    assert same(float(pair_tables.smd(t)), standardized_mean_difference(intended, graded))
+
+
+def unit(k: int, rng: random.Random) -> InterviewUnit:
+    comps = ["a", "b", "c", "d", "e"]
+    return InterviewUnit(
+        persona_id=f"p{k % 7}",
+        trial=k,
+        completed=rng.random() > 0.1,
+        competencies=comps,
+        intended=[rng.randint(1, 5) for _ in comps],
+        graded=[rng.choice([None, 1, 2, 3, 4, 5]) for _ in comps],
+        intended_flags=set(),
+        found_flags=set(),
+        hire_intended=False,
+        hire_graded=None,
+    )
+
+
+def test_vectorised_bootstraps_give_the_intervals_of_the_pure_python_ones():
+    rng = random.Random(5)
+    units = [unit(k, rng) for k in range(60)]
+    others = [unit(k, rng) for k in range(60)]
+    for metric, competency in [(m, c) for m in pair_tables.FOR_PAIR_METRIC for c in (None, "b")]:
+        fast = pooled(metric, competency)
+
+        def slow(us, metric=metric, competency=competency):
+            return metric(*score_pairs(us, competency))
+
+        assert bootstrap_interval(units, fast, n_resamples=300) == pytest.approx(bootstrap_interval(units, slow, n_resamples=300))
+        assert paired_bootstrap_delta(units, others, fast, n_resamples=300) == pytest.approx(
+            paired_bootstrap_delta(units, others, slow, n_resamples=300)
+        )
+    groups = [[u for u in units if u.persona_id == p] for p in sorted({u.persona_id for u in units})]
+
+    def slow_smd(gs):
+        value = standardized_mean_difference(*score_pairs([u for g in gs for u in g]))
+        return None if value is None else abs(value)
+
+    assert bootstrap_interval(groups, abs_smd, n_resamples=300) == pytest.approx(
+        bootstrap_interval(groups, slow_smd, n_resamples=300)
+    )
+
+
+def test_resample_counts_count_each_draw():
+    indices = np.array([[0, 0, 2], [1, 2, 2]])
+    assert pair_tables.resample_counts(indices, 3).tolist() == [[2, 0, 1], [0, 1, 2]]
