@@ -25,6 +25,7 @@ from evals.recordings import read_recordings, to_result
 from evals.review import grade_result, review_result
 from evals.run_config import RunConfig
 from evals.store import RunRecord, Store
+from evals.store_writer import StoreWriter
 from evals.twins import renamed, twin_of
 from evals.units import build_units
 from scenarios.model import Scenario
@@ -193,20 +194,30 @@ class Harness:
             from evals.probing import execute_probe
 
             return execute_probe(self, prepared)
+        with StoreWriter(self.store, prepared.run_id) as writer:
+            self._execute(prepared, writer, on_result)
+
+    def _execute(self, prepared: PreparedRun, writer: StoreWriter, on_result: Callable[[InterviewResult], None] | None) -> None:
+        config = prepared.config
         scenario = self.library.scenario(prepared.run.scenario_id)
         gateway = config.gateway(self.cache_path)
+
+        async def committed(result: InterviewResult) -> None:
+            await writer.save(result)  # durable before anyone is told it is done
+            if on_result:
+                on_result(result)
 
         async def finished(result: InterviewResult, *, grade: bool = False) -> None:
             twin = twin_of(result.trial, config.trials, config.twins)[1]
             result.twin = twin.id if twin else None
             await review_result(result, scenario, gateway, prepared.prompts, config.annotator, grade=grade)
-            self.save(prepared, result, on_result)
+            await committed(result)
 
         async def regraded(result: InterviewResult) -> None:
             # The same transcript, annotations and judge reads; only the grade (and its calls) are new.
             result.calls = []
             await grade_result(result, scenario, gateway, prepared.prompts)
-            self.save(prepared, result, on_result)
+            await committed(result)
 
         if config.regrade_of is not None:
             originals = {(r.persona_id, r.trial): r for r in self.store.load_results(config.regrade_of)}
@@ -236,12 +247,6 @@ class Harness:
         seed = interview_seed(persona_id, base)
         persona = self.library.persona(persona_id)
         return InterviewJob(scenario, renamed(persona, name_set, seed) if name_set else persona, seed, trial)
-
-    def save(self, prepared: PreparedRun, result: InterviewResult, on_result: Callable[[InterviewResult], None] | None) -> None:
-        """Commit one finished interview and tell the caller."""
-        self.store.save_interview(prepared.run_id, result)
-        if on_result:
-            on_result(result)
 
     def interrupt(self, run_id: str) -> int:
         """Mark a run incomplete after an interruption; return how many interviews it keeps."""

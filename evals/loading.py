@@ -50,10 +50,19 @@ def _validation_lines(path: Path, exc: ValidationError) -> list[str]:
     return lines
 
 
+# libyaml's C loader when PyYAML was built with it: parsing the library is 10-20x faster than pure Python.
+SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML text as data, with the safe loader (libyaml's when present)."""
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 — a safe loader
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Parse one YAML mapping or raise DataError naming the file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DataError([f"{_display(path)}: cannot read: {exc.strerror}"]) from exc
     except yaml.YAMLError as exc:

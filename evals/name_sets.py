@@ -15,6 +15,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from agents.records import CandidateIdentity
+from evals.loading import parse_yaml
 from scenarios.strict import FrozenModel
 
 PACKAGED = "name_sets.yaml"
@@ -67,7 +68,7 @@ def load_name_sets(path: Path | None = None) -> tuple[list[NameSet], str]:
         else resources.files("evals").joinpath(PACKAGED).read_text("utf-8")
     )
     try:
-        parsed = NameSetsFile.model_validate(yaml.safe_load(text))
+        parsed = NameSetsFile.model_validate(parse_yaml(text))
     except ValidationError as exc:
         where = ".".join(map(str, exc.errors()[0]["loc"])) or "(file)"
         raise ValueError(f"{label}: {where}: {exc.errors()[0]['msg']}") from exc

@@ -8,6 +8,7 @@ returns and a crash never leaves half of one behind.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -25,6 +26,7 @@ from evals.metric_rows import CheckRow
 from evals.metrics import REGISTRY, metric
 from evals.probe_model import ProbeGrade
 from evals.run_config import RunConfig
+from evals.store_rows import interview_statements
 from scenarios.strict import StrictModel
 
 RunStatus = Literal["running", "complete", "incomplete"]
@@ -35,7 +37,6 @@ _RUN_COLUMNS = (
 )
 _CHECK_COLUMNS = "metric, scope, value, ci_low, ci_high, n, threshold, passed, details"
 # Tables holding rows of one interview, keyed by (run_id, persona_id, trial).
-_INTERVIEW_TABLES = ("interviews", "turns", "grades", "red_flags", "model_calls")
 
 
 class StoreError(Exception):
@@ -118,8 +119,13 @@ class Store:
         with self._lock:
             self._con.execute("BEGIN TRANSACTION")
             try:
-                for sql, params in statements:
-                    self._con.execute(sql, params)
+                # Consecutive statements with the same SQL go to DuckDB as one executemany.
+                for sql, group in itertools.groupby(statements, key=lambda statement: statement[0]):
+                    rows = [params for _, params in group]
+                    if len(rows) == 1:
+                        self._con.execute(sql, rows[0])
+                    else:
+                        self._con.executemany(sql, rows)
                 self._con.execute("COMMIT")
             except BaseException:
                 self._con.execute("ROLLBACK")
@@ -180,90 +186,12 @@ class Store:
 
     def save_interview(self, run_id: str, result: InterviewResult) -> None:
         """Write one finished interview to every table in one transaction, replacing an earlier save."""
+        self.save_interviews(run_id, [result])
+
+    def save_interviews(self, run_id: str, results: list[InterviewResult]) -> None:
+        """Write finished interviews in one transaction (all or none), each replacing an earlier save."""
         self._require_run(run_id)
-        key = [run_id, result.persona_id, result.trial]
-        statements: list[tuple[str, list[Any]]] = [
-            (f"DELETE FROM {table} WHERE run_id = ? AND persona_id = ? AND trial = ?", key) for table in _INTERVIEW_TABLES
-        ]
-        statements.append(
-            (
-                "INSERT INTO interviews (run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns,"
-                " hire, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    *key,
-                    result.status,
-                    result.error,
-                    result.seed,
-                    result.started_at,
-                    result.duration_s,
-                    len(result.transcript),
-                    result.grade.hire if result.grade else None,
-                    result.model_dump_json(),
-                ],
-            )
-        )
-        statements.extend(
-            (
-                "INSERT INTO turns (run_id, persona_id, trial, idx, speaker, segment, action, question_id, competency,"
-                " probe_category, asks_question, minute, duration_minutes, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    *key,
-                    turn.index,
-                    turn.speaker,
-                    turn.segment,
-                    turn.action,
-                    turn.question_id,
-                    turn.competency,
-                    turn.probe_category,
-                    turn.asks_question,
-                    turn.minute,
-                    turn.duration_minutes,
-                    turn.text,
-                ],
-            )
-            for turn in result.transcript
-        )
-        if result.grade is not None:
-            statements.extend(
-                (
-                    "INSERT INTO grades (run_id, persona_id, trial, competency, score, rationale, evidence)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [*key, competency, grade.score, grade.rationale, json.dumps(grade.evidence)],
-                )
-                for competency, grade in result.grade.competencies.items()
-            )
-            statements.extend(
-                (
-                    "INSERT INTO red_flags (run_id, persona_id, trial, flag_id, evidence) VALUES (?, ?, ?, ?, ?)",
-                    [*key, flag.id, json.dumps(flag.evidence)],
-                )
-                for flag in result.grade.red_flags
-            )
-        statements.extend(
-            (
-                "INSERT INTO model_calls (run_id, persona_id, trial, seq, role, model, prompt_tokens, completion_tokens,"
-                " latency_s, cost_usd, cost_known, cache_hit, retries, error, started_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    *key,
-                    seq,
-                    call.role,
-                    call.model,
-                    call.prompt_tokens,
-                    call.completion_tokens,
-                    call.latency_s,
-                    call.cost_usd,
-                    call.cost_known,
-                    call.cache_hit,
-                    call.retries,
-                    call.error,
-                    call.started_at,
-                ],
-            )
-            for seq, call in enumerate(result.calls)
-        )
-        self._write(statements)
+        self._write([statement for result in results for statement in interview_statements(run_id, result)])
 
     def save_checks(self, run_id: str, rows: list[CheckRow]) -> None:
         """Replace all checks of a run with `rows` in one transaction."""
