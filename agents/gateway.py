@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from agents.client import Messages, Output
 from agents.model_config import ModelsConfig, resolve_models
+from agents.output_schema import json_schema
 from agents.providers import provider_for, provider_key
 from agents.providers.base import (
     ModelCallError,
@@ -295,7 +296,7 @@ class GatewaySession:
             api_base=config.api_base,
             api_key_env=config.api_key_env,
             timeout=config.timeout,
-            schema=output_type.model_json_schema() if output_type is not None else None,
+            schema=json_schema(output_type) if output_type is not None else None,
             schema_name=output_type.__name__ if output_type is not None else None,
         )
         record = CallRecord(role=role, model=config.model, started_at=time.time())

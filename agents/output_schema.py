@@ -6,11 +6,13 @@ enums are made from the scenario's ids (and the turn's options) when the call is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from functools import cache
 from types import GenericAlias
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
-from pydantic import create_model
+from pydantic import BaseModel, create_model
+from pydantic.fields import FieldInfo
 
 from scenarios.strict import StrictModel
 
@@ -27,6 +29,37 @@ def list_of(item: Any) -> Any:
     return GenericAlias(list, (item,))
 
 
+# Building a pydantic class costs about a millisecond, and a run asks for the same few shapes thousands
+# of times (one interviewer schema per turn), so each distinct shape is built once per process.
+_BUILT: dict[Hashable, type] = {}
+
+
+def _shape(value: Any) -> Hashable:
+    """A hashable key that tells two field definitions apart exactly (a class by identity, not by name)."""
+    if isinstance(value, FieldInfo):
+        return ("field", repr(value))
+    if isinstance(value, type):
+        return ("class", id(value))
+    if get_origin(value) is not None:
+        return ("generic", _shape(get_origin(value)), tuple(_shape(arg) for arg in get_args(value)))
+    if isinstance(value, tuple):
+        return tuple(_shape(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return ("value", type(value).__name__, value)
+
+
 def output_model(name: str, base: type[Base], **fields: Any) -> type[Base]:
-    """A strict model called `name` with `fields` (pydantic field definitions) on top of `base`."""
-    return create_model(name, __base__=base, **fields)
+    """A strict model called `name` with `fields` (pydantic field definitions) on top of `base`; built once per shape."""
+    key = (name, id(base), tuple((field, _shape(definition)) for field, definition in fields.items()))
+    if key not in _BUILT:
+        _BUILT[key] = create_model(name, __base__=base, **fields)
+    return _BUILT[key]
+
+
+@cache
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema, computed once per class (callers must not change it)."""
+    return model.model_json_schema()
