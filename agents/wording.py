@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z]{5,}")
 _COMMON = frozenset({"about", "their", "there", "where", "which", "would", "could", "should", "these", "those"})
@@ -10,6 +11,7 @@ _SUFFIXES = ("ements", "ement", "ings", "ing", "ers", "er", "ed", "es", "s", "e"
 STEM = 5  # after the suffix goes, words are compared by their first five letters
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem, enough to match a question's words to a competency's: sharing ~ share, disagreed ~ disagreements."""
     for suffix in _SUFFIXES:
@@ -21,7 +23,13 @@ def _stem(word: str) -> str:
 
 def content_stems(text: str) -> set[str]:
     """The crude stems of the content words of `text` (five letters and longer, common words left out)."""
-    return {_stem(word) for word in _WORD.findall(text.lower()) if word not in _COMMON}
+    return set(_stems(text))
+
+
+@lru_cache(maxsize=16384)
+def _stems(text: str) -> frozenset[str]:
+    # The same bank question and competency texts are compared on every turn of every interview.
+    return frozenset(_stem(word) for word in _WORD.findall(text.lower()) if word not in _COMMON)
 
 
 def containment(asked: str, reference: str) -> float:
