@@ -26,7 +26,7 @@ from evals.metric_rows import CheckRow
 from evals.metrics import REGISTRY, metric
 from evals.probe_model import ProbeGrade
 from evals.run_config import RunConfig
-from evals.store_rows import interview_statements
+from evals.store_rows import INTERVIEW_TABLES, insert_statements
 from scenarios.strict import StrictModel
 
 RunStatus = Literal["running", "complete", "incomplete"]
@@ -191,7 +191,17 @@ class Store:
     def save_interviews(self, run_id: str, results: list[InterviewResult]) -> None:
         """Write finished interviews in one transaction (all or none), each replacing an earlier save."""
         self._require_run(run_id)
-        self._write([statement for result in results for statement in interview_statements(run_id, result)])
+        # Only an interview saved before (an errored one, resumed) has rows to replace.
+        keys = {(r.persona_id, r.trial) for r in results}
+        trials = sorted({trial for _, trial in keys})
+        sql = f"SELECT persona_id, trial FROM interviews WHERE run_id = ? AND trial IN ({', '.join('?' * len(trials))})"
+        stored = keys & {(p, t) for p, t in self.query(sql, [run_id, *trials])} if keys else set()
+        statements: list[tuple[str, list[Any]]] = [
+            (f"DELETE FROM {table} WHERE run_id = ? AND persona_id = ? AND trial = ?", [run_id, *key])
+            for key in sorted(stored)
+            for table in INTERVIEW_TABLES
+        ]
+        self._write(statements + insert_statements(run_id, results))
 
     def save_checks(self, run_id: str, rows: list[CheckRow]) -> None:
         """Replace all checks of a run with `rows` in one transaction."""
