@@ -9,7 +9,9 @@ the scenario's time budget or at the turn cap.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any, TypedDict
 
 from agents.annotation import RulesAnnotator
@@ -81,9 +83,9 @@ def initial_state() -> InterviewState:
     return InterviewState(**_update(FormatState()), grade=None, error=None, stop_reason=None)  # type: ignore[typeddict-item]
 
 
-def build_graph(ctx: InterviewContext):
-    """Compile the graph for one interview."""
-    from langgraph.graph import END, START, StateGraph
+def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
+    """One interview's node and router functions, over its context; the compiled graph calls them."""
+    from langgraph.graph import END
 
     scenario, candidate_brief = ctx.scenario, ctx.candidate
     reader = RulesAnnotator(scenario)  # reads an external interviewer's turns as they come
@@ -214,15 +216,51 @@ def build_graph(ctx: InterviewContext):
             return END
         return "grader" if len(state["transcript"]) >= ctx.max_turns or out_of_time(state) else "interviewer"
 
+    return {
+        "interviewer": interviewer,
+        "candidate": candidate,
+        "grader": grader,
+        "after_interviewer": after_interviewer,
+        "after_candidate": after_candidate,
+    }
+
+
+# Unannotated on purpose: LangGraph reads the hints at run time and passes `config` by its name.
+def _node(name: str) -> Any:
+    async def node(state, config):
+        return await config["configurable"]["nodes"][name](state)
+
+    node.__name__ = name
+    return node
+
+
+def _router(name: str) -> Any:
+    def route(state, config):
+        return config["configurable"]["nodes"][name](state)
+
+    route.__name__ = name
+    return route
+
+
+@cache
+def compiled_graph():
+    """The interview graph, compiled once per process: each interview passes its own nodes in the run's config
+    (`interview_config`), since compiling costs more than a whole scripted interview's own work."""
+    from langgraph.graph import END, START, StateGraph
+
     graph = StateGraph(InterviewState)
-    graph.add_node("interviewer", interviewer)
-    graph.add_node("candidate", candidate)
-    graph.add_node("grader", grader)
+    for name in ("interviewer", "candidate", "grader"):
+        graph.add_node(name, _node(name))
     graph.add_edge(START, "interviewer")
-    graph.add_conditional_edges("interviewer", after_interviewer, ["candidate", "interviewer", "grader", END])
-    graph.add_conditional_edges("candidate", after_candidate, ["interviewer", "grader", END])
+    graph.add_conditional_edges("interviewer", _router("after_interviewer"), ["candidate", "interviewer", "grader", END])
+    graph.add_conditional_edges("candidate", _router("after_candidate"), ["interviewer", "grader", END])
     graph.add_edge("grader", END)
     return graph.compile()
+
+
+def interview_config(ctx: InterviewContext) -> dict[str, Any]:
+    """The config that runs `compiled_graph()` as the interview of `ctx`."""
+    return {"recursion_limit": recursion_limit(ctx.max_turns), "configurable": {"nodes": interview_nodes(ctx)}}
 
 
 def recursion_limit(max_turns: int) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from agents.gateway import Gateway
-from agents.graph import DEFAULT_MAX_TURNS, InterviewContext, build_graph, initial_state, recursion_limit
+from agents.graph import DEFAULT_MAX_TURNS, InterviewContext, compiled_graph, initial_state, interview_config
 from agents.prompting import PromptSet
 from agents.records import InterviewResult, Source, identity
 from personas.model import Persona
@@ -55,8 +55,8 @@ async def run_interview(
         started_at=started,
     )
     try:
-        graph = build_graph(InterviewContext(scenario, persona.brief(), client, prompts, max_turns, source))
-        final = await graph.ainvoke(initial_state(), config={"recursion_limit": recursion_limit(max_turns)})
+        ctx = InterviewContext(scenario, persona.brief(), client, prompts, max_turns, source)
+        final = await compiled_graph().ainvoke(initial_state(), config=interview_config(ctx))
     except Exception as exc:  # noqa: BLE001 — one broken interview must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
     else:
