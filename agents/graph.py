@@ -244,8 +244,8 @@ def _router(name: str) -> Any:
 
 @cache
 def compiled_graph():
-    """The interview graph, compiled once per process: each interview passes its own nodes in the run's config
-    (`interview_config`), since compiling costs more than a whole scripted interview's own work."""
+    """The interview graph, compiled once per process (a compile costs about 4 ms): each interview passes its own
+    nodes in the run's config (`interview_config`)."""
     from langgraph.graph import END, START, StateGraph
 
     graph = StateGraph(InterviewState)
