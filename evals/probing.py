@@ -80,6 +80,8 @@ def start_probe(
             "use_cache": use_cache,
             "concurrency": concurrency or base.config.concurrency,
             "regrade_of": None,
+            "recordings": None,  # the transcripts come from the base run now
+            "recordings_sha256": None,
             "twins": [],
         }
     )

@@ -218,3 +218,29 @@ def test_an_interrupted_probe_run_is_finished_by_probing_it_again_and_keeps_what
         assert store.get_run_exact(prepared.run_id).status == "complete"
         assert len(store.load_probe_grades(prepared.run_id)) == 2
         assert len(store.probe_runs(run_id)) == 1
+
+
+def test_an_imported_run_is_probed_with_the_names_the_recordings_give(tmp_path):
+    from tests.test_import_regrade import LINES, write
+
+    db = str(tmp_path / "h.duckdb")
+    imported = runner.invoke(
+        app,
+        ["import", str(write(tmp_path / "rec.jsonl", LINES)), "--annotator", "rules", "--grader-model", "baseline/constant"]
+        + ["--judge-model", register_script(), "--no-gate", "--db", db],
+    )
+    assert imported.exit_code == 0, imported.output
+    run_id = newest(db)
+    result = probe(run_id, db, "--suite", "name_swap,evidence_removed")
+    assert result.exit_code == 1, result.output  # a constant grader does not fall when the evidence goes
+    rows = rows_of(db, newest(db))
+    assert (
+        rows[("evidence_removed_shift", "overall")]["value"] == 0
+        and rows[("evidence_removed_shift", "overall")]["passed"] is False
+    )
+    assert rows[("impact_ratio", "overall")]["value"] == 1.0
+    with Store.open(db) as store:
+        copies = store.load_probe_grades(newest(db))
+    renamed = [c for c in copies if c.perturbation == "name_swap"]
+    assert len(renamed) == len(LINES) * len(SETS)
+    assert all(c.candidate.name != "Ada Lovelace" and c.candidate.name in {n for s in SETS for n in s.names} for c in renamed)
