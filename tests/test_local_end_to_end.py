@@ -58,7 +58,6 @@ def test_default_run_on_the_embedded_model_completes_and_reports_the_truth(tmp_p
         (run_id,) = con.execute("select run_id from runs").fetchone()
     probed = runner.invoke(app, ["probe", run_id, "--suite", "verbosity,evidence_removed", "--no-gate", "--db", str(db)])
     assert probed.exit_code == 0, probed.output
-    print(probed.output)  # the embedded grader's probe table, in CI's log
     with duckdb.connect(str(db), read_only=True) as con:
         probe_rows = {m for (m,) in con.execute("select metric from checks where run_id != ?", [run_id]).fetchall()}
         copies = con.execute("select count(*) from probe_grades").fetchone()[0]
