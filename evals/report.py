@@ -312,7 +312,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     probe = latest_probe(store, run)
     if probe is not None:
         probe_rows = store.load_checks(probe.run_id)
-        sections.insert(-1, probe_section(store, probe, probe_rows, own=False))
+        sections.insert(-1, probe_section(probe, probe_rows, own=False))
         stated += [f"Probe run {probe.run_id}: {f}" for f in findings(probe, probe_rows, len(probe.plan), len(probe.plan))]
         stated += probe_findings(probe, probe_rows)
     return Report(run, rows, stated, sections)
@@ -322,7 +322,7 @@ def _probe_report(store: Store, run: RunRecord, rows: list[CheckRow]) -> Report:
     probed = len({(p.persona_id, p.trial) for p in store.load_probe_grades(run.run_id) if p.status == "completed"})
     sections = [
         Section("run", "Run", [_header(run, len(run.plan), probed)]),
-        probe_section(store, run, rows, own=True),
+        probe_section(run, rows, own=True),
         Section("cost", "Cost and tokens per role", [_cost(run, _by(rows), rows)]),
     ]
     return Report(run, rows, findings(run, rows, len(run.plan), probed) + probe_findings(run, rows), sections)

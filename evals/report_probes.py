@@ -126,7 +126,7 @@ def probe_findings(run: RunRecord, rows: list[CheckRow]) -> list[str]:
     return out
 
 
-def probe_section(store: Store, probe_run: RunRecord, rows: list[CheckRow], *, own: bool) -> Section:
+def probe_section(probe_run: RunRecord, rows: list[CheckRow], *, own: bool) -> Section:
     """The probe section of a report: of the probe run itself (`own`), or of the run it probed."""
     settings = probe_run.config.probe
     assert settings is not None
