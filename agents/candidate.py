@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from pydantic import Field
 
 from agents.client import ModelClient
@@ -30,6 +32,7 @@ class CandidateQuestionTurn(StrictModel):
     text: str
 
 
+@cache
 def question_turn_model(must_ask: bool) -> type[CandidateQuestionTurn]:
     """Schema for a turn in the candidate-questions segment; the first one must be a question."""
     asks = one_of([True]) if must_ask else bool

@@ -200,7 +200,9 @@ class Gateway:
         while True:
             try:
                 async with semaphore:
-                    response = await asyncio.wait_for(provider.complete(request), timeout=request.timeout)
+                    # A timeout scope, not wait_for: wait_for runs the call as a task of its own, a cost on every call.
+                    async with asyncio.timeout(request.timeout):
+                        response = await provider.complete(request)
             except TimeoutError as exc:
                 failure: Exception = exc
                 reason = f"timed out after {request.timeout}s"

@@ -12,7 +12,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cache
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from agents.annotation import RulesAnnotator
 from agents.candidate import candidate_turn
@@ -40,6 +40,9 @@ from personas.model import CandidateBrief
 from scenarios.model import Scenario
 
 DEFAULT_MAX_TURNS = 60
+# How much conversation one graph step holds: a whole segment of the format (simulations: LangGraph costs
+# about 0.3 ms of CPU a step, so few steps), or one exchange (a person answering between steps).
+Step = Literal["segment", "exchange"]
 _FORMAT_KEYS = tuple(f.name for f in fields(FormatState))
 
 
@@ -68,6 +71,7 @@ class InterviewContext:
     prompts: PromptSet
     max_turns: int = DEFAULT_MAX_TURNS
     source: Source = "guided"
+    step: Step = "segment"
 
 
 def _format_state(state: InterviewState) -> FormatState:
@@ -198,17 +202,23 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
             return "interviewer"
         return "candidate"
 
-    async def exchange(state: InterviewState) -> Any:
-        """One graph step: the candidate answers the last turn when it is theirs, then the interviewer speaks."""
+    async def conversation(state: InterviewState) -> Any:
+        """One graph step of exchanges (the candidate answers the last turn when it is theirs, then the interviewer
+        speaks) until the step is over: after one exchange, or once the interviewer has moved to another segment."""
         fs = _format_state(state)
-        error = None
-        if next_speaker(fs) == "candidate":
-            error = await candidate_speaks(fs)
-        if error is None and next_speaker(fs) == "interviewer":
-            error = await interviewer_speaks(fs)
-        if error is not None:
-            return Command(update={**_update(fs), "error": error}, goto=END)
-        return Command(update=_update(fs), goto="grader" if next_speaker(fs) == "grader" else "exchange")
+        segment = fs.segment
+        while True:
+            error = None
+            if next_speaker(fs) == "candidate":
+                error = await candidate_speaks(fs)
+            if error is None and next_speaker(fs) == "interviewer":
+                error = await interviewer_speaks(fs)
+            if error is not None:
+                return Command(update={**_update(fs), "error": error}, goto=END)
+            if next_speaker(fs) == "grader":
+                return Command(update=_update(fs), goto="grader")
+            if ctx.step == "exchange" or fs.segment != segment:
+                return Command(update=_update(fs), goto="conversation")
 
     async def grader(state: InterviewState) -> dict[str, Any]:
         transcript = state["transcript"]
@@ -227,7 +237,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
         # Only an unguided interviewer can overrun: the guided one is moved on by the clock.
         return ctx.source != "guided" and minute >= scenario.duration_minutes
 
-    return {"exchange": exchange, "grader": grader}
+    return {"conversation": conversation, "grader": grader}
 
 
 # Unannotated on purpose: LangGraph reads the hints at run time and passes `config` by its name.
@@ -244,16 +254,15 @@ def compiled_graph():
     """The interview graph, compiled once per process (a compile costs about 4 ms): each interview passes its own
     nodes in the run's config (`interview_config`).
 
-    A step is one exchange, not one turn: LangGraph spends about 0.3 ms of CPU per step, as much as all the rest of
-    the harness per model call, so a step carries two model calls and routes itself (`Command`) instead of running a
-    separate router.
+    A step is a stretch of conversation, not one turn (see `Step`), and it routes itself (`Command`) rather than
+    through a separate router step.
     """
     from langgraph.graph import END, START, StateGraph
 
     graph = StateGraph(InterviewState)
-    graph.add_node("exchange", _node("exchange"), destinations=("exchange", "grader", END))
+    graph.add_node("conversation", _node("conversation"), destinations=("conversation", "grader", END))
     graph.add_node("grader", _node("grader"))
-    graph.add_edge(START, "exchange")
+    graph.add_edge(START, "conversation")
     graph.add_edge("grader", END)
     return graph.compile()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import Field
 
@@ -65,8 +66,11 @@ class InterviewerTurn(StrictModel):
     text: str
 
 
+@lru_cache(maxsize=4096)
 def decision_model(options: TurnOptions) -> type[InterviewerTurn]:
-    """The output schema for this turn: one enum of the allowed moves, so even a weak model stays in format."""
+    """The output schema for this turn: one enum of the allowed moves, so even a weak model stays in format.
+
+    Cached by the options themselves: every turn asks for one, and a few dozen shapes recur all run long."""
     limit = text_limit(options)
     return output_model(
         "InterviewerTurn",

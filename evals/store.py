@@ -26,7 +26,6 @@ from evals.metric_rows import CheckRow
 from evals.metrics import REGISTRY, metric
 from evals.probe_model import ProbeGrade
 from evals.run_config import RunConfig
-from evals.store_rows import INTERVIEW_TABLES, insert_statements
 from scenarios.strict import StrictModel
 
 RunStatus = Literal["running", "complete", "incomplete"]
@@ -36,7 +35,9 @@ _RUN_COLUMNS = (
     " persona_set_hash, config, models, prompt_hashes, plan"
 )
 _CHECK_COLUMNS = "metric, scope, value, ci_low, ci_high, n, threshold, passed, details"
-# Tables holding rows of one interview, keyed by (run_id, persona_id, trial).
+_INTERVIEW_COLUMNS = "run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns, hire, result"
+_INTERVIEW_ROW = "(" + ", ".join("?" * len(_INTERVIEW_COLUMNS.split(", "))) + ")"
+_ROWS_PER_INSERT = 500
 
 
 class StoreError(Exception):
@@ -82,6 +83,7 @@ class Store:
         self._con = con
         # One DuckDB connection must not run two transactions at once; callers may use threads.
         self._lock = threading.RLock()
+        self._known_runs: set[str] = set()
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -132,9 +134,12 @@ class Store:
                 raise
 
     def _require_run(self, run_id: str) -> None:
-        # Existence only: parsing the whole run record would cost a millisecond per interview saved.
+        # Runs are never deleted, so a run seen once needs no second query (each costs a writer half a millisecond).
+        if run_id in self._known_runs:
+            return
         if not self.query("SELECT 1 FROM runs WHERE run_id = ?", [run_id]):
             raise StoreError(f"no run {run_id!r} in {self.path}")
+        self._known_runs.add(run_id)
 
     def create_run(
         self,
@@ -187,23 +192,28 @@ class Store:
         self._write([("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [run_id])])
 
     def save_interview(self, run_id: str, result: InterviewResult) -> None:
-        """Write one finished interview to every table in one transaction, replacing an earlier save."""
+        """Write one finished interview in one transaction, replacing an earlier save."""
         self.save_interviews(run_id, [result])
 
     def save_interviews(self, run_id: str, results: list[InterviewResult]) -> None:
-        """Write finished interviews in one transaction (all or none), each replacing an earlier save."""
+        """Write finished interviews in one transaction (all or none), each replacing an earlier save.
+
+        An interview is one row; turns, grades, red_flags and model_calls are views over its JSON."""
         self._require_run(run_id)
-        # Only an interview saved before (an errored one, resumed) has rows to replace.
-        keys = {(r.persona_id, r.trial) for r in results}
-        trials = sorted({trial for _, trial in keys})
-        sql = f"SELECT persona_id, trial FROM interviews WHERE run_id = ? AND trial IN ({', '.join('?' * len(trials))})"
-        stored = keys & {(p, t) for p, t in self.query(sql, [run_id, *trials])} if keys else set()
-        statements: list[tuple[str, list[Any]]] = [
-            (f"DELETE FROM {table} WHERE run_id = ? AND persona_id = ? AND trial = ?", [run_id, *key])
-            for key in sorted(stored)
-            for table in INTERVIEW_TABLES
-        ]
-        self._write(statements + insert_statements(run_id, results))
+        statements = []
+        for start in range(0, len(results), _ROWS_PER_INSERT):
+            chunk = results[start : start + _ROWS_PER_INSERT]
+            sql = f"INSERT INTO interviews ({_INTERVIEW_COLUMNS}) VALUES " + ", ".join([_INTERVIEW_ROW] * len(chunk))
+            statements.append((sql, [value for result in chunk for value in _interview_row(run_id, result)]))
+        try:
+            self._write(statements)
+        except duckdb.ConstraintException:
+            # Saved before (an errored interview, run again): replace it. Rare, so it is not checked up front;
+            # INSERT OR REPLACE would cost four times a plain INSERT on every save.
+            keys = [[run_id, r.persona_id, r.trial] for r in results]
+            self._write(
+                [("DELETE FROM interviews WHERE run_id = ? AND persona_id = ? AND trial = ?", key) for key in keys] + statements
+            )
 
     def save_checks(self, run_id: str, rows: list[CheckRow]) -> None:
         """Replace all checks of a run with `rows` in one transaction."""
@@ -312,6 +322,23 @@ class Store:
         """Run any SQL with positional `?` parameters and return all rows."""
         with self._lock:
             return self._con.execute(sql, list(params)).fetchall()
+
+
+def _interview_row(run_id: str, result: InterviewResult) -> list[Any]:
+    grade = result.grade
+    return [
+        run_id,
+        result.persona_id,
+        result.trial,
+        result.status,
+        result.error,
+        result.seed,
+        result.started_at,
+        result.duration_s,
+        len(result.transcript),
+        grade.hire if grade else None,
+        result.model_dump_json(),
+    ]
 
 
 def _check_row(values: dict[str, Any]) -> CheckRow:

@@ -6,8 +6,10 @@ import asyncio
 
 from agents.format_rules import covered_competencies
 from agents.gateway import Gateway
+from agents.graph import InterviewContext, compiled_graph, initial_state, interview_config
 from agents.interview import InterviewJob, run_interview, run_interviews
 from agents.model_config import ModelsConfig
+from agents.prompting import PromptSet
 from agents.providers.scripted import FunctionModel, register_scripted
 from scenarios.model import SEGMENT_ORDER
 from tests.conftest_helpers import LIBRARY, SCENARIO, scripted_gateway
@@ -24,8 +26,12 @@ def asks(result):
 
 
 def segments_in_order(result):
+    return segments_in_order_of(result.transcript)
+
+
+def segments_in_order_of(transcript):
     seen = []
-    for turn in result.transcript:
+    for turn in transcript:
         if not seen or seen[-1] != turn.segment:
             seen.append(turn.segment)
     return seen
@@ -139,3 +145,29 @@ def test_fifty_interviews_run_concurrently():
     results = asyncio.run(run_interviews(jobs, gateway, concurrency=50))
     assert [r.status for r in results] == ["completed"] * 50
     assert peak >= 40, f"only {peak} model calls were ever in flight at once"
+
+
+def graph_steps(step: str) -> tuple[list[str], list]:
+    """The nodes each graph step ran, and the final transcript, for one scripted interview at this granularity."""
+    gateway, _ = scripted_gateway(InterviewScript(interviewer="minimal"))
+    brief = LIBRARY.persona("jordan-inference").brief()
+    ctx = InterviewContext(SCENARIO, brief, gateway.session(seed=7), PromptSet(), step=step)
+
+    async def run() -> list[dict]:
+        stream = compiled_graph().astream(initial_state(), config=interview_config(ctx), stream_mode="updates")
+        return [update async for update in stream]
+
+    updates = asyncio.run(run())
+    nodes = [name for update in updates for name in update]
+    transcript = [u["conversation"] for u in updates if "conversation" in u][-1]["transcript"]
+    return nodes, transcript
+
+
+def test_a_graph_step_holds_a_segment_or_one_exchange_and_both_say_the_same():
+    by_segment, transcript = graph_steps("segment")
+    by_exchange, same_transcript = graph_steps("exchange")
+    assert [t.model_dump() for t in transcript] == [t.model_dump() for t in same_transcript]
+    segments = segments_in_order_of(transcript)
+    # A segment's turns share a step; the turn that opens the next segment ends it.
+    assert by_segment == ["conversation"] * (len(segments) - 1) + ["grader"]
+    assert by_exchange == ["conversation"] * sum(t.speaker == "interviewer" for t in transcript) + ["grader"]

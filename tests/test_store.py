@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from agents.model_config import ModelsConfig
@@ -254,8 +255,9 @@ def test_failed_save_rolls_back_the_whole_interview(store: Store) -> None:
     run_id = make_run(store)
     store.save_interview(run_id, rich_result())
     broken = rich_result()
-    # A result whose transcript cannot be inserted (a NOT NULL column gets NULL) must leave the earlier save intact.
-    object.__setattr__(broken.transcript[2], "text", None)
+    # A replacement that cannot be inserted (a NOT NULL column gets NULL) must leave the earlier save intact:
+    # the delete of the old row is rolled back with it.
+    object.__setattr__(broken, "status", None)
     with pytest.raises(Exception, match="NOT NULL"):
         store.save_interview(run_id, broken)
     assert interview_counts(store, run_id) == {"interviews": 1, "turns": 5, "grades": 2, "red_flags": 1, "model_calls": 2}
@@ -396,6 +398,33 @@ def test_new_migration_upgrades_an_old_file_without_losing_rows(db: Path, monkey
     with Store.open(db) as store:
         assert store.query("SELECT count(*) FROM _migrations WHERE name = 'm900_interview_notes'") == [(1,)]
         assert store.query("SELECT persona_id, note FROM interviews ORDER BY persona_id") == [("ada", "backfilled"), ("bo", None)]
+
+
+ROW_TABLES = ("turns", "grades", "red_flags", "model_calls")
+
+
+def test_a_file_from_before_the_row_views_keeps_every_row(db: Path, tmp_path: Path) -> None:
+    """m003 replaces the copied row tables by views over the JSON: an old file's rows must read the same after it."""
+    with Store.open(tmp_path / "now.duckdb") as now:  # the rows an interview has, as the views compute them
+        run_id = make_run(now)
+        for result in (rich_result("ada"), rich_result("bo", hire=False), error_result("cy")):
+            now.save_interview(run_id, result)
+        interviews = now.query("SELECT * FROM interviews ORDER BY persona_id")
+        runs = now.query("SELECT * FROM runs")
+        rows = {table: sorted(now.query(f"SELECT * FROM {table}"), key=repr) for table in ROW_TABLES}
+    assert all(rows.values())
+    db.parent.mkdir(parents=True)
+    con = duckdb.connect(str(db))
+    store_schema.migrate(con, [store_schema.m001_initial, store_schema.m002_probe_grades])
+    for table, values in [("runs", runs), ("interviews", interviews), *rows.items()]:
+        for row in values:
+            con.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", list(row))
+    con.close()
+    with Store.open(db) as store:
+        kinds = dict(store.query("SELECT table_name, table_type FROM information_schema.tables"))
+        assert {kinds[table] for table in ROW_TABLES} == {"VIEW"}
+        assert {table: sorted(store.query(f"SELECT * FROM {table}"), key=repr) for table in ROW_TABLES} == rows
+        assert [r.persona_id for r in store.load_results(run_id)] == ["ada", "bo", "cy"]
 
 
 def test_failing_migration_is_rolled_back_and_not_recorded(db: Path, monkeypatch) -> None:
