@@ -9,7 +9,7 @@ from pydantic import Field
 from agents.client import ModelClient
 from agents.model_config import structured_reply_tokens
 from agents.output_schema import one_of, output_model
-from agents.prompting import PromptTemplate
+from agents.prompting import PromptTemplate, conversation_text
 from agents.records import Turn
 from personas.model import CandidateBrief, Story
 from scenarios.model import Scenario
@@ -74,6 +74,7 @@ def prompt_variables(
         "questions_asked": questions_asked,
         "max_questions": max_questions,
         "transcript": transcript,
+        "conversation": conversation_text(transcript),
     }
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agents.client import ModelClient
-from agents.output_schema import list_of, one_of, output_model
+from agents.output_schema import by_identity, list_of, one_of, output_model
 from agents.prompting import PromptTemplate
 from agents.records import CandidateIdentity, CompetencyGrade, Feedback, Grade, RedFlagFinding, Turn
 from scenarios.model import Scenario
@@ -18,6 +18,7 @@ Quote = Annotated[str, StringConstraints(max_length=80)]
 Line = Annotated[str, StringConstraints(max_length=100)]
 
 
+@by_identity
 def grade_model(scenario: Scenario) -> type[StrictModel]:
     """The grader's output schema: one entry per competency of this scenario, flags limited to its ids."""
     graded = output_model(

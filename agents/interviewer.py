@@ -10,7 +10,7 @@ from pydantic import Field
 from agents.client import ModelClient
 from agents.model_config import structured_reply_tokens
 from agents.output_schema import one_of, output_model
-from agents.prompting import PromptTemplate
+from agents.prompting import PromptTemplate, conversation_text
 from agents.records import Action, Turn
 from personas.model import CandidateBrief
 from scenarios.model import Scenario
@@ -113,6 +113,7 @@ def prompt_variables(
         "minute": minute,
         "segment_minutes_left": max(segment_minutes_left, 0.0),
         "transcript": transcript,
+        "conversation": conversation_text(transcript),
     }
 
 

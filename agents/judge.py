@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from agents.client import ModelClient
-from agents.output_schema import list_of, one_of, output_model
+from agents.output_schema import by_identity, list_of, one_of, output_model
 from agents.prompting import PromptTemplate
 from agents.records import FidelityJudgment, TopicViolation, Turn
 from scenarios.model import Scenario
@@ -16,6 +16,7 @@ from scenarios.strict import StrictModel
 RUBRIC_TOPIC = "rubric"
 
 
+@by_identity
 def fidelity_model(scenario: Scenario) -> type[StrictModel]:
     """Schema for the judge's blind read: a level (or null) per competency and the red flags shown."""
     levels = output_model(

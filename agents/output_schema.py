@@ -6,8 +6,8 @@ enums are made from the scenario's ids (and the turn's options) when the call is
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-from functools import cache
+from collections.abc import Callable, Hashable, Iterable
+from functools import cache, wraps
 from types import GenericAlias
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
@@ -17,6 +17,8 @@ from pydantic.fields import FieldInfo
 from scenarios.strict import StrictModel
 
 Base = TypeVar("Base", bound=StrictModel)
+Key = TypeVar("Key")
+Built = TypeVar("Built")
 
 
 def one_of(values: Iterable[Any]) -> Any:
@@ -57,6 +59,22 @@ def output_model(name: str, base: type[Base], **fields: Any) -> type[Base]:
     if key not in _BUILT:
         _BUILT[key] = create_model(name, __base__=base, **fields)
     return _BUILT[key]
+
+
+def by_identity(build: Callable[[Key], Built]) -> Callable[[Key], Built]:
+    """Cache `build(obj)` per object, by identity: for schemas of a scenario, which is frozen and lives all run.
+
+    Entries keep their object alive, so an id is never reused while it is cached."""
+    built: dict[int, tuple[Key, Built]] = {}
+
+    @wraps(build)
+    def cached(obj: Key) -> Built:
+        entry = built.get(id(obj))
+        if entry is None:
+            entry = built[id(obj)] = (obj, build(obj))
+        return entry[1]
+
+    return cached
 
 
 @cache

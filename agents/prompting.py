@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +62,10 @@ class PromptTemplate:
     def _template(self) -> jinja2.Template:
         return self._compiled()
 
+    @cached_property
+    def _globals(self) -> dict[str, Any]:
+        return dict(self._template.globals)
+
     def _compiled(self) -> jinja2.Template:
         try:
             return _ENV.from_string(self.source)
@@ -71,11 +76,20 @@ class PromptTemplate:
         """Render into [system, user] messages; a variable the template needs but was not given is an error."""
         template = self._template
         try:
-            context = template.new_context(variables)
+            # Globals merged by hand: Jinja would otherwise copy them out of a ChainMap on every render.
+            context = template.new_context({**self._globals, **variables}, shared=True)
             parts = {block: "".join(template.blocks[block](context)).strip() for block in ("system", "user")}
         except jinja2.UndefinedError as exc:
             raise PromptError(f"prompt template {self.path}: {exc.message}") from exc
         return [{"role": "system", "content": parts["system"]}, {"role": "user", "content": parts["user"]}]
+
+
+def conversation_text(transcript: Iterable[Any]) -> str:
+    """The conversation as templates show it, one `SPEAKER: text` line per turn.
+
+    Built here rather than looped over in the template: a Jinja loop costs about 3 µs a turn, and every
+    turn re-renders the whole conversation so far."""
+    return "\n".join(f"{turn.speaker.upper()}: {turn.text}" for turn in transcript)
 
 
 class PromptSet:
