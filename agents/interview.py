@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from agents.gateway import Gateway
@@ -70,8 +70,37 @@ async def run_interview(
     return result
 
 
+async def stream_interviews(
+    jobs: Iterable[InterviewJob],
+    gateway: Gateway,
+    on_result: Callable[[InterviewResult], Awaitable[None] | None],
+    *,
+    concurrency: int = 4,
+    prompts: PromptSet | None = None,
+    max_turns: int = DEFAULT_MAX_TURNS,
+    source: Source = "guided",
+) -> None:
+    """Run interviews, at most `concurrency` at once, handing each to `on_result` as it finishes and keeping none.
+
+    `concurrency` workers pull jobs from the one iterator, so a run of 10,000 interviews holds only those in
+    flight, not a task (or a result) per interview."""
+    prompts = prompts or PromptSet()
+    pending = iter(jobs)
+
+    async def worker() -> None:
+        for job in pending:
+            result = await run_interview(
+                job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns, source=source
+            )
+            maybe = on_result(result)
+            if asyncio.iscoroutine(maybe):
+                await maybe
+
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+
+
 async def run_interviews(
-    jobs: list[InterviewJob],
+    jobs: Iterable[InterviewJob],
     gateway: Gateway,
     *,
     concurrency: int = 4,
@@ -80,19 +109,15 @@ async def run_interviews(
     source: Source = "guided",
     on_result: Callable[[InterviewResult], Awaitable[None] | None] | None = None,
 ) -> list[InterviewResult]:
-    """Run many interviews, at most `concurrency` at once; `on_result` sees each one as it finishes."""
-    prompts = prompts or PromptSet()
-    limit = asyncio.Semaphore(max(1, concurrency))
+    """Run many interviews, at most `concurrency` at once, and return them in the order they finished;
+    `on_result` sees each one as it finishes."""
+    results: list[InterviewResult] = []
 
-    async def one(job: InterviewJob) -> InterviewResult:
-        async with limit:
-            result = await run_interview(
-                job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns, source=source
-            )
-        if on_result is not None:
-            maybe = on_result(result)
-            if asyncio.iscoroutine(maybe):
-                await maybe
-        return result
+    async def keep(result: InterviewResult) -> None:
+        results.append(result)
+        maybe = on_result(result) if on_result is not None else None
+        if asyncio.iscoroutine(maybe):
+            await maybe
 
-    return list(await asyncio.gather(*(one(job) for job in jobs)))
+    await stream_interviews(jobs, gateway, keep, concurrency=concurrency, prompts=prompts, max_turns=max_turns, source=source)
+    return results

@@ -1,12 +1,13 @@
 """What the harness itself costs next to its models: scripted models that sleep a fixed latency, the full pipeline.
 
-Each size runs that many interviews at once through the real graph, gateway, review and store (one
-DuckDB commit per interview), then `finalize`, and prints one line:
+Each size runs that many interviews (at most 1,000 at once) through the real graph, gateway, review and store
+(a writer thread commits them as they finish), then `finalize`, and prints one line:
 
     interviews=N latency=L wall=... critical=... ratio=... cpu_ms_per_call=... finalize_s=... peak_rss_mb=...
 
-- critical: the longest chain of model calls one interview made, times the latency: the wall time a
-  harness that costs nothing would take;
+- critical: the wall time a harness that costs nothing would take at least: the longest chain of model
+  calls one interview made, or (when more interviews than run at once) every call spread over the
+  interviews in flight, whichever is longer, times the latency;
 - ratio: wall / critical;
 - cpu_ms_per_call: this process's CPU time, less the scripted models' own, per model call, after one
   unmeasured warm-up interview (imports and per-process caches are a start-up cost, not a per-call one).
@@ -27,11 +28,30 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The scale the harness is built for: 1,000 interviews in flight; a larger run streams through that many.
+MAX_AT_ONCE = 1000
 sys.path.insert(0, str(ROOT))
 
 
-def measure(interviews: int, latency: float) -> str:
-    """Run `interviews` scripted interviews at once with every call sleeping `latency` seconds; one result line."""
+class CallCount:
+    """Stands in for a fake model's list of requests: counts them, keeps none."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def append(self, _request: object) -> None:
+        self.count += 1
+
+    def clear(self) -> None:
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def measure(interviews: int, latency: float, concurrency: int | None = None) -> str:
+    """Run `interviews` scripted interviews, `concurrency` at once (default: all, up to 1,000), with every call
+    sleeping `latency` seconds; one result line."""
     from agents.model_config import ModelsConfig
     from agents.providers.scripted import FunctionModel, register_scripted
     from evals.gates import defaults_version, load_gates
@@ -60,6 +80,7 @@ def measure(interviews: int, latency: float) -> str:
             return fake(FunctionModel._response, request, reply)
 
     model = TimedModel(lambda *request: fake(script.respond, *request), latency=latency)
+    model.calls = CallCount()  # type: ignore[assignment]  # a fake keeps every request; 300,000 would be the peak memory
     name = f"bench-{interviews}-{latency}"
     register_scripted(name, model)
     ids = sorted(lib.personas)
@@ -69,7 +90,7 @@ def measure(interviews: int, latency: float) -> str:
         models=ModelsConfig.for_all(f"scripted/{name}"),
         gates=load_gates(),
         gates_version=defaults_version(),
-        concurrency=interviews,
+        concurrency=concurrency or min(interviews, MAX_AT_ONCE),
         trials=trials,
         use_cache=False,
         annotator="rules",
@@ -89,9 +110,10 @@ def measure(interviews: int, latency: float) -> str:
         finalize_before = time.perf_counter()
         harness.finalize(prepared.run_id)
         finalize_s = time.perf_counter() - finalize_before
-        chain = max(len(r.calls) for r in store.load_results(prepared.run_id))
+        longest = "SELECT max(json_array_length(result, '$.calls')) FROM interviews WHERE run_id = ?"
+        chain = store.query(longest, [prepared.run_id])[0][0]
     calls = len(model.calls)
-    critical = chain * latency
+    critical = max(chain, calls / config.concurrency) * latency
     ratio = f"{wall / critical:.2f}" if critical else "-"
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (
@@ -104,9 +126,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interviews", default="50,200", help="Comma-separated sizes (interviews run at once).")
     parser.add_argument("--latency", type=float, default=0.2, help="Seconds every scripted model call sleeps.")
+    parser.add_argument("--concurrency", type=int, help=f"Interviews in flight at once (default: all, up to {MAX_AT_ONCE:,}).")
     args = parser.parse_args()
     for size in (int(x) for x in args.interviews.split(",")):
-        print(measure(size, args.latency), flush=True)
+        print(measure(size, args.latency, args.concurrency), flush=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.gateway import CACHE_FILENAME
-from agents.interview import InterviewJob, run_interviews
+from agents.interview import InterviewJob, stream_interviews
 from agents.prompting import PromptError, PromptSet
 from agents.records import InterviewResult
 from evals.checks import compute_checks
@@ -229,15 +229,10 @@ class Harness:
             imported = [to_result(r) for r in recordings if r.record.id in wanted]
             asyncio.run(_bounded([finished(r, grade=True) for r in imported], config.concurrency))
         else:
-            jobs = [self._job(scenario, pid, trial, config) for pid, trial in prepared.pending]
+            jobs = (self._job(scenario, pid, trial, config) for pid, trial in prepared.pending)
             asyncio.run(
-                run_interviews(
-                    jobs,
-                    gateway,
-                    concurrency=config.concurrency,
-                    prompts=prepared.prompts,
-                    source=config.interviewer,
-                    on_result=finished,
+                stream_interviews(
+                    jobs, gateway, finished, concurrency=config.concurrency, prompts=prepared.prompts, source=config.interviewer
                 )
             )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from agents.records import TopicViolation, Turn
 from scenarios.model import Scenario
@@ -196,15 +197,20 @@ def _personal_question(sentence: str) -> bool:
     return _is_question(sentence) and bool(_SECOND_PERSON.search(sentence)) and not _WORK_CONTEXT.search(sentence)
 
 
+def _topic_entry(topic: str) -> dict[str, tuple[str, ...]]:
+    """A topic's patterns; an unknown topic matches its own content words."""
+    entry = _TOPIC_PATTERNS.get(topic.strip().lower())
+    if entry is None:
+        words = [w for w in re.findall(r"[a-z]+", topic.lower()) if w not in _STOP_WORDS and len(w) > 2]
+        entry = {"personal": tuple(rf"\b{w}\w*" for w in words)} if words else {}
+    return entry
+
+
 class _TopicScreen:
-    """Compiled patterns of one prohibited topic; an unknown topic matches its own content words."""
+    """Compiled patterns of one prohibited topic."""
 
     def __init__(self, topic: str):
-        entry = _TOPIC_PATTERNS.get(topic.strip().lower())
-        if entry is None:
-            words = [w for w in re.findall(r"[a-z]+", topic.lower()) if w not in _STOP_WORDS and len(w) > 2]
-            entry = {"personal": tuple(rf"\b{w}\w*" for w in words)} if words else {}
-        compiled = {k: re.compile("|".join(v), _I) for k, v in entry.items()}
+        compiled = {k: re.compile("|".join(v), _I) for k, v in _topic_entry(topic).items()}
         self.direct, self.personal, self.allow = (compiled.get(k) for k in ("direct", "personal", "allow"))
 
     def hit(self, sentence: str) -> bool:
@@ -219,16 +225,25 @@ def _leaks_rubric(sentence: str) -> bool:
     return bool(_RUBRIC_LEAK.search(sentence)) or (bool(_SOFT_LEAK.search(sentence)) and not _WORK_CONTEXT.search(sentence))
 
 
+@cache
+def _screens(topics: tuple[str, ...]) -> tuple[dict[str, _TopicScreen], re.Pattern[str] | None]:
+    """The topics' screens, and one pattern any sentence that could hit one of them matches (most match none)."""
+    screens = {topic: _TopicScreen(topic) for topic in topics}
+    words = [p for topic in topics for kind in ("direct", "personal") for p in _topic_entry(topic).get(kind, ())]
+    return screens, re.compile("|".join(words), _I) if words else None
+
+
 def screen_interviewer_text(turns: list[Turn], scenario: Scenario) -> list[TopicViolation]:
     """Keyword and pattern screen of the interviewer's words for prohibited topics and rubric leaks."""
-    screens = {topic: _TopicScreen(topic) for topic in scenario.prohibited_topics}
+    screens, any_topic = _screens(tuple(scenario.prohibited_topics))
     found: list[TopicViolation] = []
     for turn in turns:
         if turn.speaker != "interviewer":
             continue
         sentences = _sentences(turn.text)
-        for topic, screen in screens.items():
-            hit = next((s for s in sentences if screen.hit(s)), None)
+        suspects = [s for s in sentences if any_topic is not None and any_topic.search(s)]
+        for topic, screen in screens.items() if suspects else ():
+            hit = next((s for s in suspects if screen.hit(s)), None)
             if hit is not None:
                 found.append(
                     TopicViolation(turn_index=turn.index, kind="prohibited_topic", topic=topic, quote=hit[:300], source="screen")
