@@ -1,4 +1,5 @@
-"""The DuckDB results store: runs, finished interviews (as rows and as exact JSON) and checks.
+"""The DuckDB results store: runs, finished interviews (each one row of exact JSON, read per turn, grade,
+red flag or call through views) and checks.
 
 One `Store` holds one connection. DuckDB lets a single process open a database file for
 writing, so a second harness process gets `StoreLockedError` instead of a traceback. Every
