@@ -2,19 +2,14 @@
 
 A grader worth trusting must beat a shortcut that only counts words and figures. The counting
 baseline needs no model, so every run gets this comparison for free: the baseline grades each
-stored transcript from the packaged grader prompt, and each calibration metric is compared with a
-paired bootstrap over interviews.
+transcript from the packaged grader prompt as the interview is saved (`evals.digest`), and each
+calibration metric is compared with a paired bootstrap over interviews.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
-from agents.grader import grader_messages
-from agents.prompting import PromptSet
-from agents.providers.baseline import counting_verdict
-from agents.records import InterviewResult
 from evals import unit_stats
 from evals.agreement import (
     adjacent_agreement,
@@ -26,7 +21,6 @@ from evals.agreement import (
 from evals.intervals import paired_bootstrap_delta
 from evals.metrics import metric
 from evals.units import InterviewUnit
-from scenarios.model import Scenario
 
 # The calibration metrics compared, each as a statistic over interviews.
 COMPARED: dict[str, unit_stats.Statistic] = {
@@ -38,18 +32,6 @@ COMPARED: dict[str, unit_stats.Statistic] = {
     "abs_smd": unit_stats.abs_smd,
 }
 N_RESAMPLES = 1000
-
-
-def counting_units(results: list[InterviewResult], units: list[InterviewUnit], scenario: Scenario) -> Iterator[InterviewUnit]:
-    """Each interview's unit as the counting baseline would have graded it (ungraded interviews stay as they are)."""
-    template = PromptSet()["grader"]
-    for result, unit in zip(results, units):
-        if not unit.completed:
-            yield unit
-            continue
-        prompt = "\n".join(m["content"] for m in grader_messages(template, scenario, result.transcript, result.candidate))
-        scores = counting_verdict(prompt, scenario.competency_ids)["competencies"]
-        yield dataclasses.replace(unit, graded=[scores[c]["score"] for c in unit.competencies])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,9 +46,10 @@ class Margin:
     high: float | None
 
 
-def margins(results: list[InterviewResult], units: list[InterviewUnit], scenario: Scenario) -> list[Margin]:
-    """The grader's margin over the counting baseline on every compared calibration metric, with a paired 95% interval."""
-    baseline = list(counting_units(results, units, scenario))
+def margins(units: list[InterviewUnit], baseline: list[InterviewUnit]) -> list[Margin]:
+    """The grader's margin over the counting baseline on every compared calibration metric, with a paired 95% interval.
+
+    `baseline` holds each interview's unit as the counting baseline graded it (`InterviewDigest.baseline_unit`)."""
     out = []
     for name, statistic in COMPARED.items():
         delta, low, high = paired_bootstrap_delta(baseline, units, statistic, n_resamples=N_RESAMPLES)

@@ -9,7 +9,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 
-from agents.records import CallRecord, InterviewResult
+from agents.records import CallRecord
 from evals.agreement import (
     adjacent_agreement,
     confusion_matrix,
@@ -22,7 +22,8 @@ from evals.agreement import (
     within,
 )
 from evals.baseline_margin import margins
-from evals.conformance import CONFORMANCE_CHECKS, probe_depth
+from evals.conformance import CONFORMANCE_CHECKS
+from evals.digest import InterviewDigest, call_totals
 from evals.flag_metrics import hire_accuracy, red_flag_scores
 from evals.gates import Gate, apply_gates
 from evals.intervals import bootstrap_interval, wilson_interval
@@ -245,16 +246,10 @@ def _repeats(out: _Rows, units: list[InterviewUnit]) -> None:
 
 def cost_rows(calls: Iterable[CallRecord]) -> list[CheckRow]:
     """Calls, tokens, model seconds, cache hits and cost per role."""
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for c in calls:
-        t = totals[c.role]
-        t["cost_usd"] += c.cost_usd
-        t["prompt_tokens"] += c.prompt_tokens
-        t["completion_tokens"] += c.completion_tokens
-        t["calls"] += 1
-        t["latency_s"] += c.latency_s
-        t["cache_hits"] += c.cache_hit
-        t["unknown_cost"] += not c.cost_known
+    return _cost_rows(call_totals(calls))
+
+
+def _cost_rows(totals: dict[str, dict[str, float]]) -> list[CheckRow]:
     out = _Rows()
     for role, t in sorted(totals.items()):
         for name, value in t.items():
@@ -262,39 +257,25 @@ def cost_rows(calls: Iterable[CallRecord]) -> list[CheckRow]:
     return out.rows
 
 
-def _annotator(out: _Rows, results: list[InterviewResult]) -> None:
+def _annotator(out: _Rows, digests: list[InterviewDigest]) -> None:
     """How often the annotator reads a guided interviewer's turn as the interviewer labelled it itself."""
-    pairs = [(t, t.annotation) for r in results if r.source == "guided" for t in r.transcript if t.annotation is not None]
-    checks = {
-        "action": [(a.action if a.action != "other" else None) == t.action for t, a in pairs],
-        "question": [a.question_id == t.question_id for t, a in pairs if t.action == "ask" and t.question_id],
-        "segment": [a.segment == t.segment for t, a in pairs],
-    }
-    for scope, agreed in checks.items():
-        if agreed:
-            out.add(
-                "annotator_accuracy", scope, sum(agreed) / len(agreed), wilson_interval(sum(agreed), len(agreed)), len(agreed)
-            )
+    for scope in ("action", "question", "segment"):
+        agreed = sum(d.annotator[scope][0] for d in digests if scope in d.annotator)
+        n = sum(d.annotator[scope][1] for d in digests if scope in d.annotator)
+        if n:
+            out.add("annotator_accuracy", scope, agreed / n, wilson_interval(agreed, n), n)
 
 
-def _probe_depth(out: _Rows, results: list[InterviewResult]) -> None:
-    probes, questions = (sum(x) for x in zip(*(probe_depth(r) for r in results), strict=True)) if results else (0, 0)
-    out.add("probe_depth", "overall", probes / questions if questions else None, n=questions)
-
-
-def _talk_time(out: _Rows, results: list[InterviewResult]) -> None:
-    shares = []
-    for r in results:
-        words = {"interviewer": 0, "candidate": 0}
-        for t in r.transcript:
-            words[t.speaker] += len(t.text.split())
-        if sum(words.values()):
-            shares.append(words["interviewer"] / sum(words.values()))
+def _interviewer_habits(out: _Rows, digests: list[InterviewDigest]) -> None:
+    """How deep the interviewer probed, and its share of the words spoken."""
+    questions = sum(d.questions for d in digests)
+    out.add("probe_depth", "overall", sum(d.probes for d in digests) / questions if questions else None, n=questions)
+    shares = [d.talk_share for d in digests if d.talk_share is not None]
     out.add("talk_time_share", "overall", sum(shares) / len(shares) if shares else None, n=len(shares))
 
 
-def _baseline_margins(out: _Rows, results: list[InterviewResult], units: list[InterviewUnit], scenario: Scenario) -> None:
-    for m in margins(results, units, scenario):
+def _baseline_margins(out: _Rows, digests: list[InterviewDigest], units: list[InterviewUnit]) -> None:
+    for m in margins(units, [d.baseline_unit for d in digests]):
         out.add(
             "baseline_margin",
             m.name,
@@ -306,25 +287,27 @@ def _baseline_margins(out: _Rows, results: list[InterviewResult], units: list[In
 
 
 def compute_checks(
-    results: list[InterviewResult],
-    units: list[InterviewUnit],
-    scenario: Scenario,
-    personas: dict[str, Persona],
-    gates: dict[str, Gate],
+    digests: list[InterviewDigest], scenario: Scenario, personas: dict[str, Persona], gates: dict[str, Gate]
 ) -> list[CheckRow]:
-    """All check rows for one run, with `gates` applied."""
+    """All check rows for one run, from its interviews' digests, with `gates` applied."""
     out = _Rows()
-    errors = [f"{r.persona_id}#{r.trial}: {r.error}" for r in results if r.status != "completed"]
-    out.add("errors", "overall", float(len(errors)), n=len(results), details=ErrorDetails(errors=errors[:50]))
+    units = [d.unit for d in digests]
+    errors = [f"{d.unit.persona_id}#{d.unit.trial}: {d.error}" for d in digests if d.status != "completed"]
+    out.add("errors", "overall", float(len(errors)), n=len(digests), details=ErrorDetails(errors=errors[:50]))
     _calibration(out, units, scenario.competency_ids)
     _flags_and_hire(out, units, scenario.red_flag_ids)
     _conformance(out, units)
     _personas(out, units, personas)
     _repeats(out, units)
-    _baseline_margins(out, results, units, scenario)
-    _annotator(out, results)
-    _talk_time(out, results)
-    _probe_depth(out, results)
-    out.rows += cost_rows(c for r in results for c in r.calls)
+    _baseline_margins(out, digests, units)
+    _annotator(out, digests)
+    _interviewer_habits(out, digests)
+    totals: dict[str, dict[str, float]] = {}
+    for d in digests:
+        for role, more in d.calls.items():
+            mine = totals.setdefault(role, dict.fromkeys(more, 0.0))
+            for name, value in more.items():
+                mine[name] += value
+    out.rows += _cost_rows(totals)
     apply_gates(out.rows, gates)
     return out.rows

@@ -19,6 +19,7 @@ from agents.interview import InterviewJob, stream_interviews
 from agents.prompting import PromptError, PromptSet
 from agents.records import InterviewResult
 from evals.checks import compute_checks
+from evals.digest import digest_of, dump_digest, load_digest
 from evals.loading import DataError, Library, file_sha256
 from evals.metric_rows import CheckRow
 from evals.recordings import read_recordings, to_result
@@ -27,7 +28,7 @@ from evals.run_config import RunConfig
 from evals.store import RunRecord, Store
 from evals.store_writer import StoreWriter
 from evals.twins import renamed, twin_of
-from evals.units import build_units
+from evals.units import labels_of
 from scenarios.model import Scenario
 
 DEFAULT_TAG = "core"
@@ -203,7 +204,8 @@ class Harness:
         gateway = config.gateway(self.cache_path)
 
         async def committed(result: InterviewResult) -> None:
-            await writer.save(result)  # durable before anyone is told it is done
+            digest = dump_digest(digest_of(result, labels_of(result, self.library.personas), scenario))
+            await writer.save(result, digest)  # durable before anyone is told it is done
             if on_result:
                 on_result(result)
 
@@ -256,9 +258,11 @@ class Harness:
 
             return finalize_probe(self, run_id)
         scenario = self.library.scenario(run.scenario_id)
-        results = self.store.load_results(run_id)
-        units = build_units(results, self.library.personas, scenario)
-        rows = compute_checks(results, units, scenario, self.library.personas, run.config.gates)
+        digests = [
+            load_digest(saved) if isinstance(saved, str) else digest_of(saved, labels_of(saved, self.library.personas), scenario)
+            for saved in self.store.load_digests(run_id)
+        ]
+        rows = compute_checks(digests, scenario, self.library.personas, run.config.gates)
         self.store.save_checks(run_id, rows)
         self.store.finish_run(run_id, "complete")
         return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Any, TypeGuard, TypeVar
 
@@ -51,10 +52,14 @@ def _percentiles(values: list[float], confidence: float) -> tuple[float | None, 
     return (float(low), float(high))
 
 
+@lru_cache(maxsize=16)
 def _resample_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
-    return np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))
+    # Cached, and so shared by every statistic of a run: read-only, and `pair_tables` counts each one once.
+    indices = np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))
+    indices.setflags(write=False)
+    return indices
 
 
 def bootstrap_interval(

@@ -14,6 +14,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -36,7 +37,7 @@ _RUN_COLUMNS = (
     " persona_set_hash, config, models, prompt_hashes, plan"
 )
 _CHECK_COLUMNS = "metric, scope, value, ci_low, ci_high, n, threshold, passed, details"
-_INTERVIEW_COLUMNS = "run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns, hire, result"
+_INTERVIEW_COLUMNS = "run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns, hire, result, digest"
 _INTERVIEW_ROW = "(" + ", ".join("?" * len(_INTERVIEW_COLUMNS.split(", "))) + ")"
 _ROWS_PER_INSERT = 500
 
@@ -192,26 +193,27 @@ class Store:
         self._require_run(run_id)
         self._write([("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [run_id])])
 
-    def save_interview(self, run_id: str, result: InterviewResult) -> None:
+    def save_interview(self, run_id: str, result: InterviewResult, digest: str | None = None) -> None:
         """Write one finished interview in one transaction, replacing an earlier save."""
-        self.save_interviews(run_id, [result])
+        self.save_interviews(run_id, [(result, digest)])
 
-    def save_interviews(self, run_id: str, results: list[InterviewResult]) -> None:
-        """Write finished interviews in one transaction (all or none), each replacing an earlier save.
+    def save_interviews(self, run_id: str, interviews: list[tuple[InterviewResult, str | None]]) -> None:
+        """Write finished interviews, each with its digest's JSON (or None), in one transaction (all or none), each
+        replacing an earlier save.
 
         An interview is one row; turns, grades, red_flags and model_calls are views over its JSON."""
         self._require_run(run_id)
         statements = []
-        for start in range(0, len(results), _ROWS_PER_INSERT):
-            chunk = results[start : start + _ROWS_PER_INSERT]
+        for start in range(0, len(interviews), _ROWS_PER_INSERT):
+            chunk = interviews[start : start + _ROWS_PER_INSERT]
             sql = f"INSERT INTO interviews ({_INTERVIEW_COLUMNS}) VALUES " + ", ".join([_INTERVIEW_ROW] * len(chunk))
-            statements.append((sql, [value for result in chunk for value in _interview_row(run_id, result)]))
+            statements.append((sql, [value for result, digest in chunk for value in _interview_row(run_id, result, digest)]))
         try:
             self._write(statements)
         except duckdb.ConstraintException:
             # Saved before (an errored interview, run again): replace it. Rare, so it is not checked up front;
             # INSERT OR REPLACE would cost four times a plain INSERT on every save.
-            keys = [[run_id, r.persona_id, r.trial] for r in results]
+            keys = [[run_id, r.persona_id, r.trial] for r, _ in interviews]
             self._write(
                 [("DELETE FROM interviews WHERE run_id = ? AND persona_id = ? AND trial = ?", key) for key in keys] + statements
             )
@@ -220,10 +222,14 @@ class Store:
         """Replace all checks of a run with `rows` in one transaction."""
         self._require_run(run_id)
         statements: list[tuple[str, list[Any]]] = [("DELETE FROM checks WHERE run_id = ?", [run_id])]
-        statements.extend(
-            (
-                f"INSERT INTO checks (run_id, {_CHECK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
+        # One multi-row INSERT per chunk: DuckDB pays about a millisecond per statement, and a run has thousands of rows.
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start : start + _ROWS_PER_INSERT]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+            params = [
+                value
+                for row in chunk
+                for value in (
                     run_id,
                     row.metric,
                     row.scope,
@@ -234,10 +240,9 @@ class Store:
                     row.threshold,
                     row.passed,
                     row.details.model_dump_json(),
-                ],
-            )
-            for row in rows
-        )
+                )
+            ]
+            statements.append((f"INSERT INTO checks (run_id, {_CHECK_COLUMNS}) VALUES {values}", params))
         self._write(statements)
 
     def save_probe_grade(self, run_id: str, probe: ProbeGrade) -> None:
@@ -297,6 +302,23 @@ class Store:
         rows = self.query("SELECT result FROM interviews WHERE run_id = ? ORDER BY persona_id, trial", [run_id])
         return [InterviewResult.model_validate_json(row[0]) for row in rows]
 
+    def load_digests(self, run_id: str, chunk: int = 500) -> Iterator[str | InterviewResult]:
+        """Each saved interview of a run as its digest's JSON, or (saved without one) as the interview itself.
+
+        Streamed `chunk` rows at a time: a run of 10,000 never has every interview in memory at once."""
+        sql = (
+            "SELECT digest, CASE WHEN digest IS NULL THEN result END FROM interviews WHERE run_id = ? ORDER BY persona_id, trial"
+        )
+        with self._lock:
+            cursor = self._con.cursor()
+        try:
+            cursor.execute(sql, [run_id])
+            while rows := cursor.fetchmany(chunk):
+                for digest, result in rows:
+                    yield InterviewResult.model_validate_json(result) if digest is None else digest
+        finally:
+            cursor.close()
+
     def missing(self, run_id: str) -> list[tuple[str, int]]:
         """Plan entries, in plan order, without a completed interview; errored ones count as missing."""
         run = self.get_run_exact(run_id)
@@ -325,7 +347,7 @@ class Store:
             return self._con.execute(sql, list(params)).fetchall()
 
 
-def _interview_row(run_id: str, result: InterviewResult) -> list[Any]:
+def _interview_row(run_id: str, result: InterviewResult, digest: str | None) -> list[Any]:
     grade = result.grade
     return [
         run_id,
@@ -339,6 +361,7 @@ def _interview_row(run_id: str, result: InterviewResult) -> list[Any]:
         len(result.transcript),
         grade.hire if grade else None,
         result.model_dump_json(),
+        digest,
     ]
 
 

@@ -204,7 +204,12 @@ def m003_row_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_probe_grades, m003_row_views]
+def m004_interview_digests(con: duckdb.DuckDBPyConnection) -> None:
+    """Add interviews.digest: what the run's checks read of the interview (`evals.digest`), made as it is saved."""
+    con.execute("ALTER TABLE interviews ADD COLUMN digest JSON")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_probe_grades, m003_row_views, m004_interview_digests]
 
 
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:

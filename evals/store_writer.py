@@ -27,10 +27,11 @@ class StoreWriter:
         self._thread = threading.Thread(target=self._loop, name="store-writer", daemon=True)
         self._thread.start()
 
-    def save(self, result: InterviewResult) -> asyncio.Future:
-        """Queue `result`; the returned future resolves when it is committed (or raises the store's error)."""
+    def save(self, result: InterviewResult, digest: str | None = None) -> asyncio.Future:
+        """Queue `result` (with its digest's JSON); the returned future resolves when it is committed (or raises the
+        store's error)."""
         done: Future[None] = Future()
-        self._queue.put((result, done))
+        self._queue.put(((result, digest), done))
         return asyncio.wrap_future(done)
 
     def close(self) -> None:
@@ -55,7 +56,7 @@ class StoreWriter:
             if not items:
                 continue
             try:
-                self.store.save_interviews(self.run_id, [result for result, _ in items])
+                self.store.save_interviews(self.run_id, [interview for interview, _ in items])
             except BaseException as exc:  # noqa: BLE001 — every waiting interview learns why it was not saved
                 for _, done in items:
                     done.set_exception(exc)

@@ -34,11 +34,17 @@ def score_pairs(units: Sequence[InterviewUnit], competency: str | None = None) -
 
 
 def unit_table(unit: InterviewUnit, competency: str | None = None) -> np.ndarray:
-    """A completed interview's assessed score pairs as a 5x5 intended x graded count table."""
-    if not unit.completed:
-        return np.zeros((len(pair_tables.LEVELS), len(pair_tables.LEVELS)))
-    chosen = [(i, g) for cid, i, g in zip(unit.competencies, unit.intended, unit.graded) if competency in (None, cid)]
-    return pair_tables.table([i for i, _ in chosen], [g for _, g in chosen])
+    """A completed interview's assessed score pairs as a 5x5 intended x graded count table (do not change it)."""
+    # Every statistic of a run asks again for the same tables: kept on the unit, outside its fields, so
+    # `dataclasses.replace` (the counting baseline's units) starts afresh.
+    cached: dict[str | None, np.ndarray] = unit.__dict__.setdefault("_tables", {})
+    if competency not in cached:
+        if not unit.completed:
+            cached[competency] = np.zeros((len(pair_tables.LEVELS), len(pair_tables.LEVELS)))
+        else:
+            chosen = [(i, g) for cid, i, g in zip(unit.competencies, unit.intended, unit.graded) if competency in (None, cid)]
+            cached[competency] = pair_tables.table([i for i, _ in chosen], [g for _, g in chosen])
+    return cached[competency]
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,14 @@ class PooledPairs:
     competency: str | None = None
 
     def tables(self, items: Sequence[InterviewUnit | Sequence[InterviewUnit]]) -> np.ndarray:
-        def one(item: InterviewUnit | Sequence[InterviewUnit]) -> np.ndarray:
-            members = [item] if isinstance(item, InterviewUnit) else item
-            return sum((unit_table(u, self.competency) for u in members), np.zeros((5, 5)))
-
-        return np.array([one(item) for item in items]).reshape(len(items), 5, 5)
+        out = np.zeros((len(items), 5, 5))
+        for k, item in enumerate(items):
+            if isinstance(item, InterviewUnit):
+                out[k] = unit_table(item, self.competency)
+            else:
+                for unit in item:
+                    out[k] += unit_table(unit, self.competency)
+        return out
 
     def __call__(self, items: Sequence[InterviewUnit | Sequence[InterviewUnit]]) -> float | None:
         value = float(self.on_tables(self.tables(items).sum(axis=0)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agents.records import CompetencyGrade, Feedback, Grade, InterviewResult, Turn
 from evals.checks import compute_checks
+from evals.digest import digest_of
 from evals.gates import load_gates
 from evals.units import build_unit
 from tests.conftest_helpers import LIBRARY, SCENARIO
@@ -57,7 +58,10 @@ def test_unasked_competencies_and_flags_leave_the_expectations():
     assert unit.not_asked == ["customer_impact", "responsible_ai", "ownership", "growth_mindset"]
     assert unit.within_tolerance  # the four unscored competencies were never asked: no miss
     assert unit.intended_flags == set() and unit.flags_not_surfaced == {"skips_safety_review"}
-    rows = {(r.metric, r.scope): r for r in compute_checks([result], [unit], SCENARIO, LIBRARY.personas, load_gates())}
+    rows = {
+        (r.metric, r.scope): r
+        for r in compute_checks([digest_of(result, GRACE.intended, SCENARIO)], SCENARIO, LIBRARY.personas, load_gates())
+    }
     assert rows[("not_asked", "overall")].value == 4 and rows[("not_assessed", "overall")].value == 0
     assert rows[("flags_not_surfaced", "overall")].value == 1
     assert rows[("red_flag_recall", "micro")].n == 0 and rows[("red_flag_recall", "micro")].passed is None
@@ -67,7 +71,10 @@ def test_a_flag_whose_question_was_asked_must_be_found():
     result = interview(["q_collaboration", "q_responsible_ai"], {"collaboration": 4, "responsible_ai": 1})
     unit = build_unit(result, GRACE.intended, SCENARIO)
     assert unit.intended_flags == {"skips_safety_review"} and not unit.flags_not_surfaced
-    rows = {(r.metric, r.scope): r for r in compute_checks([result], [unit], SCENARIO, LIBRARY.personas, load_gates())}
+    rows = {
+        (r.metric, r.scope): r
+        for r in compute_checks([digest_of(result, GRACE.intended, SCENARIO)], SCENARIO, LIBRARY.personas, load_gates())
+    }
     assert rows[("red_flag_recall", "micro")].value == 0 and rows[("red_flag_recall", "micro")].passed is False
 
 
@@ -75,5 +82,8 @@ def test_a_missing_score_on_an_asked_competency_is_still_a_miss():
     result = interview(["q_collaboration", "q_ambiguity"], {"collaboration": GRACE.intended.competency_levels["collaboration"]})
     unit = build_unit(result, GRACE.intended, SCENARIO)
     assert not unit.within_tolerance
-    rows = {(r.metric, r.scope): r for r in compute_checks([result], [unit], SCENARIO, LIBRARY.personas, load_gates())}
+    rows = {
+        (r.metric, r.scope): r
+        for r in compute_checks([digest_of(result, GRACE.intended, SCENARIO)], SCENARIO, LIBRARY.personas, load_gates())
+    }
     assert rows[("not_assessed", "overall")].value == 1

@@ -409,7 +409,8 @@ def test_a_file_from_before_the_row_views_keeps_every_row(db: Path, tmp_path: Pa
         run_id = make_run(now)
         for result in (rich_result("ada"), rich_result("bo", hire=False), error_result("cy")):
             now.save_interview(run_id, result)
-        interviews = now.query("SELECT * FROM interviews ORDER BY persona_id")
+        columns = "run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns, hire, result"
+        interviews = now.query(f"SELECT {columns} FROM interviews ORDER BY persona_id")
         runs = now.query("SELECT * FROM runs")
         rows = {table: sorted(now.query(f"SELECT * FROM {table}"), key=repr) for table in ROW_TABLES}
     assert all(rows.values())
