@@ -204,7 +204,10 @@ class Harness:
         gateway = config.gateway(self.cache_path)
 
         async def committed(result: InterviewResult) -> None:
-            digest = dump_digest(digest_of(result, labels_of(result, self.library.personas), scenario))
+            try:
+                digest: str | None = dump_digest(digest_of(result, labels_of(result, self.library.personas), scenario))
+            except Exception:  # noqa: BLE001 — the interview is kept whatever its digest does; finalize makes it again
+                digest = None
             await writer.save(result, digest)  # durable before anyone is told it is done
             if on_result:
                 on_result(result)

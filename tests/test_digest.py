@@ -73,3 +73,20 @@ def test_digests_stream_in_chunks(tmp_path):
     harness, run_id = finished_run(tmp_path / "h.duckdb")
     with harness.store:
         assert len(list(harness.store.load_digests(run_id, chunk=3))) == 8
+
+
+def test_an_interview_whose_digest_fails_is_still_saved(tmp_path, monkeypatch):
+    import evals.harness
+
+    def broken(*_args):
+        raise ValueError("digest bug")
+
+    monkeypatch.setattr(evals.harness, "digest_of", broken)
+    harness, run_id = finished_run(tmp_path / "h.duckdb")
+    with harness.store:
+        assert harness.store.count_interviews(run_id) == 8
+        assert harness.store.query("SELECT count(*) FROM interviews WHERE digest IS NULL") == [(8,)]
+    monkeypatch.undo()
+    with Store.open(tmp_path / "h.duckdb") as store:  # finalize makes the digests from the transcripts
+        rows = Harness(store, loading.load_shipped()).finalize(run_id)
+        assert {(r.metric, r.scope): r for r in rows}[("errors", "overall")].n == 8
