@@ -124,7 +124,7 @@ def measure(interviews: int, latency: float, concurrency: int | None = None) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--interviews", default="50,200", help="Comma-separated sizes (interviews run at once).")
+    parser.add_argument("--interviews", default="50,200", help="Comma-separated run sizes (interviews per run).")
     parser.add_argument("--latency", type=float, default=0.2, help="Seconds every scripted model call sleeps.")
     parser.add_argument("--concurrency", type=int, help=f"Interviews in flight at once (default: all, up to {MAX_AT_ONCE:,}).")
     args = parser.parse_args()
