@@ -16,6 +16,8 @@ from typing import Any, TypeGuard, TypeVar
 
 import numpy as np
 
+from evals.pair_tables import resample_counts
+
 U = TypeVar("U")
 Statistic = Callable[[Sequence[U]], float | None]
 
@@ -53,13 +55,17 @@ def _percentiles(values: list[float], confidence: float) -> tuple[float | None, 
 
 
 @lru_cache(maxsize=16)
-def _resample_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
+def _draws(n: int, n_resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The drawn indices (resamples, n) and how often each item is drawn per resample.
+
+    Cached, so every statistic of a run shares one set of draws and counts them once; read-only, because shared."""
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
-    # Cached, and so shared by every statistic of a run: read-only, and `pair_tables` counts each one once.
     indices = np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))
-    indices.setflags(write=False)
-    return indices
+    counts = resample_counts(indices, n)
+    for array in (indices, counts):
+        array.setflags(write=False)
+    return indices, counts
 
 
 def bootstrap_interval(
@@ -72,14 +78,15 @@ def bootstrap_interval(
     """Percentile bootstrap interval of `statistic(units)`, resampling whole units with replacement.
 
     Deterministic for a given seed. Resamples where the statistic is None or NaN are skipped. A
-    statistic with a `resampled(units, indices)` method computes all resamples at once.
+    statistic with a `resampled(units, counts)` method (counts: how often each unit is drawn, per
+    resample) computes all resamples at once.
     """
     _z(confidence)
     if not units:
         return (None, None)
-    indices = _resample_indices(len(units), n_resamples, seed)
+    indices, counts = _draws(len(units), n_resamples, seed)
     if (vectorised := getattr(statistic, "resampled", None)) is not None:
-        drawn = vectorised(units, indices)
+        drawn = vectorised(units, counts)
         return _percentiles([float(v) for v in drawn[~np.isnan(drawn)]], confidence)
     values = []
     for idx in indices:
@@ -111,9 +118,9 @@ def paired_bootstrap_delta(
         return (None, None, None)
     base, new = statistic(base_units), statistic(new_units)
     delta = float(new) - float(base) if _defined(base) and _defined(new) else None
-    indices = _resample_indices(len(base_units), n_resamples, seed)
+    indices, counts = _draws(len(base_units), n_resamples, seed)
     if (vectorised := getattr(statistic, "resampled", None)) is not None:
-        drawn = vectorised(new_units, indices) - vectorised(base_units, indices)
+        drawn = vectorised(new_units, counts) - vectorised(base_units, counts)
         low, high = _percentiles([float(v) for v in drawn[~np.isnan(drawn)]], confidence)
         return (delta, low, high)
     deltas = []

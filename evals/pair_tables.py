@@ -128,29 +128,16 @@ FOR_PAIR_METRIC: dict[Callable, TableStatistic] = {
 }
 
 
-_COUNTED: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
 def resample_counts(indices: np.ndarray, n: int) -> np.ndarray:
-    """How often each of n items is drawn in each resample, from a (resamples, n) array of drawn indices.
-
-    A read-only `indices` (the shared draws of `intervals`) is counted once, however many statistics use it."""
-    shared = not indices.flags.writeable
-    if shared and (entry := _COUNTED.get(id(indices))) is not None and entry[0] is indices:
-        return entry[1]
+    """How often each of n items is drawn in each resample, from a (resamples, n) array of drawn indices."""
     resamples = indices.shape[0]
     flat = (np.arange(resamples)[:, None] * n + indices).ravel()
-    counts = np.bincount(flat, minlength=resamples * n).reshape(resamples, n).astype(float)
-    if shared:
-        if len(_COUNTED) >= 16:
-            _COUNTED.clear()
-        counts.setflags(write=False)
-        _COUNTED[id(indices)] = (indices, counts)
-    return counts
+    return np.bincount(flat, minlength=resamples * n).reshape(resamples, n).astype(float)
 
 
-def resampled(tables: np.ndarray, indices: np.ndarray, statistic: TableStatistic) -> np.ndarray:
-    """The statistic on every resample of items whose tables are `tables` (n, 5, 5), drawn as `indices`."""
+def resampled(tables: np.ndarray, counts: np.ndarray, statistic: TableStatistic) -> np.ndarray:
+    """The statistic on every resample of items whose tables are `tables` (n, 5, 5), drawn `counts` (resamples, n)
+    times each (`resample_counts`)."""
     n = tables.shape[0]
-    pooled = resample_counts(indices, n) @ tables.reshape(n, -1)
+    pooled = counts @ tables.reshape(n, -1)
     return statistic(pooled.reshape(-1, *tables.shape[1:]))

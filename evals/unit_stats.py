@@ -71,8 +71,8 @@ class PooledPairs:
         value = float(self.on_tables(self.tables(items).sum(axis=0)))
         return None if math.isnan(value) else value
 
-    def resampled(self, items: Sequence[InterviewUnit | Sequence[InterviewUnit]], indices: np.ndarray) -> np.ndarray:
-        return pair_tables.resampled(self.tables(items), indices, self.on_tables)
+    def resampled(self, items: Sequence[InterviewUnit | Sequence[InterviewUnit]], counts: np.ndarray) -> np.ndarray:
+        return pair_tables.resampled(self.tables(items), counts, self.on_tables)
 
 
 def pooled(metric: PairMetric, competency: str | None = None) -> PooledPairs:
