@@ -20,8 +20,8 @@ from agents.prompting import DEFAULT_TEMPLATES, PROMPT_DIR, PromptTemplate
 from agents.providers.baseline import counting_verdict
 from agents.records import CallRecord, InterviewResult
 from evals.conformance import probe_depth
-from evals.units import InterviewUnit, build_unit
-from personas.model import Intended
+from evals.units import InterviewUnit, build_unit, labels_of
+from personas.model import Intended, Persona
 from scenarios.model import Scenario
 
 CALL_TOTALS = ("cost_usd", "prompt_tokens", "completion_tokens", "calls", "latency_s", "cache_hits", "unknown_cost")
@@ -85,6 +85,11 @@ def digest_of(result: InterviewResult, labels: Intended | None, scenario: Scenar
         questions=questions,
         calls=call_totals(result.calls),
     )
+
+
+def digest_for(result: InterviewResult, personas: dict[str, Persona], scenario: Scenario) -> InterviewDigest:
+    """The interview's digest against the labels it is graded by: frozen with it, else its persona file's."""
+    return digest_of(result, labels_of(result, personas), scenario)
 
 
 def _annotator_agreement(result: InterviewResult) -> dict[str, tuple[int, int]]:

@@ -19,7 +19,7 @@ from agents.interview import InterviewJob, stream_interviews
 from agents.prompting import PromptError, PromptSet
 from agents.records import InterviewResult
 from evals.checks import compute_checks
-from evals.digest import digest_of, dump_digest, load_digest
+from evals.digest import digest_for, dump_digest, load_digest
 from evals.loading import DataError, Library, file_sha256
 from evals.metric_rows import CheckRow
 from evals.recordings import read_recordings, to_result
@@ -28,7 +28,6 @@ from evals.run_config import RunConfig
 from evals.store import RunRecord, Store
 from evals.store_writer import StoreWriter
 from evals.twins import renamed, twin_of
-from evals.units import labels_of
 from scenarios.model import Scenario
 
 DEFAULT_TAG = "core"
@@ -205,7 +204,7 @@ class Harness:
 
         async def committed(result: InterviewResult) -> None:
             try:
-                digest: str | None = dump_digest(digest_of(result, labels_of(result, self.library.personas), scenario))
+                digest: str | None = dump_digest(digest_for(result, self.library.personas, scenario))
             except Exception:  # noqa: BLE001 — the interview is kept whatever its digest does; finalize makes it again
                 digest = None
             await writer.save(result, digest)  # durable before anyone is told it is done
@@ -262,7 +261,7 @@ class Harness:
             return finalize_probe(self, run_id)
         scenario = self.library.scenario(run.scenario_id)
         digests = [
-            load_digest(saved) if isinstance(saved, str) else digest_of(saved, labels_of(saved, self.library.personas), scenario)
+            load_digest(saved) if isinstance(saved, str) else digest_for(saved, self.library.personas, scenario)
             for saved in self.store.load_digests(run_id)
         ]
         rows = compute_checks(digests, scenario, self.library.personas, run.config.gates)

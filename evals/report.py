@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from agents.records import InterviewResult
 from evals.checks import compute_checks
-from evals.digest import digest_of
+from evals.digest import digest_for
 from evals.metric_rows import (
     CheckRow,
     ConformanceDetails,
@@ -43,7 +43,7 @@ from evals.report_probes import latest_probe, probe_findings, probe_section
 from evals.store import RunRecord, Store
 from evals.topic_screen import merge_violations, screen_interviewer_text
 from evals.twins import twin_blocks
-from evals.units import known_results, labels_of
+from evals.units import known_results
 
 COUNTS = ("not_assessed", "not_asked")
 CALIBRATION = ("qwk", "exact", "adjacent", "spearman", "mae", "bias", "not_assessed", "not_asked")
@@ -279,7 +279,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     scenario = lib.scenarios.get(run.scenario_id) if lib else None
     if not rows and results and lib is not None and scenario is not None:
         known, _ = known_results(results, lib.personas)
-        digests = [digest_of(r, labels_of(r, lib.personas), scenario) for r in known]
+        digests = [digest_for(r, lib.personas, scenario) for r in known]
         rows = compute_checks(digests, scenario, lib.personas, run.config.gates)
     if run.config.probe is not None:
         return _probe_report(store, run, rows)

@@ -81,7 +81,7 @@ def test_an_interview_whose_digest_fails_is_still_saved(tmp_path, monkeypatch):
     def broken(*_args):
         raise ValueError("digest bug")
 
-    monkeypatch.setattr(evals.harness, "digest_of", broken)
+    monkeypatch.setattr(evals.harness, "digest_for", broken)
     harness, run_id = finished_run(tmp_path / "h.duckdb")
     with harness.store:
         assert harness.store.count_interviews(run_id) == 8
