@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, Literal, TypedDict
 
+from pydantic import Field
+
 from agents.annotation import RulesAnnotator
 from agents.candidate import candidate_turn
 from agents.candidate import prompt_variables as candidate_variables
@@ -38,6 +40,7 @@ from agents.prompting import PromptSet
 from agents.records import OFF_BANK, Action, Grade, Source, Turn, identity
 from personas.model import CandidateBrief
 from scenarios.model import Scenario
+from scenarios.strict import StrictModel
 
 DEFAULT_MAX_TURNS = 60
 # How much conversation one graph step holds: a whole segment of the format (simulations: LangGraph costs
@@ -72,6 +75,20 @@ class InterviewContext:
     max_turns: int = DEFAULT_MAX_TURNS
     source: Source = "guided"
     step: Step = "segment"
+    # The candidate is a person (practice): each of their turns is a LangGraph interrupt, answered on resume with a
+    # `PersonReply`, and a failed model call raises (the session resumes from its last checkpoint) instead of ending it.
+    person: bool = False
+
+    def __post_init__(self) -> None:
+        if self.person and self.step != "exchange":
+            raise ValueError("a person answers between graph steps, so a practice interview needs step='exchange'")
+
+
+class PersonReply(StrictModel):
+    """A person's answer, as practice mode resumes the interrupted graph with it."""
+
+    text: str = Field(description="What the person said.")
+    asks_question: bool = Field(default=False, description="In the candidate-questions segment: this turn asks one.")
 
 
 def _format_state(state: InterviewState) -> FormatState:
@@ -146,6 +163,8 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
         try:
             turn = await (external(fs) if ctx.source == "external" else prompted(fs))
         except ModelCallError as exc:
+            if ctx.person:
+                raise
             return f"interviewer: {exc}"
         apply_turn(scenario, fs, turn)
         return None
@@ -153,6 +172,9 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
     async def candidate_speaks(fs: FormatState) -> str | None:
         """The candidate's reply to the last turn, applied to `fs`; an error message when its model failed."""
         question_segment = fs.segment == "candidate_questions"
+        if ctx.person:
+            person_speaks(fs, question_segment)
+            return None
         current = fs.current_question
         in_bank = current is not None and current != OFF_BANK and fs.segment == "deep_dives"
         in_play = scenario.question(current).competencies if in_bank and current else []
@@ -187,6 +209,22 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
         )
         apply_turn(scenario, fs, turn)
         return None
+
+    def person_speaks(fs: FormatState, question_segment: bool) -> None:
+        """The person's answer: the graph stops here until the session resumes it with a PersonReply."""
+        from langgraph.types import interrupt
+
+        reply = PersonReply.model_validate(interrupt({"answer_to": fs.transcript[-1].index}))
+        turn = Turn(
+            index=len(fs.transcript),
+            speaker="candidate",
+            text=reply.text,
+            segment=fs.segment,
+            asks_question=question_segment and reply.asks_question,
+            minute=round(fs.minute, 3),
+            duration_minutes=round(spoken_minutes(reply.text), 3),
+        )
+        apply_turn(scenario, fs, turn)
 
     def next_speaker(fs: FormatState) -> str:
         """Who speaks after the last turn: interviewer, candidate, or grader (the interview is over)."""
@@ -230,6 +268,8 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
                 ctx.client, ctx.prompts["grader"], scenario, transcript, identity(candidate_brief)
             )
         except ModelCallError as exc:
+            if ctx.person:
+                raise
             update["error"] = f"grader: {exc}"
         return update
 
@@ -252,7 +292,12 @@ def _node(name: str) -> Any:
 @cache
 def compiled_graph():
     """The interview graph, compiled once per process (a compile costs about 4 ms): each interview passes its own
-    nodes in the run's config (`interview_config`).
+    nodes in the run's config (`interview_config`)."""
+    return build_graph()
+
+
+def build_graph(checkpointer: Any = None):
+    """The interview graph, compiled with `checkpointer` (practice sessions keep theirs in SQLite).
 
     A step is a stretch of conversation, not one turn (see `Step`), and it routes itself (`Command`) rather than
     through a separate router step.
@@ -264,7 +309,7 @@ def compiled_graph():
     graph.add_node("grader", _node("grader"))
     graph.add_edge(START, "conversation")
     graph.add_edge("grader", END)
-    return graph.compile()
+    return graph.compile(checkpointer=checkpointer)
 
 
 def interview_config(ctx: InterviewContext) -> dict[str, Any]:

@@ -34,8 +34,22 @@ class CallRecord(StrictModel):
 Action = Literal["ask", "probe", "transition", "answer_candidate", "close"]
 AnnotatedAction = Literal["ask", "probe", "transition", "answer_candidate", "close", "other"]
 # guided: the harness's interviewer inside its guardrails; free: the interviewer prompt with no narrowing;
-# external: the user's own interviewer (endpoint or callable); imported: a recorded interview.
-Source = Literal["guided", "free", "external", "imported"]
+# external: the user's own interviewer (endpoint or callable); imported: a recorded interview; practice: the guided
+# interviewer with a person as the candidate.
+Source = Literal["guided", "free", "external", "imported", "practice"]
+
+
+def structured_moves(source: Source) -> bool:
+    """Whether the interviewer labelled its own turns (segment, action, question): the guided one, with a persona or a
+    person. Any other interviewer's turns are labelled by the annotator from their words."""
+    return source in ("guided", "practice")
+
+
+def persona_candidate(source: Source) -> bool:
+    """Whether the candidate was a persona of the library (simulated), not a recording or a person practising."""
+    return source not in ("imported", "practice")
+
+
 OFF_BANK = "off_bank"
 
 
@@ -148,7 +162,10 @@ class InterviewResult(StrictModel):
     stop_reason: Literal["closed", "turn_cap", "time_budget"] | None = Field(
         default=None, description="How the conversation ended."
     )
-    source: Source = Field(default="guided", description="Who interviewed: guided, free, external, or imported (a recording).")
+    source: Source = Field(
+        default="guided",
+        description="Who interviewed: guided, free, external, imported (a recording) or practice (a person answered).",
+    )
     labels: Intended | None = Field(
         default=None, description="Labels frozen with the interview (imports); None means the persona file's."
     )

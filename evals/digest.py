@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from agents.grader import grader_messages
 from agents.prompting import DEFAULT_TEMPLATES, PROMPT_DIR, PromptTemplate
 from agents.providers.baseline import counting_verdict
-from agents.records import CallRecord, InterviewResult
+from agents.records import CallRecord, InterviewResult, structured_moves
 from evals.conformance import probe_depth
 from evals.units import InterviewUnit, build_unit, labels_of
 from personas.model import Intended, Persona
@@ -94,7 +94,7 @@ def digest_for(result: InterviewResult, personas: dict[str, Persona], scenario: 
 
 def _annotator_agreement(result: InterviewResult) -> dict[str, tuple[int, int]]:
     """How often the annotator reads a guided interviewer's turn as the interviewer labelled it itself."""
-    if result.source != "guided":
+    if not structured_moves(result.source):
         return {}
     pairs = [(t, t.annotation) for t in result.transcript if t.annotation is not None]
     agreed = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agents.records import persona_candidate
 from evals.store import RunRecord, Store
 
 SEARCHED_RUNS = 200
@@ -44,7 +45,7 @@ def _repeats(store: Store, run: RunRecord) -> dict[str, RunRecord]:
         elif (
             other.config.regrade_of is None
             and run.config.regrade_of is None
-            and other.config.interviewer != "imported"
+            and persona_candidate(other.config.interviewer)
             and other.models == run.models
             and other.prompt_hashes == run.prompt_hashes
         ):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from agents.records import InterviewResult
+from agents.records import InterviewResult, structured_moves
 from evals.checks import compute_checks
 from evals.digest import digest_for
 from evals.metric_rows import (
@@ -178,7 +178,7 @@ ENFORCED_WHEN_GUIDED = ("question_count", "competency_coverage", "segment_order"
 
 def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: dict, scenario) -> list[Block]:
     note: list[Block] = []
-    if run.config.interviewer == "guided":
+    if structured_moves(run.config.interviewer):
         note.append(
             f"The guided interviewer's moves are narrowed by the harness each turn, so {', '.join(ENFORCED_WHEN_GUIDED)} "
             "are enforced by the format rules and are no evidence about the interviewer model; run with "

@@ -13,7 +13,7 @@ from agents.gateway import Gateway, ModelCallError
 from agents.grader import grade_transcript
 from agents.judge import judge_fidelity, judge_topics
 from agents.prompting import PromptSet
-from agents.records import InterviewResult, TurnAnnotation
+from agents.records import InterviewResult, TurnAnnotation, persona_candidate, structured_moves
 from scenarios.model import Scenario
 
 Annotator = Literal["rules", "judge"]
@@ -27,13 +27,13 @@ def apply_annotations(result: InterviewResult, labels: dict[int, TurnAnnotation]
         label = labels.get(turn.index)
         if label is not None:
             turn.annotation = label
-            if result.source != "guided":
+            if not structured_moves(result.source):
                 turn.segment = label.segment
                 turn.action = None if label.action == "other" else label.action
                 turn.question_id = label.question_id
                 turn.probe_category = label.probe_category
             segment = turn.segment
-        elif result.source != "guided" and segment is not None:
+        elif not structured_moves(result.source) and segment is not None:
             turn.segment = segment
 
 
@@ -86,4 +86,4 @@ async def review_result(
     await annotate_result(result, scenario, gateway, prompts, annotator)
     if grade:
         await grade_result(result, scenario, gateway, prompts)
-    await judge_result(result, scenario, gateway, prompts, fidelity=result.source != "imported")
+    await judge_result(result, scenario, gateway, prompts, fidelity=persona_candidate(result.source))

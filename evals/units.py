@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agents.records import InterviewResult
+from agents.records import InterviewResult, persona_candidate
 from evals.conformance import check_interview, passes_all, probe_opportunities
 from evals.flag_metrics import evidence_grounding
 from personas.model import Intended, Persona
@@ -162,7 +162,7 @@ def build_units(results: list[InterviewResult], personas: dict[str, Persona], sc
 def known_results(results: list[InterviewResult], personas: dict[str, Persona]) -> tuple[list[InterviewResult], list[str]]:
     """The results that can still be judged, and the persona ids left out because their file is gone (and no labels
     were frozen with the interview). Recordings without labels stay: their label-free checks still apply."""
-    gone = sorted({r.persona_id for r in results if r.source != "imported" and labels_of(r, personas) is None})
+    gone = sorted({r.persona_id for r in results if persona_candidate(r.source) and labels_of(r, personas) is None})
     return [r for r in results if r.persona_id not in gone], gone
 
 

@@ -92,14 +92,24 @@ class HireBar(FrozenModel):
 
     def decide(self, scores: dict[str, int | None], red_flags: list[str] | set[str]) -> bool:
         """Return the hire recommendation for per-competency scores (None = not assessed)."""
+        return not self.blockers(scores, red_flags)
+
+    def blockers(self, scores: dict[str, int | None], red_flags: list[str] | set[str]) -> list[str]:
+        """Why the scores miss the bar, one reason per rule they break; empty when they clear it."""
         assessed = [s for s in scores.values() if s is not None]
-        if not assessed or len(scores) - len(assessed) > self.max_not_assessed:
-            return False
-        if min(assessed) <= self.critical_max_score:
-            return False
+        missing = len(scores) - len(assessed)
+        if not assessed:
+            return ["no competency was assessed"]
+        reasons = []
+        if missing > self.max_not_assessed:
+            reasons.append(f"{missing} competencies were not assessed (at most {self.max_not_assessed} may be)")
+        if (low := min(assessed)) <= self.critical_max_score:
+            reasons.append(f"a score of {low} is critical (any score of {self.critical_max_score} or below blocks hire)")
         if self.red_flags_block_hire and red_flags:
-            return False
-        return sum(assessed) / len(assessed) >= self.min_mean_score
+            reasons.append(f"red flags block hire: {', '.join(sorted(red_flags))}")
+        if (mean := sum(assessed) / len(assessed)) < self.min_mean_score:
+            reasons.append(f"the mean score {mean:.2f} is below {self.min_mean_score:g}")
+        return reasons
 
 
 class RedFlag(FrozenModel):

@@ -58,7 +58,9 @@ class InterviewScript:
     personas: dict[str, Persona] = field(default_factory=dict)  # by display name
     interviewer: str = "probing"  # probing | minimal | greedy (asks whenever allowed)
     candidate: str = "canned"  # canned (a fixed line by level) | story (recites its notes on the asked competency)
-    grader: str = "oracle"  # oracle | lenient | all3 | no_flags | invented_quotes | invalid
+    grader: str = (
+        "oracle"  # oracle | lenient | all3 | no_flags | invented_quotes | invalid | person (no persona: see _person_grade)
+    )
     judge: str = "oracle"  # oracle | silent | all1 (hears every persona as level 1, no red flags)
     interviewer_words: int = 0  # pad interviewer turns to this many words (drives the clock)
     candidate_words: int = 0
@@ -132,6 +134,8 @@ class InterviewScript:
     def _grader(self, messages, schema):
         if self.grader == "invalid":
             return {"competencies": "not a grade"}
+        if self.grader == "person":
+            return self._person_grade(messages, schema)
         persona = self._persona_in(messages)
         quote = candidate_lines(messages)[-1][:60] if candidate_lines(messages) else ""
         scores = dict(persona.intended.competency_levels)
@@ -154,6 +158,26 @@ class InterviewScript:
             },
         }
         return self.grader_hook(verdict) if self.grader_hook else verdict
+
+    @staticmethod
+    def _person_grade(messages, schema):
+        """A grade for a person practising (no persona to read labels from): 4 where an answer cites a figure, else 2,
+        quoting the person's first answer that does, else their first answer."""
+        said = candidate_lines(messages)
+        with_figures = [line for line in said if re.search(r"\d", line)]
+        quote = (with_figures or said or [""])[0][:60]
+        score = 4 if with_figures else 2
+        competencies = schema["properties"]["competencies"]
+        ids = list(competencies.get("properties") or schema["$defs"][competencies["$ref"].split("/")[-1]]["properties"])
+        return {
+            "competencies": {c: {"score": score, "rationale": f"level {score} by the rubric", "evidence": [quote]} for c in ids},
+            "red_flags": [] if with_figures else [{"id": "no_data_driven_decisions", "evidence": [quote]}],
+            "feedback": {
+                "strengths": ["clear structure"],
+                "growth_areas": ["more metrics"],
+                "better_story": "Lead with the result.",
+            },
+        }
 
     # -- judge -------------------------------------------------------------------------------
     def _judge(self, messages, schema):

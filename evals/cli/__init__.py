@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from evals.cli import data_commands, import_commands, interview_command, probe_command, report_commands, run_commands
+from evals.cli import (
+    data_commands,
+    import_commands,
+    interview_command,
+    practice_command,
+    probe_command,
+    report_commands,
+    run_commands,
+)
 
 app = typer.Typer(
     name="interview-harness",
@@ -24,3 +32,4 @@ run_commands.register(app)
 report_commands.register(app)
 import_commands.register(app)
 probe_command.register(app)
+practice_command.register(app)

@@ -1,0 +1,54 @@
+"""What a person practising reads besides the interviewer's words, as plain text for the terminal and the web page:
+the briefing before the interview, where each turn stands on the clock, and each answer's length against the
+scenario's story timing."""
+
+from __future__ import annotations
+
+from agents.practice import AnswerRequest
+from evals.answer_signals import signals
+from scenarios.model import Scenario
+
+
+def briefing(scenario: Scenario) -> list[str]:
+    """The scenario's format, the guidance it shares at the start, and its tips."""
+    timing = scenario.candidate_guidance.story_timing
+    lines = [f"{scenario.company} {scenario.role}: {scenario.interview_type} interview, {scenario.duration_minutes} minutes."]
+    lines += [f"- {s.title} ({_span(s.min_minutes, s.max_minutes)} min)" for s in scenario.segments]
+    lines.append(
+        f"Per story: {_span(*timing.setup_minutes)} min setup, {_span(*timing.deep_dive_minutes)} min deep dive, "
+        f"{_span(*timing.results_minutes)} min results and learning. {scenario.candidate_guidance.recent_examples} "
+        f"{scenario.candidate_guidance.anonymize}"
+    )
+    lines += [f"Tip: {tip}" for tip in scenario.logistics_tips + scenario.practice_tips]
+    return lines
+
+
+def clock(request: AnswerRequest, scenario: Scenario) -> str:
+    """Where the turn stands: segment, minute, and time left in the segment."""
+    return (
+        f"{request.segment.title} · minute {request.minute:.1f} of {scenario.duration_minutes} · "
+        f"{request.segment_minutes_left:.1f} min left in this part"
+    )
+
+
+def story_range(scenario: Scenario) -> tuple[float, float]:
+    """The minutes one whole story should take by the guidance: setup, deep dive and results added up."""
+    timing = scenario.candidate_guidance.story_timing
+    parts = (timing.setup_minutes, timing.deep_dive_minutes, timing.results_minutes)
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+def length_note(request: AnswerRequest, text: str, scenario: Scenario) -> str:
+    """The answer's length at speaking pace, against the story timing when it is part of a deep-dive story."""
+    found = signals(text)
+    note = f"Your answer: {found.words} words, about {found.minutes:.1f} min spoken."
+    if request.segment.id != "deep_dives":
+        return note
+    low, high = story_range(scenario)
+    story = request.story_minutes + found.minutes
+    verdict = "room to go deeper" if story < low else "over the guidance: tighten it" if story > high else "within the guidance"
+    return f"{note} This story so far: {story:.1f} min of the {_span(low, high)} min a story takes ({verdict})."
+
+
+def _span(low: float, high: float) -> str:
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"

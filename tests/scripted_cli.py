@@ -1,0 +1,23 @@
+"""The real `interview-harness` command in a subprocess, with every role on the scripted models.
+
+Tests that drive a command through a pseudo-terminal (or a server in its own process) start this instead of
+the installed entry point: `python tests/scripted_cli.py practice --db ...`. The models are registered as
+`scripted/script` before the command line runs; everything else is the shipped code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agents.providers.scripted import FunctionModel, register_scripted  # noqa: E402
+from evals.cli import app  # noqa: E402
+from tests.scripted_agents import InterviewScript  # noqa: E402
+
+MODEL = "scripted/script"
+
+if __name__ == "__main__":
+    register_scripted(MODEL.split("/", 1)[1], FunctionModel(InterviewScript(grader="person").respond))
+    app(prog_name="interview-harness")
