@@ -35,6 +35,8 @@ PERSON_STEPS = 4
 # The longest answer taken (8 minutes at speaking pace, beyond any story the guidance asks for); a longer one is
 # refused with the text handed back, never cut or dropped.
 MAX_ANSWER_WORDS = 1200
+# What a person "says" when they end their questions without asking one.
+NO_MORE_QUESTIONS = "No more questions from me, thank you."
 # The checkpoints hold these of our types; anything else in a checkpoint file is refused, not imported.
 _CHECKPOINT_TYPES = [("agents.records", name) for name in ("Turn", "TurnAnnotation", "Grade", "CompetencyGrade")] + [
     ("agents.records", name) for name in ("RedFlagFinding", "Feedback")
@@ -306,6 +308,10 @@ class PracticeSession:
         if snapshot.interrupts:
             return answer_request(self.scenario, values)
         return Finished(values["transcript"], values.get("grade"), values.get("stop_reason"))
+
+    async def transcript(self) -> list[Turn]:
+        """The conversation so far."""
+        return list((await self._snapshot_values()).get("transcript", []))
 
     async def _snapshot(self) -> Any:
         return await self.book.graph.aget_state({"configurable": {"thread_id": self.id}})

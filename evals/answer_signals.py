@@ -17,7 +17,8 @@ _OWN = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|myself)\b")
 _TEAM = re.compile(r"\b(?:we|we're|we've|we'd|we'll|us|our|ours|ourselves)\b", re.IGNORECASE)
 _TRADEOFF = re.compile(
     r"\b(?:trade-?offs?|instead of|rather than|alternatives?|versus|vs\.?|weighed|at the cost of|compromise|"
-    r"decided against|ruled out|rejected|option [ab12]|pros and cons)\b",
+    r"decided against|ruled out|rejected|option [ab12]|pros and cons|"
+    r"(?:chose|picked|opted for|went with|preferred)\b[^.?!]{0,60}\bover)\b",
     re.IGNORECASE,
 )
 _REFLECTION = re.compile(

@@ -42,6 +42,17 @@ class GuidanceItem:
     advice: str
 
 
+def grader_caveat(grader_model: str) -> str:
+    """Who graded, and a warning when it is the embedded model: 135M parameters are far too few to grade well."""
+    said = f"Graded by {grader_model}."
+    if grader_model.startswith("local/"):
+        said += (
+            " That is the small embedded offline model: its scores and words show how practice works, not how you did."
+            " Choose a capable model with --grader-model (and --interviewer-model) for feedback worth acting on."
+        )
+    return said
+
+
 @dataclass(frozen=True)
 class PracticeFeedback:
     """Everything the person reads at the end of a practice interview."""

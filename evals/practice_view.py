@@ -38,14 +38,16 @@ def story_range(scenario: Scenario) -> tuple[float, float]:
     return sum(p[0] for p in parts), sum(p[1] for p in parts)
 
 
-def length_note(request: AnswerRequest, text: str, scenario: Scenario) -> str:
-    """The answer's length at speaking pace, against the story timing when it is part of a deep-dive story."""
+def length_note(request: AnswerRequest, text: str, scenario: Scenario, *, sent: bool = False) -> str:
+    """The answer's length at speaking pace, and the story so far against the story timing in the deep dives.
+
+    `sent`: the answer is already in the transcript, so the request's story minutes include it."""
     found = signals(text)
     note = f"Your answer: {found.words} words, about {found.minutes:.1f} min spoken."
-    if request.segment.id != "deep_dives":
+    if request.segment.id != "deep_dives" or (sent and not request.story_minutes):
         return note
     low, high = story_range(scenario)
-    story = request.story_minutes + found.minutes
+    story = request.story_minutes + (0.0 if sent else found.minutes)
     verdict = "room to go deeper" if story < low else "over the guidance: tighten it" if story > high else "within the guidance"
     return f"{note} This story so far: {story:.1f} min of the {_span(low, high)} min a story takes ({verdict})."
 

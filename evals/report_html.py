@@ -96,7 +96,8 @@ def _cell(text: str, tag: str = "td") -> str:
     return f"<{tag}{mark if tag == 'td' else ''}>{escape(text)}</{tag}>"
 
 
-def _table(table: Table) -> str:
+def table_html(table: Table) -> str:
+    """One table as HTML, every cell escaped; PASS and FAIL cells marked for colour."""
     caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
     head = "<tr>" + "".join(_cell(h, "th") for h in table.headers) + "</tr>"
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in table.rows)
@@ -111,14 +112,14 @@ def _inline(text: str) -> str:
 
 def _block(block) -> str:
     if isinstance(block, Table):
-        return _table(block)
+        return table_html(block)
     if isinstance(block, Heatmap):
         data = base64.b64encode(heatmap_png(block)).decode("ascii")
         alt = "Heatmap of intended level against graded score"
-        return f'<img class="heatmap" alt="{alt}" src="data:image/png;base64,{data}">' + _table(block.table())
+        return f'<img class="heatmap" alt="{alt}" src="data:image/png;base64,{data}">' + table_html(block.table())
     if isinstance(block, ShiftChart):
         data = base64.b64encode(shift_chart_png(block)).decode("ascii")
-        return f'<img class="chart" alt="{escape(block.title)}" src="data:image/png;base64,{data}">' + _table(block.table())
+        return f'<img class="chart" alt="{escape(block.title)}" src="data:image/png;base64,{data}">' + table_html(block.table())
     if isinstance(block, Quote):
         lines = "".join(f"<p>{escape(line)}</p>" for line in block.lines)
         return f'<p class="label">{escape(block.label)}</p><blockquote>{lines}</blockquote>'

@@ -12,7 +12,7 @@ from evals.metrics import REGISTRY, declare, headline, metric
 
 ROOT = Path(__file__).resolve().parents[1]
 # Lowest first; a module may import its own layer or any lower one, never a higher one.
-LAYERS = ("scenarios", "personas", "agents", "evals", "evals.cli")
+LAYERS = ("scenarios", "personas", "agents", "evals", "evals.web", "evals.cli")
 
 
 def layer(module: str) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -264,3 +265,14 @@ def test_resuming_an_unknown_session_is_bad_input(tmp_path):
     model = register_script(InterviewScript(grader="person"))
     out = _practice(tmp_path, model, "", "--resume", "p-nothere")
     assert out.exit_code == 2 and "no practice session 'p-nothere'" in out.output
+
+
+def test_resuming_a_finished_session_shows_its_feedback_and_stores_it_once(tmp_path):
+    model = register_script(InterviewScript(grader="person"))
+    first = _practice(tmp_path, model, _answers(40))
+    session = re.search(r"Session (p-[0-9a-f]{8})", first.output).group(1)
+    again = _practice(tmp_path, model, "", "--resume", session)
+    assert again.exit_code == 0, again.output
+    assert "Your feedback" in again.output and f"Graded by {model}." in again.output
+    with Store.open(tmp_path / "h.duckdb") as store:
+        assert len(store.list_runs(5)) == 1

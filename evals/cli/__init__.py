@@ -16,6 +16,7 @@ from evals.cli import (
     probe_command,
     report_commands,
     run_commands,
+    serve_command,
 )
 
 app = typer.Typer(
@@ -33,3 +34,4 @@ report_commands.register(app)
 import_commands.register(app)
 probe_command.register(app)
 practice_command.register(app)
+serve_command.register(app)

@@ -21,7 +21,6 @@ from evals.cli.options import (
 )
 
 QUIT = "/quit"
-NO_MORE_QUESTIONS = "No more questions from me, thank you."
 INTERRUPTED = 130
 
 
@@ -51,28 +50,35 @@ def practice(
     choices = ModelChoices(interviewer_model=interviewer_model, grader_model=grader_model, config=config, no_cache=no_cache)
     try:
         lib = load_shipped()
-        scen = lib.scenario(scenario) if scenario else _only_scenario(lib)
+        scen = lib.scenario(scenario) if scenario else only_scenario(lib)
         profile = Profile(name=name, current_role=role, years_experience=years, domain=domain)
     except (DataError, ValueError) as exc:
         fail(str(exc))
-    code = _sit(lib, scen, profile, resume, choices, db, store=not no_store, label=label)
+    from evals.cli.run_commands import run_config
+
+    # Checked before the interview, so a bad config or model flag is bad input now, not after the last answer.
+    settings = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
+    code = _sit(lib, scen, profile, resume, choices, settings, db, store=not no_store, label=label)
     if code:
         raise typer.Exit(code)
 
 
-def _only_scenario(lib):
+def only_scenario(lib):
+    """The scenario when only one is shipped; exit 2 asking for --scenario otherwise."""
     if len(lib.scenarios) != 1:
         fail(f"several scenarios are shipped; choose one with --scenario ({', '.join(sorted(lib.scenarios))})")
     return next(iter(lib.scenarios.values()))
 
 
-def _sit(lib, scenario, profile, resume: str | None, choices: ModelChoices, db: Path, *, store: bool, label) -> int:
+def _sit(lib, scenario, profile, resume: str | None, choices: ModelChoices, settings, db: Path, *, store: bool, label) -> int:
     """The terminal session. Its own event loop, stepped between answers, so Ctrl-C while typing is a plain
     KeyboardInterrupt (asyncio.run would only cancel a task that cannot run while `input` blocks)."""
     loop = asyncio.new_event_loop()
     stack = contextlib.AsyncExitStack()
     try:
-        return _converse(loop.run_until_complete, stack, lib, scenario, profile, resume, choices, db, store=store, label=label)
+        return _converse(
+            loop.run_until_complete, stack, lib, scenario, profile, resume, choices, settings, db, store=store, label=label
+        )
     finally:
         for task in asyncio.all_tasks(loop):
             task.cancel()
@@ -80,12 +86,23 @@ def _sit(lib, scenario, profile, resume: str | None, choices: ModelChoices, db: 
         loop.close()
 
 
-def _converse(run, stack, lib, scenario, profile, resume, choices: ModelChoices, db: Path, *, store: bool, label) -> int:
+def _converse(
+    run, stack, lib, scenario, profile, resume, choices: ModelChoices, settings, db: Path, *, store: bool, label
+) -> int:
     from rich.console import Console
     from rich.markup import escape
 
     from agents.gateway import ModelCallError
-    from agents.practice import SESSIONS_FILE, AnswerRequest, AnswerTooLong, PracticeSession, SessionError, Stalled, open_book
+    from agents.practice import (
+        NO_MORE_QUESTIONS,
+        SESSIONS_FILE,
+        AnswerRequest,
+        AnswerTooLong,
+        PracticeSession,
+        SessionError,
+        Stalled,
+        open_book,
+    )
     from evals.practice_view import briefing, clock, length_note
 
     # Soft wrap: the terminal wraps a long answer or question itself, with no line breaks written into the text.
@@ -135,7 +152,7 @@ def _converse(run, stack, lib, scenario, profile, resume, choices: ModelChoices,
         return _left(console, session_id, 1)
     except SessionError as exc:
         fail(str(exc))
-    run(_finish(console, lib, session, book, choices, db, store=store, label=label))
+    run(_finish(console, lib, session, book, settings, db, store=store, label=label))
     return 0
 
 
@@ -160,20 +177,25 @@ def _left(console, session_id: str | None, code: int) -> int:
     return code
 
 
-async def _finish(console, lib, session, book, choices: ModelChoices, db: Path, *, store: bool, label) -> None:
-    from evals.cli.run_commands import open_store, run_config
-    from evals.practice_feedback import practice_feedback
+async def _finish(console, lib, session, book, settings, db: Path, *, store: bool, label) -> None:
+    from rich.markup import escape
+
+    from evals.cli.run_commands import open_store
+    from evals.practice_feedback import grader_caveat, practice_feedback
     from evals.practice_run import store_practice
 
     result = await session.result()
     if result.grade is None:
         fail(f"session {session.id} ended without a grade")
     show_feedback(console, practice_feedback(session.scenario, result.transcript, result.grade, lib.personas))
+    console.print(f"\n{escape(grader_caveat(settings.models.grader.model))}")
     if not store:
         await book.forget(session.id)
         console.print("\nNothing was kept (--no-store).")
         return
-    settings = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
+    if stored := (await book.info(session.id))["run_id"]:
+        console.print(f"\nStored as run {stored} (source practice): interview-harness report {stored}")
+        return
     with open_store(db) as results:
         run_id = await store_practice(results, lib, result, settings, label or f"practice {session.profile.name}")
     await book.mark_stored(session.id, run_id)
@@ -230,7 +252,7 @@ def examples(
 
     try:
         lib = load_shipped()
-        scen = lib.scenario(scenario) if scenario else _only_scenario(lib)
+        scen = lib.scenario(scenario) if scenario else only_scenario(lib)
     except DataError as exc:
         fail(str(exc))
     if question not in {q.id for q in scen.question_bank}:

@@ -1,0 +1,74 @@
+"""`serve`: the practice page and the results viewer as a local web app."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from evals.cli.options import DEFAULT_DB, ConfigOption, DbOption, GraderModel, InterviewerModel, ModelChoices, NoCache, fail
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind; anything but loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token", envvar="INTERVIEW_HARNESS_TOKEN", help="Every request must carry it (header, cookie or ?token=)."
+        ),
+    ] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario id (default: the only one shipped).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Keep no practice interview once its feedback is shown.")] = False,
+    interviewer_model: InterviewerModel = None,
+    grader_model: GraderModel = None,
+    config: ConfigOption = None,
+    no_cache: NoCache = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Serve the practice page and the results viewer in the browser (http://127.0.0.1:8000/ by default)."""
+    import uvicorn
+
+    from evals.cli.practice_command import only_scenario
+    from evals.cli.run_commands import run_config
+    from evals.loading import DataError, load_shipped
+    from evals.web.app import ServeSettings, create_app
+
+    if not is_loopback(host) and not token:
+        fail(
+            f"--host {host} opens the app to other machines; give --token (or INTERVIEW_HARNESS_TOKEN) so every request must carry it"
+        )
+    choices = ModelChoices(interviewer_model=interviewer_model, grader_model=grader_model, config=config, no_cache=no_cache)
+    try:
+        lib = load_shipped()
+        scen = lib.scenario(scenario) if scenario else only_scenario(lib)
+    except DataError as exc:
+        fail(str(exc))
+    settings = ServeSettings(
+        db=db,
+        library=lib,
+        scenario=scen,
+        gateway=choices.gateway(db, concurrency=1),
+        prompts=choices.prompts(),
+        config=run_config(choices, 1, 1, interviewer="practice", annotator="rules"),
+        token=token,
+        store=not no_store,
+    )
+    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    typer.echo(f"Serving interview-harness on {address}{'?token=' + token if token else ''} (Ctrl-C stops it)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

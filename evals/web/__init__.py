@@ -1,0 +1,1 @@
+"""The `serve` web app: practice pages and the results viewer."""
