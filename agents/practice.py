@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS practice_sessions (
     seed INTEGER NOT NULL,
     created_at REAL NOT NULL,
     calls TEXT NOT NULL DEFAULT '[]',
-    run_id TEXT
+    run_id TEXT,
+    pending TEXT
 )
 """
 
@@ -196,6 +197,17 @@ class PracticeBook:
         await self.conn.execute("UPDATE practice_sessions SET calls = ? WHERE id = ?", (json.dumps(kept), session_id))
         await self.conn.commit()
 
+    async def pending(self, session_id: str) -> dict[str, Any] | None:
+        """The answer being replied to, saved before the step that takes it."""
+        saved = (await self.info(session_id))["pending"]
+        return json.loads(saved) if saved else None
+
+    async def set_pending(self, session_id: str, answer: dict[str, Any] | None) -> None:
+        await self.conn.execute(
+            "UPDATE practice_sessions SET pending = ? WHERE id = ?", (json.dumps(answer) if answer else None, session_id)
+        )
+        await self.conn.commit()
+
     async def mark_stored(self, session_id: str, run_id: str) -> None:
         await self.conn.execute("UPDATE practice_sessions SET run_id = ? WHERE id = ?", (run_id, session_id))
         await self.conn.commit()
@@ -277,13 +289,24 @@ class PracticeSession:
         return await self._step(initial_state())
 
     async def resume(self) -> Progress:
-        """Where the session stopped; a step whose model call failed (the answer is kept) is run again first."""
+        """Where the session stopped. A step whose model call failed is run again; an answer the process died
+        while replying to (saved, but never checkpointed) is given again."""
         current = await self.progress()
-        return await self._step(None) if isinstance(current, Stalled) else current
+        if isinstance(current, Stalled):
+            progress = await self._step(None)
+            await self.book.set_pending(self.id, None)
+            return progress
+        pending = await self.book.pending(self.id)
+        if pending is not None and isinstance(current, AnswerRequest) and pending["answer_to"] == current.turn.index:
+            return await self.answer(pending["text"], asks_question=pending["asks_question"])
+        if pending is not None:  # its step was checkpointed before the process ended: nothing to give again
+            await self.book.set_pending(self.id, None)
+        return current
 
     async def answer(self, text: str, *, asks_question: bool = False) -> Progress:
-        """Give the person's answer; the interviewer's next turn (or the graded end) comes back. A failed model
-        call raises ModelCallError with the answer kept: `resume` carries on from it."""
+        """Give the person's answer; the interviewer's next turn (or the graded end) comes back. The answer is saved
+        before any model call: a failed call raises ModelCallError and a crash ends the process, and `resume`
+        carries on from the saved answer either way."""
         from langgraph.types import Command
 
         if (words := len(text.split())) > MAX_ANSWER_WORDS:
@@ -295,7 +318,11 @@ class PracticeSession:
             raise SessionError(f"session {self.id}: the last answer is kept but the reply to it failed ({current.error}); resume")
         if isinstance(current, Finished):
             raise SessionError(f"session {self.id} is over; its feedback is all that is left")
-        return await self._step(Command(resume=PersonReply(text=text, asks_question=asks_question).model_dump()))
+        reply = PersonReply(text=text, asks_question=asks_question)
+        await self.book.set_pending(self.id, {"answer_to": current.turn.index, **reply.model_dump()})
+        progress = await self._step(Command(resume=reply.model_dump()))
+        await self.book.set_pending(self.id, None)
+        return progress
 
     async def progress(self) -> Progress:
         """Where the session is: waiting for an answer, stalled on a failed model call, or finished."""

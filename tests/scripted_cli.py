@@ -2,11 +2,13 @@
 
 Tests that drive a command through a pseudo-terminal (or a server in its own process) start this instead of
 the installed entry point: `python tests/scripted_cli.py practice --db ...`. The models are registered as
-`scripted/script` before the command line runs; everything else is the shipped code.
+`scripted/script` before the command line runs; everything else is the shipped code. SCRIPTED_LATENCY (seconds)
+makes every model call take that long, for a test that kills the process mid-call.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,5 +21,6 @@ from tests.scripted_agents import InterviewScript  # noqa: E402
 MODEL = "scripted/script"
 
 if __name__ == "__main__":
-    register_scripted(MODEL.split("/", 1)[1], FunctionModel(InterviewScript(grader="person").respond))
+    latency = float(os.environ.get("SCRIPTED_LATENCY", "0"))
+    register_scripted(MODEL.split("/", 1)[1], FunctionModel(InterviewScript(grader="person").respond, latency=latency))
     app(prog_name="interview-harness")

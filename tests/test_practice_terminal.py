@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -17,10 +19,11 @@ ANSWER = "I led the launch and cut p95 latency from 900 ms to 300 ms by choosing
 PROMPT = "\r\n> "
 
 
-def _spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
+def _spawn(tmp_path: Path, *args: str, latency: float = 0.0) -> pexpect.spawn:
     model = "scripted/script"
     argv = ["practice", "--interviewer-model", model, "--grader-model", model, "--db", str(tmp_path / "h.duckdb"), *args]
-    return pexpect.spawn(sys.executable, [str(LAUNCHER), *argv], encoding="utf-8", timeout=60, env={"TERM": "dumb"})
+    env = {"TERM": "dumb", "SCRIPTED_LATENCY": str(latency)}
+    return pexpect.spawn(sys.executable, [str(LAUNCHER), *argv], encoding="utf-8", timeout=60, env=env)
 
 
 def _answer(child: pexpect.spawn, text: str) -> None:
@@ -87,3 +90,25 @@ def test_a_person_answers_quits_and_resumes_to_feedback_that_quotes_them(tmp_pat
     said = [t.text for t in result.transcript if t.speaker == "candidate"]
     assert said[0] == "Hi, I'm Sam, four years on search ranking." and said[1] == ANSWER
     assert "half an answer" not in " ".join(said)
+
+
+def test_a_crash_mid_reply_keeps_the_answer_and_resume_carries_on(tmp_path):
+    slow = _spawn(tmp_path, "--name", "Sam Rivera", latency=3.0)
+    slow.expect(r"Session (p-[0-9a-f]{8})\.", timeout=60)
+    session = slow.match.group(1)
+    _interviewer_says(slow)
+    slow.expect_exact("> ")
+    _answer(slow, "Hi, I'm Sam, four years on search ranking.")
+    slow.expect_exact("Your answer:")
+    time.sleep(1.0)  # inside the interviewer's 3-second reply
+    slow.kill(signal.SIGKILL)
+    slow.close()
+
+    child = _spawn(tmp_path, "--resume", session)
+    question = _interviewer_says(child)
+    assert question.startswith("Tell me about a time")  # the step ran again with the kept answer: the first question
+    child.expect_exact("> ")
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
