@@ -24,6 +24,8 @@ from scenarios.strict import StrictModel
 DEFAULT_MODEL = "local/smollm2-135m"
 CONFIG_FILENAME = "interview-harness.toml"
 ENV_VAR = "INTERVIEW_HARNESS_{role}_MODEL"
+# The config file's top-level tables: models here, gates read by evals.gates.
+CONFIG_SECTIONS = ("models", "gates")
 
 # The embedded model makes ~100 tokens/s on two cores and a whole default run must fit in
 # five minutes, so token budgets are tight. Grader and judge are deterministic; the two
@@ -124,6 +126,10 @@ def _file_overrides(path: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    if unknown := sorted(set(data) - set(CONFIG_SECTIONS)):
+        raise ConfigError(
+            f"{path}: unknown key(s) {', '.join(unknown)}; a config file holds [models.<role>] and [gates.<metric>] tables"
+        )
     models = data.get("models", {})
     if not isinstance(models, dict):
         raise ConfigError(f"{path}: 'models' must be a table of [models.<role>] tables")

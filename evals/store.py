@@ -91,7 +91,10 @@ class Store:
     def open(cls, path: Path) -> Store:
         """Open (creating if needed) the database at `path` and bring its schema up to date."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {path.parent} for the results database: {exc.strerror or exc}") from exc
         try:
             con = duckdb.connect(str(path))
         except duckdb.IOException as exc:

@@ -110,7 +110,7 @@ def test_the_same_interviewer_as_a_callable_gives_the_same_result(tmp_path, endp
     assert as_callable[2] == over_http[2]
 
 
-def test_an_endpoint_without_its_key_is_an_error_naming_the_variable(tmp_path, endpoint, monkeypatch):
+def test_an_endpoint_without_its_key_is_refused_before_the_run_naming_the_variable(tmp_path, endpoint, monkeypatch):
     monkeypatch.delenv("MISSING_KEY_VAR", raising=False)
     db = tmp_path / "h.duckdb"
     result = runner.invoke(
@@ -128,10 +128,8 @@ def test_an_endpoint_without_its_key_is_an_error_naming_the_variable(tmp_path, e
             str(db),
         ],
     )
-    with duckdb.connect(str(db), read_only=True) as con:
-        error = con.execute("select error from interviews").fetchone()[0]
-    assert "MISSING_KEY_VAR is not set" in error and not _Chat.requests
-    assert result.exit_code == 1 and "1 interview(s) failed" in result.output
+    assert result.exit_code == 2 and "interviewer model openai/external-interviewer: MISSING_KEY_VAR is not set" in result.output
+    assert not _Chat.requests and not db.exists()
 
 
 def test_interviewer_flags_that_contradict_are_bad_input(tmp_path):

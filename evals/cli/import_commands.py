@@ -17,6 +17,7 @@ from evals.cli.options import (
     JudgeModel,
     ModelChoices,
     NoCache,
+    check_models,
     fail,
 )
 from evals.cli.run_commands import execute_and_finalize, find_run, open_store, print_summary, run_config
@@ -74,6 +75,7 @@ def import_recordings(
         )
     except (ValueError, FileNotFoundError) as exc:
         fail(str(exc))
+    check_models(settings.models, lib.scenario(scenarios[0]), choices.prompts())
     plan = RunPlan(scenarios[0], [(r.record.id, 0) for r in recordings])
     with open_store(db) as store:
         harness = Harness(store, lib)

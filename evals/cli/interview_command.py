@@ -22,6 +22,7 @@ from evals.cli.options import (
     ModelChoices,
     NoCache,
     ScenarioOption,
+    check_models,
     fail,
 )
 
@@ -64,6 +65,7 @@ def interview(
     except DataError as exc:
         fail(str(exc))
     prompts = choices.prompts()
+    check_models(choices.resolve(), scen, prompts)
     gateway = choices.gateway(db)
     result = asyncio.run(run_interview(scen, person, gateway, seed, prompts=prompts))
     if as_json:

@@ -143,6 +143,33 @@ class ModelChoices:
         )
 
 
+def check_credentials(models: ModelsConfig) -> None:
+    """Exit 2 at once, one line per problem, when a role's model lacks its API key (no litellm import: instant)."""
+    from agents.preflight import credential_problems
+
+    _refuse(credential_problems(models))
+
+
+def check_models(models: ModelsConfig, scenario, prompts: PromptSet, max_turns: int | None = None) -> None:
+    """Exit 2, one line per problem, unless every role's model can be called as configured: its key is set,
+    litellm knows it, its endpoint answers and the longest prompt the run can build fits its context window."""
+    from agents.graph import DEFAULT_MAX_TURNS
+    from agents.preflight import credential_problems, longest_prompt_chars, provider_problems
+
+    problems = credential_problems(models)
+    if not problems:
+        longest = longest_prompt_chars(scenario, prompts, models, max_turns or DEFAULT_MAX_TURNS)
+        problems = provider_problems(models, longest)
+    _refuse(problems)
+
+
+def _refuse(problems) -> None:
+    for problem in problems:
+        typer.echo(f"error: {problem.line()}", err=True)
+    if problems:
+        raise typer.Exit(BAD_INPUT)
+
+
 def fail(message: str) -> NoReturn:
     """Report bad input on stderr and exit with code 2."""
     typer.echo(f"error: {message}", err=True)

@@ -17,6 +17,7 @@ from evals.cli.options import (
     InterviewerModel,
     ModelChoices,
     NoCache,
+    check_models,
     fail,
 )
 
@@ -58,6 +59,7 @@ def practice(
 
     # Checked before the interview, so a bad config or model flag is bad input now, not after the last answer.
     settings = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
+    check_models(settings.models, scen, choices.prompts())
     code = _sit(lib, scen, profile, resume, choices, settings, db, store=not no_store, label=label)
     if code:
         raise typer.Exit(code)

@@ -27,6 +27,8 @@ from evals.cli.options import (
     ModelChoices,
     NameSetsOption,
     NoCache,
+    check_credentials,
+    check_models,
     fail,
 )
 
@@ -88,9 +90,6 @@ def run(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Simulate interviews over a persona set, check grader, interviewer and personas, and gate the result."""
-    from evals.harness import Harness, HarnessError, gates_failed
-    from evals.loading import DataError, load_shipped
-
     choices = ModelChoices(
         interviewer_model,
         candidate_model,
@@ -109,17 +108,25 @@ def run(
     )
     if resume and (extra := choices.given() + _selection_flags(persona, tag, trials, label, twins)):
         fail(f"--resume finishes a run with the configuration it started with; drop {', '.join(extra)}")
+    if not resume:
+        check_credentials(choices.resolve())  # before anything slow: a missing key is the usual first mistake
+    from evals.harness import Harness, HarnessError, gates_failed
+    from evals.loading import DataError, load_shipped
+
     try:
         lib = load_shipped()
         new_run = None if resume else _new_run(lib, choices, scenario, persona, tag, trials, concurrency, twins, name_sets)
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
+    if new_run is not None:
+        check_models(new_run[1].models, lib.scenario(new_run[0].scenario_id), choices.prompts())
     with open_store(db) as store:
         harness = Harness(store, lib)
         try:
             if new_run is not None:
                 prepared = harness.start(*new_run, label=label)
             else:
+                _check_resumed_models(store, lib, str(resume))
                 prepared = harness.resume(str(resume), concurrency=concurrency)
         except HarnessError as exc:
             fail(str(exc))
@@ -127,6 +134,20 @@ def run(
     print_summary(prepared.run_id, rows)
     if gates_failed(rows) and not no_gate:
         raise typer.Exit(1)
+
+
+def _check_resumed_models(store, lib, run_id: str) -> None:
+    """The preflight of a run about to be resumed, before it is reopened (a refused resume leaves it as it was)."""
+    from agents.prompting import PromptError
+
+    run = store.get_run(run_id)
+    if run is None or run.scenario_id not in lib.scenarios:
+        return  # resume says why it cannot go on
+    try:
+        prompts = run.config.prompt_set()
+    except PromptError:
+        return
+    check_models(run.config.models, lib.scenario(run.scenario_id), prompts)
 
 
 def execute_and_finalize(harness, prepared, db: Path):

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from evals.cli.options import DEFAULT_DB, ConfigOption, DbOption, GraderModel, InterviewerModel, ModelChoices, NoCache, fail
+from evals.cli.options import (
+    DEFAULT_DB,
+    ConfigOption,
+    DbOption,
+    GraderModel,
+    InterviewerModel,
+    ModelChoices,
+    NoCache,
+    check_models,
+    fail,
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -55,13 +65,15 @@ def serve(
         scen = lib.scenario(scenario) if scenario else only_scenario(lib)
     except DataError as exc:
         fail(str(exc))
+    practice_runs = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
+    check_models(practice_runs.models, scen, choices.prompts())
     settings = ServeSettings(
         db=db,
         library=lib,
         scenario=scen,
         gateway=choices.gateway(db, concurrency=1),
         prompts=choices.prompts(),
-        config=run_config(choices, 1, 1, interviewer="practice", annotator="rules"),
+        config=practice_runs,
         token=token,
         store=not no_store,
     )
