@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import random
 import re
 import time
 import weakref
@@ -24,6 +25,7 @@ from typing import overload
 
 from pydantic import BaseModel, ValidationError
 
+from agents.circuit import CircuitBreaker, CircuitOpenError
 from agents.client import Messages, Output
 from agents.model_config import ModelsConfig, resolve_models
 from agents.output_schema import json_schema
@@ -39,6 +41,7 @@ from agents.records import CallRecord
 from agents.response_cache import CachedResponse, ResponseCache, cache_key
 
 __all__ = [
+    "CircuitOpenError",
     "Gateway",
     "GatewaySession",
     "ModelCallError",
@@ -107,6 +110,7 @@ class Gateway:
         *,
         max_retries: int = 3,
         backoff_s: float = 0.5,
+        breaker_threshold: int = 5,
     ):
         self.models = models if models is not None else resolve_models()
         self.use_cache = use_cache
@@ -114,6 +118,7 @@ class Gateway:
         self.concurrency = concurrency
         self.max_retries = max_retries
         self.backoff_s = backoff_s
+        self.breaker = CircuitBreaker(breaker_threshold)
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 
     def session(self, seed: int | None = None) -> GatewaySession:
@@ -196,8 +201,11 @@ class Gateway:
         semaphore = self._state().semaphore(
             provider_key(request.model, request.api_base), getattr(provider, "max_concurrency", None)
         )
+        if (tripped := self.breaker.tripped) is not None:
+            raise CircuitOpenError(tripped)
         attempt = 0
         while True:
+            asked_wait: float | None = None
             try:
                 async with semaphore:
                     # A timeout scope, not wait_for: wait_for runs the call as a task of its own, a cost on every call.
@@ -210,23 +218,37 @@ class Gateway:
                 failure, reason = exc, f"connection failed: {exc}"
             except ProviderError as exc:
                 if not exc.retryable:
-                    raise ModelCallError(f"{request.model}: {exc}") from exc
+                    raise self._failed(request.model, f"{request.model}: {exc}") from exc
                 failure, reason = exc, str(exc)
+                asked_wait = exc.retry_after
             except (ModelCallError, AssertionError):
                 raise
             except Exception as exc:
-                raise ModelCallError(f"{request.model}: {type(exc).__name__}: {exc}") from exc
+                raise self._failed(request.model, f"{request.model}: {type(exc).__name__}: {exc}") from exc
             else:
+                self.breaker.succeeded(request.model)
                 record.prompt_tokens += response.prompt_tokens
                 record.completion_tokens += response.completion_tokens
                 record.cost_usd += response.cost_usd
                 record.cost_known = response.cost_known
                 return response.text
             if attempt >= self.max_retries:
-                raise ModelCallError(f"{request.model}: gave up after {attempt} retries: {reason}") from failure
-            await asyncio.sleep(self.backoff_s * 2**attempt)
+                raise self._failed(request.model, f"{request.model}: gave up after {attempt} retries: {reason}") from failure
+            await asyncio.sleep(retry_delay(self.backoff_s, attempt, asked_wait))
             attempt += 1
             record.retries += 1
+
+    def _failed(self, model: str, message: str) -> ModelCallError:
+        """The error a call ends in, counted by the circuit breaker."""
+        self.breaker.failed(model, message)
+        return ModelCallError(message)
+
+
+def retry_delay(backoff_s: float, attempt: int, asked: float | None) -> float:
+    """Exponential backoff with jitter (so calls refused together do not retry together), and never sooner than the
+    provider asked."""
+    ceiling = backoff_s * 2**attempt
+    return max(asked or 0.0, ceiling / 2 + random.uniform(0, ceiling / 2))
 
 
 def _result(text: str, record: CallRecord) -> CachedResponse:

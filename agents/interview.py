@@ -79,16 +79,19 @@ async def stream_interviews(
     prompts: PromptSet | None = None,
     max_turns: int = DEFAULT_MAX_TURNS,
     source: Source = "guided",
+    stop: Callable[[], bool] | None = None,
 ) -> None:
     """Run interviews, at most `concurrency` at once, handing each to `on_result` as it finishes and keeping none.
 
     `concurrency` workers pull jobs from the one iterator, so a run of 10,000 interviews holds only those in
-    flight, not a task (or a result) per interview."""
+    flight, not a task (or a result) per interview. Once `stop()` is true no new interview starts."""
     prompts = prompts or PromptSet()
     pending = iter(jobs)
 
     async def worker() -> None:
         for job in pending:
+            if stop is not None and stop():
+                return
             result = await run_interview(
                 job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns, source=source
             )

@@ -37,6 +37,10 @@ class HarnessError(Exception):
     """A run cannot be started or resumed as asked; the message says why and what to do."""
 
 
+class RunStopped(HarnessError):
+    """The run stopped before its plan was done (a model kept failing the same way); what finished is kept."""
+
+
 class ResumeRefused(HarnessError):
     """The run's inputs changed since it started, so finishing it would mix two experiments."""
 
@@ -236,9 +240,17 @@ class Harness:
             jobs = (self._job(scenario, pid, trial, config) for pid, trial in prepared.pending)
             asyncio.run(
                 stream_interviews(
-                    jobs, gateway, finished, concurrency=config.concurrency, prompts=prepared.prompts, source=config.interviewer
+                    jobs,
+                    gateway,
+                    finished,
+                    concurrency=config.concurrency,
+                    prompts=prepared.prompts,
+                    source=config.interviewer,
+                    stop=lambda: gateway.breaker.tripped is not None,
                 )
             )
+        if gateway.breaker.tripped is not None:
+            raise RunStopped(gateway.breaker.tripped)
 
     def _job(self, scenario: Scenario, persona_id: str, trial: int, config: RunConfig) -> InterviewJob:
         """One interview of the plan; a twin replays its trial's seed under another name."""

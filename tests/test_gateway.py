@@ -79,7 +79,11 @@ def test_models_built_with_create_model_and_narrowed_literals(fake_gateway):
     assert fake.calls[0].schema["properties"]["action"]["enum"] == ["probe", "next_question"]
 
 
-def test_rate_limit_and_server_errors_are_retried_with_backoff(fake_gateway):
+def test_rate_limit_and_server_errors_are_retried_with_backoff(fake_gateway, monkeypatch):
+    from agents import gateway as gateway_module
+
+    waits, real = [], gateway_module.retry_delay
+    monkeypatch.setattr(gateway_module, "retry_delay", lambda *args: waits.append(real(*args)) or 0.0)
     fake = ScriptedModel(
         [
             ProviderError("429 Too Many Requests", status_code=429),
@@ -88,9 +92,9 @@ def test_rate_limit_and_server_errors_are_retried_with_backoff(fake_gateway):
         ]
     )
     session = fake_gateway("flaky", fake, temperature=0.7, backoff_s=0.05).session()
-    started = time.perf_counter()
     assert run(session.complete("candidate", MESSAGES)) == "finally"
-    assert time.perf_counter() - started >= 0.05 + 0.1  # 0.05 then 0.1: exponential
+    # Exponential (0.05, then 0.1) with jitter in the upper half of each step.
+    assert 0.025 <= waits[0] <= 0.05 and 0.05 <= waits[1] <= 0.1
     assert session.calls[0].retries == 2
     assert session.calls[0].error is None
 

@@ -32,9 +32,12 @@ class ProviderError(Exception):
     other 4xx (bad request, authentication, permission) do not.
     """
 
-    def __init__(self, message: str, *, status_code: int | None = None, retryable: bool | None = None):
+    def __init__(
+        self, message: str, *, status_code: int | None = None, retryable: bool | None = None, retry_after: float | None = None
+    ):
         super().__init__(message)
         self.status_code = status_code
+        self.retry_after = retry_after  # seconds the provider asked to wait before trying again
         if retryable is None:
             retryable = status_code is not None and (status_code in RETRYABLE_STATUS or status_code >= 500)
         self.retryable = retryable

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from typing import Any
 from urllib.parse import urlparse
 
@@ -17,7 +18,9 @@ from agents.providers.base import (
     ProviderResponse,
     RealModelCallBlocked,
 )
+from agents.providers.retry_hints import retry_after
 
+_MISSING_CREDENTIALS = re.compile(r"api[_ ]key (?:must be set|is missing|not (?:set|provided|found))|missing credentials", re.I)
 # Tests set this to False (tests/conftest.py) so no unit test can reach a real provider;
 # servers on loopback stay reachable because tests start those themselves.
 ALLOW_REMOTE_CALLS = True
@@ -67,8 +70,22 @@ def _response_format(request: ProviderRequest) -> dict[str, Any]:
 def _provider_error(litellm: Any, exc: Exception) -> ProviderError:
     status = getattr(exc, "status_code", None)
     status = status if isinstance(status, int) else None
-    transient = isinstance(exc, (litellm.Timeout, litellm.APIConnectionError))
-    return ProviderError(f"{type(exc).__name__}: {exc}", status_code=status, retryable=True if transient else None)
+    if isinstance(exc, _fatal_types(litellm)) or _MISSING_CREDENTIALS.search(str(exc)):
+        retryable: bool | None = False  # the same request will fail the same way: no retry (litellm reports some as 500)
+    elif isinstance(exc, (litellm.Timeout, litellm.APIConnectionError)):
+        retryable = True
+    else:
+        retryable = None  # by the status code
+    response = getattr(exc, "response", None)
+    headers = getattr(exc, "litellm_response_headers", None) or getattr(response, "headers", None)
+    return ProviderError(
+        f"{type(exc).__name__}: {exc}", status_code=status, retryable=retryable, retry_after=retry_after(headers)
+    )
+
+
+def _fatal_types(litellm: Any) -> tuple[type[Exception], ...]:
+    """Errors a retry cannot fix: credentials, permission, a malformed request, an unknown model."""
+    return (litellm.AuthenticationError, litellm.PermissionDeniedError, litellm.BadRequestError, litellm.NotFoundError)
 
 
 def _cost(litellm: Any, response: Any) -> tuple[float, bool]:

@@ -33,6 +33,8 @@ from evals.cli.options import (
 )
 
 INTERRUPTED = 130
+# A run that stopped on its own (a model kept failing): like a failed gate, the run did not pass.
+STOPPED = 1
 
 
 def open_store(db: Path):
@@ -154,17 +156,25 @@ def execute_and_finalize(harness, prepared, db: Path):
     """Run the pending interviews with a progress bar and compute the checks; Ctrl-C keeps what finished."""
     models = prepared.config.models.model_names()
     typer.echo(f"run {prepared.run_id}: {len(prepared.pending)} interview(s) on {', '.join(sorted(set(models.values())))}")
+    from evals.harness import RunStopped
+
     try:
         _execute_with_progress(harness, prepared)
     except KeyboardInterrupt:
-        kept = harness.interrupt(prepared.run_id)
-        typer.echo(
-            f"\ninterrupted: {kept} finished interview(s) kept; finish with: "
-            f"interview-harness run --resume {prepared.run_id} --db {db}",
-            err=True,
-        )
+        _incomplete(harness, prepared.run_id, db, "interrupted")
         raise typer.Exit(INTERRUPTED) from None
+    except RunStopped as exc:
+        _incomplete(harness, prepared.run_id, db, f"stopped: {exc}")
+        raise typer.Exit(STOPPED) from None
     return harness.finalize(prepared.run_id)
+
+
+def _incomplete(harness, run_id: str, db: Path, why: str) -> None:
+    kept = harness.interrupt(run_id)
+    typer.echo(
+        f"\n{why}\n{kept} interview(s) kept; finish with: interview-harness run --resume {run_id} --db {db}",
+        err=True,
+    )
 
 
 def _selection_flags(persona: list[str] | None, tag: list[str] | None, trials: int, label: str | None, twins: bool) -> list[str]:
