@@ -119,6 +119,7 @@ class Gateway:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.breaker = CircuitBreaker(breaker_threshold)
+        self.spent_usd = 0.0  # every call's cost so far, for a run's budget
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 
     def session(self, seed: int | None = None) -> GatewaySession:
@@ -332,6 +333,9 @@ class GatewaySession:
             raise
         finally:
             record.latency_s = 0.0 if record.cache_hit else time.perf_counter() - started
+            if config.priced and not record.cache_hit:
+                record.cost_usd, record.cost_known = config.cost(record.prompt_tokens, record.completion_tokens), True
+            self.gateway.spent_usd += record.cost_usd
             self.calls.append(record)
         if output_type is None:
             return result.text

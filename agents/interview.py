@@ -89,8 +89,9 @@ async def stream_interviews(
     pending = iter(jobs)
 
     async def worker() -> None:
-        for job in pending:
-            if stop is not None and stop():
+        while stop is None or not stop():
+            job = next(pending, None)
+            if job is None:
                 return
             result = await run_interview(
                 job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns, source=source

@@ -67,6 +67,21 @@ class RoleModel(StrictModel):
     api_base: str | None = Field(default=None, description="Endpoint of an OpenAI-compatible server.")
     api_key_env: str | None = Field(default=None, description="Environment variable holding the API key for `api_base`.")
     timeout: float = Field(default=120.0, gt=0, description="Seconds before one attempt is abandoned.")
+    input_usd_per_mtok: float | None = Field(
+        default=None, ge=0, description="Price per million prompt tokens, for a model litellm's price map lacks (it wins over the map)."
+    )
+    output_usd_per_mtok: float | None = Field(default=None, ge=0, description="Price per million completion tokens, likewise.")
+
+    @property
+    def priced(self) -> bool:
+        """Whether this role's prices are set in the configuration."""
+        return self.input_usd_per_mtok is not None and self.output_usd_per_mtok is not None
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """What the configured prices make of these tokens (0 when they are not set)."""
+        if not self.priced:
+            return 0.0
+        return (prompt_tokens * (self.input_usd_per_mtok or 0.0) + completion_tokens * (self.output_usd_per_mtok or 0.0)) / 1e6
 
     @field_validator("model")
     @classmethod

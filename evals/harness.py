@@ -94,6 +94,18 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+@dataclass(frozen=True)
+class Budget:
+    """A cap on what one execution spends: no interview starts once the spend so far, plus the interviews in flight
+    and the next one at `per_interview_usd` each, would pass `max_usd`."""
+
+    max_usd: float
+    per_interview_usd: float
+
+    def allows(self, spent: float, in_flight: int) -> bool:
+        return spent + (in_flight + 1) * self.per_interview_usd <= self.max_usd
+
+
 @dataclass
 class PreparedRun:
     """A run ready to execute: its record, configuration, templates and the interviews still to do."""
@@ -191,20 +203,31 @@ class Harness:
             changed.append("the persona files")
         return changed
 
-    def execute(self, prepared: PreparedRun, on_result: Callable[[InterviewResult], None] | None = None) -> None:
-        """Run (or read) and review the pending interviews, committing each to the store the moment it is done."""
+    def execute(
+        self, prepared: PreparedRun, on_result: Callable[[InterviewResult], None] | None = None, budget: Budget | None = None
+    ) -> None:
+        """Run (or read) and review the pending interviews, committing each to the store the moment it is done.
+
+        RunStopped when the run ends before its plan: a model kept failing the same way, or `budget` ran out."""
         config = prepared.config
         if config.probe is not None:
             from evals.probing import execute_probe
 
             return execute_probe(self, prepared)
         with StoreWriter(self.store, prepared.run_id) as writer:
-            self._execute(prepared, writer, on_result)
+            self._execute(prepared, writer, on_result, budget)
 
-    def _execute(self, prepared: PreparedRun, writer: StoreWriter, on_result: Callable[[InterviewResult], None] | None) -> None:
+    def _execute(
+        self,
+        prepared: PreparedRun,
+        writer: StoreWriter,
+        on_result: Callable[[InterviewResult], None] | None,
+        budget: Budget | None,
+    ) -> None:
         config = prepared.config
         scenario = self.library.scenario(prepared.run.scenario_id)
         gateway = config.gateway(self.cache_path)
+        counts = {"started": 0, "done": 0}
 
         async def committed(result: InterviewResult) -> None:
             try:
@@ -212,6 +235,7 @@ class Harness:
             except Exception:  # noqa: BLE001 — the interview is kept whatever its digest does; finalize makes it again
                 digest = None
             await writer.save(result, digest)  # durable before anyone is told it is done
+            counts["done"] += 1
             if on_result:
                 on_result(result)
 
@@ -237,20 +261,35 @@ class Harness:
             imported = [to_result(r) for r in recordings if r.record.id in wanted]
             asyncio.run(_bounded([finished(r, grade=True) for r in imported], config.concurrency))
         else:
-            jobs = (self._job(scenario, pid, trial, config) for pid, trial in prepared.pending)
+
+            def jobs():
+                for pid, trial in prepared.pending:
+                    counts["started"] += 1
+                    yield self._job(scenario, pid, trial, config)
+
+            def stop() -> bool:
+                if gateway.breaker.tripped is not None:
+                    return True
+                return budget is not None and not budget.allows(gateway.spent_usd, counts["started"] - counts["done"])
+
             asyncio.run(
                 stream_interviews(
-                    jobs,
+                    jobs(),
                     gateway,
                     finished,
                     concurrency=config.concurrency,
                     prompts=prepared.prompts,
                     source=config.interviewer,
-                    stop=lambda: gateway.breaker.tripped is not None,
+                    stop=stop,
                 )
             )
         if gateway.breaker.tripped is not None:
             raise RunStopped(gateway.breaker.tripped)
+        if budget is not None and counts["started"] < len(prepared.pending):
+            raise RunStopped(
+                f"the budget: ${gateway.spent_usd:.4f} spent of --max-cost ${budget.max_usd:.4f}, and the next interview "
+                f"(about ${budget.per_interview_usd:.4f}) would pass it; resume with a new --max-cost"
+            )
 
     def _job(self, scenario: Scenario, persona_id: str, trial: int, config: RunConfig) -> InterviewJob:
         """One interview of the plan; a twin replays its trial's seed under another name."""

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from evals.cli.budget import budget_for, print_estimate, run_estimate
 from evals.cli.options import (
     DEFAULT_DB,
     AnnotatorOption,
@@ -71,6 +72,16 @@ def run(
         str | None, typer.Option("--resume", help="Finish an interrupted run: only its missing interviews.")
     ] = None,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Report the gates but exit 0 even when one fails.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print the plan, the models per role and the estimated calls, tokens and cost; run nothing."
+        ),
+    ] = False,
+    max_cost: Annotated[
+        float | None,
+        typer.Option("--max-cost", min=0.0, help="USD this invocation may spend; the run stops (resumable) before passing it."),
+    ] = None,
     interviewer_model: InterviewerModel = None,
     candidate_model: CandidateModel = None,
     grader_model: GraderModel = None,
@@ -122,20 +133,36 @@ def run(
         fail(str(exc))
     if new_run is not None:
         check_models(new_run[1].models, lib.scenario(new_run[0].scenario_id), choices.prompts())
+    if dry_run and resume:
+        fail("--dry-run plans a new run; it does not take --resume")
     with open_store(db) as store:
+        if dry_run and new_run is not None:
+            plan = new_run[0]
+            found = run_estimate(store, lib, plan, new_run[1], choices.prompts(), len(plan.pairs))
+            print_estimate(found, len(plan.persona_ids), trials)
+            return
         harness = Harness(store, lib)
         try:
             if new_run is not None:
+                budget = _budget(store, lib, new_run[0], new_run[1], choices.prompts(), max_cost)
                 prepared = harness.start(*new_run, label=label)
             else:
                 _check_resumed_models(store, lib, str(resume))
                 prepared = harness.resume(str(resume), concurrency=concurrency)
+                budget = _budget(store, lib, prepared.run, prepared.config, prepared.prompts, max_cost)
         except HarnessError as exc:
             fail(str(exc))
-        rows = execute_and_finalize(harness, prepared, db)
+        rows = execute_and_finalize(harness, prepared, db, budget)
     print_summary(prepared.run_id, rows)
     if gates_failed(rows) and not no_gate:
         raise typer.Exit(1)
+
+
+def _budget(store, lib, planned, config, prompts, max_cost: float | None):
+    """The Budget for --max-cost, priced per interview (None without the flag)."""
+    if max_cost is None:
+        return None
+    return budget_for(run_estimate(store, lib, planned, config, prompts, 1), max_cost)
 
 
 def _check_resumed_models(store, lib, run_id: str) -> None:
@@ -152,14 +179,14 @@ def _check_resumed_models(store, lib, run_id: str) -> None:
     check_models(run.config.models, lib.scenario(run.scenario_id), prompts)
 
 
-def execute_and_finalize(harness, prepared, db: Path):
+def execute_and_finalize(harness, prepared, db: Path, budget=None):
     """Run the pending interviews with a progress bar and compute the checks; Ctrl-C keeps what finished."""
     models = prepared.config.models.model_names()
     typer.echo(f"run {prepared.run_id}: {len(prepared.pending)} interview(s) on {', '.join(sorted(set(models.values())))}")
     from evals.harness import RunStopped
 
     try:
-        _execute_with_progress(harness, prepared)
+        _execute_with_progress(harness, prepared, budget)
     except KeyboardInterrupt:
         _incomplete(harness, prepared.run_id, db, "interrupted")
         raise typer.Exit(INTERRUPTED) from None
@@ -231,7 +258,7 @@ def default_concurrency(models) -> int:
     return 1 if all(m.startswith("local/") for m in models.model_names().values()) else 4
 
 
-def _execute_with_progress(harness, prepared) -> None:
+def _execute_with_progress(harness, prepared, budget) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     columns = (
@@ -252,7 +279,7 @@ def _execute_with_progress(harness, prepared) -> None:
             )
             progress.advance(task)
 
-        harness.execute(prepared, on_result=done)
+        harness.execute(prepared, on_result=done, budget=budget)
 
 
 def _fmt(value) -> str:
