@@ -68,7 +68,9 @@ class RoleModel(StrictModel):
     api_key_env: str | None = Field(default=None, description="Environment variable holding the API key for `api_base`.")
     timeout: float = Field(default=120.0, gt=0, description="Seconds before one attempt is abandoned.")
     input_usd_per_mtok: float | None = Field(
-        default=None, ge=0, description="Price per million prompt tokens, for a model litellm's price map lacks (it wins over the map)."
+        default=None,
+        ge=0,
+        description="Price per million prompt tokens, for a model litellm's price map lacks (it wins over the map).",
     )
     output_usd_per_mtok: float | None = Field(default=None, ge=0, description="Price per million completion tokens, likewise.")
 
