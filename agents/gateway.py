@@ -14,6 +14,7 @@ for every call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import random
@@ -37,7 +38,8 @@ from agents.providers.base import (
     RealModelCallBlocked,
     StructuredOutputError,
 )
-from agents.records import CallRecord
+from agents.rate_limit import RateLimiter
+from agents.records import ROLES, CallRecord
 from agents.response_cache import CachedResponse, ResponseCache, cache_key
 
 __all__ = [
@@ -87,10 +89,42 @@ class _LoopState:
         self.semaphores: dict[str, asyncio.Semaphore] = {}
         self.inflight: dict[str, asyncio.Future[CachedResponse]] = {}
 
+        self.limiters: dict[tuple[str, str | None], RateLimiter] = {}
+
     def semaphore(self, key: str, limit: int | None) -> asyncio.Semaphore:
         if key not in self.semaphores:
             self.semaphores[key] = asyncio.Semaphore(min(self.concurrency, limit or self.concurrency))
         return self.semaphores[key]
+
+    def limiter(self, key: tuple[str, str | None], limits: ModelLimits) -> RateLimiter:
+        if key not in self.limiters:
+            self.limiters[key] = RateLimiter(limits.requests_per_minute, limits.tokens_per_minute)
+        return self.limiters[key]
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelLimits:
+    """One model's configured limits (the lowest any role on it sets)."""
+
+    max_concurrency: int | None = None
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+
+
+def model_limits(models: ModelsConfig) -> dict[tuple[str, str | None], ModelLimits]:
+    """The limits per (model, endpoint) from the roles' configuration."""
+    found: dict[tuple[str, str | None], ModelLimits] = {}
+    for role in ROLES:
+        config = models.role(role)
+        key = (config.model, config.api_base)
+        old = found.get(key, ModelLimits())
+        found[key] = ModelLimits(
+            *(
+                min((v for v in (getattr(old, name), getattr(config, name)) if v is not None), default=None)
+                for name in ("max_concurrency", "requests_per_minute", "tokens_per_minute")
+            )
+        )
+    return {key: limits for key, limits in found.items() if limits != ModelLimits()}
 
 
 class Gateway:
@@ -120,6 +154,7 @@ class Gateway:
         self.backoff_s = backoff_s
         self.breaker = CircuitBreaker(breaker_threshold)
         self.spent_usd = 0.0  # every call's cost so far, for a run's budget
+        self.limits = model_limits(self.models)
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 
     def session(self, seed: int | None = None) -> GatewaySession:
@@ -199,16 +234,22 @@ class Gateway:
     async def _call(self, request: ProviderRequest, record: CallRecord) -> str:
         """One provider call with timeout, concurrency limit and retries on transient errors."""
         provider = provider_for(request.model)
-        semaphore = self._state().semaphore(
-            provider_key(request.model, request.api_base), getattr(provider, "max_concurrency", None)
-        )
+        state = self._state()
+        semaphore = state.semaphore(provider_key(request.model, request.api_base), getattr(provider, "max_concurrency", None))
+        key = (request.model, request.api_base)
+        limits = self.limits.get(key)
+        # The model's own pool when the config caps it; the provider's pool alone otherwise.
+        model_pool = state.semaphore(f"model:{key}", limits.max_concurrency) if limits and limits.max_concurrency else None
+        limiter = state.limiter(key, limits) if limits and (limits.requests_per_minute or limits.tokens_per_minute) else None
         if (tripped := self.breaker.tripped) is not None:
             raise CircuitOpenError(tripped)
         attempt = 0
         while True:
             asked_wait: float | None = None
             try:
-                async with semaphore:
+                async with semaphore, model_pool or contextlib.nullcontext():
+                    if limiter is not None:
+                        await limiter.acquire(_token_estimate(request))
                     # A timeout scope, not wait_for: wait_for runs the call as a task of its own, a cost on every call.
                     async with asyncio.timeout(request.timeout):
                         response = await provider.complete(request)
@@ -243,6 +284,12 @@ class Gateway:
         """The error a call ends in, counted by the circuit breaker."""
         self.breaker.failed(model, message)
         return ModelCallError(message)
+
+
+def _token_estimate(request: ProviderRequest) -> int:
+    """Tokens a request may use against a tokens-per-minute limit: its prompt (about 4 characters a token) and its
+    whole reply budget."""
+    return sum(len(str(m.get("content", ""))) for m in request.messages) // 4 + request.max_tokens
 
 
 def retry_delay(backoff_s: float, attempt: int, asked: float | None) -> float:

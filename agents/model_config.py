@@ -73,6 +73,13 @@ class RoleModel(StrictModel):
         description="Price per million prompt tokens, for a model litellm's price map lacks (it wins over the map).",
     )
     output_usd_per_mtok: float | None = Field(default=None, ge=0, description="Price per million completion tokens, likewise.")
+    max_concurrency: int | None = Field(
+        default=None, gt=0, description="Most calls to this model at once (roles on one model share it; the lowest wins)."
+    )
+    requests_per_minute: int | None = Field(default=None, gt=0, description="Most requests a minute to this model, likewise.")
+    tokens_per_minute: int | None = Field(
+        default=None, gt=0, description="Most tokens a minute (prompt estimate plus the reply budget) to this model, likewise."
+    )
 
     @property
     def priced(self) -> bool:
