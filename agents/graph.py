@@ -169,12 +169,26 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
         apply_turn(scenario, fs, turn)
         return None
 
+    def answered(fs: FormatState, text: str, asks_question: bool) -> None:
+        """The candidate's turn (a persona's or a person's), applied to `fs`."""
+        question_segment = fs.segment == "candidate_questions"
+        turn = Turn(
+            index=len(fs.transcript),
+            speaker="candidate",
+            text=text,
+            segment=fs.segment,
+            asks_question=question_segment and asks_question,
+            minute=round(fs.minute, 3),
+            duration_minutes=round(spoken_minutes(text), 3),
+        )
+        apply_turn(scenario, fs, turn)
+
     async def candidate_speaks(fs: FormatState) -> str | None:
         """The candidate's reply to the last turn, applied to `fs`; an error message when its model failed."""
-        question_segment = fs.segment == "candidate_questions"
         if ctx.person:
-            person_speaks(fs, question_segment)
+            person_speaks(fs)
             return None
+        question_segment = fs.segment == "candidate_questions"
         current = fs.current_question
         in_bank = current is not None and current != OFF_BANK and fs.segment == "deep_dives"
         in_play = scenario.question(current).competencies if in_bank and current else []
@@ -198,33 +212,15 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
         except ModelCallError as exc:
             return f"candidate: {exc}"
         reader.candidate_said(reply.text)
-        turn = Turn(
-            index=len(fs.transcript),
-            speaker="candidate",
-            text=reply.text,
-            segment=fs.segment,
-            asks_question=question_segment and reply.asks_question,
-            minute=round(fs.minute, 3),
-            duration_minutes=round(spoken_minutes(reply.text), 3),
-        )
-        apply_turn(scenario, fs, turn)
+        answered(fs, reply.text, reply.asks_question)
         return None
 
-    def person_speaks(fs: FormatState, question_segment: bool) -> None:
+    def person_speaks(fs: FormatState) -> None:
         """The person's answer: the graph stops here until the session resumes it with a PersonReply."""
         from langgraph.types import interrupt
 
         reply = PersonReply.model_validate(interrupt({"answer_to": fs.transcript[-1].index}))
-        turn = Turn(
-            index=len(fs.transcript),
-            speaker="candidate",
-            text=reply.text,
-            segment=fs.segment,
-            asks_question=question_segment and reply.asks_question,
-            minute=round(fs.minute, 3),
-            duration_minutes=round(spoken_minutes(reply.text), 3),
-        )
-        apply_turn(scenario, fs, turn)
+        answered(fs, reply.text, reply.asks_question)
 
     def next_speaker(fs: FormatState) -> str:
         """Who speaks after the last turn: interviewer, candidate, or grader (the interview is over)."""

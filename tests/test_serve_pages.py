@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 from agents.gateway import Gateway
 from agents.model_config import ModelsConfig
 from agents.prompting import PromptSet
+from agents.providers.litellm_provider import host_is_loopback
 from evals.cli import app as cli
-from evals.cli.serve_command import is_loopback
 from evals.gates import defaults_version, load_gates
 from evals.run_config import RunConfig
 from evals.web.app import ServeSettings, create_app
@@ -65,7 +65,7 @@ def test_a_bad_start_form_is_refused_with_a_message(client):
 
 
 def test_only_loopback_binds_without_a_token(tmp_path):
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
-    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")
+    assert host_is_loopback("127.0.0.1") and host_is_loopback("::1") and host_is_loopback("localhost")
+    assert not host_is_loopback("0.0.0.0") and not host_is_loopback("192.168.1.4") and not host_is_loopback("example.org")
     refused = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(tmp_path / "h.duckdb")])
     assert refused.exit_code == 2 and "--token" in refused.output

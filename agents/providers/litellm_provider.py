@@ -34,9 +34,11 @@ _OFFLINE_ENV = {
 
 def is_loopback(api_base: str | None) -> bool:
     """True when `api_base` points at this machine."""
-    if not api_base:
-        return False
-    host = urlparse(api_base).hostname or ""
+    return api_base is not None and host_is_loopback(urlparse(api_base).hostname or "")
+
+
+def host_is_loopback(host: str) -> bool:
+    """True when `host` (a name or an address) is this machine."""
     if host == "localhost":
         return True
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Annotated
 
 import typer
@@ -18,16 +17,6 @@ from evals.cli.options import (
     check_models,
     fail,
 )
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is reachable from this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(
@@ -50,12 +39,13 @@ def serve(
     """Serve the practice page and the results viewer in the browser (http://127.0.0.1:8000/ by default)."""
     import uvicorn
 
+    from agents.providers.litellm_provider import host_is_loopback
     from evals.cli.practice_command import only_scenario
     from evals.cli.run_commands import run_config
     from evals.loading import DataError, load_shipped
     from evals.web.app import ServeSettings, create_app
 
-    if not is_loopback(host) and not token:
+    if not host_is_loopback(host) and not token:
         fail(
             f"--host {host} opens the app to other machines; give --token (or INTERVIEW_HARNESS_TOKEN) so every request must carry it"
         )
