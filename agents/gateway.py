@@ -38,8 +38,8 @@ from agents.providers.base import (
     RealModelCallBlocked,
     StructuredOutputError,
 )
-from agents.rate_limit import RateLimiter
-from agents.records import ROLES, CallRecord
+from agents.rate_limit import ModelLimits, RateLimiter, model_limits
+from agents.records import CallRecord
 from agents.response_cache import CachedResponse, ResponseCache, cache_key
 
 __all__ = [
@@ -100,31 +100,6 @@ class _LoopState:
         if key not in self.limiters:
             self.limiters[key] = RateLimiter(limits.requests_per_minute, limits.tokens_per_minute)
         return self.limiters[key]
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelLimits:
-    """One model's configured limits (the lowest any role on it sets)."""
-
-    max_concurrency: int | None = None
-    requests_per_minute: int | None = None
-    tokens_per_minute: int | None = None
-
-
-def model_limits(models: ModelsConfig) -> dict[tuple[str, str | None], ModelLimits]:
-    """The limits per (model, endpoint) from the roles' configuration."""
-    found: dict[tuple[str, str | None], ModelLimits] = {}
-    for role in ROLES:
-        config = models.role(role)
-        key = (config.model, config.api_base)
-        old = found.get(key, ModelLimits())
-        found[key] = ModelLimits(
-            *(
-                min((v for v in (getattr(old, name), getattr(config, name)) if v is not None), default=None)
-                for name in ("max_concurrency", "requests_per_minute", "tokens_per_minute")
-            )
-        )
-    return {key: limits for key, limits in found.items() if limits != ModelLimits()}
 
 
 class Gateway:

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from agents.format_rules import FormatState, segment_elapsed
 from agents.gateway import Gateway
-from agents.graph import InterviewContext, PersonReply, build_graph, initial_state, recursion_limit
+from agents.graph import InterviewContext, PersonReply, build_graph, initial_state, interview_nodes, recursion_limit
 from agents.prompting import PromptSet
 from agents.records import CallRecord, Grade, InterviewResult, Turn, identity
 from personas.model import Background, CandidateBrief, CommunicationStyle
@@ -38,8 +38,8 @@ MAX_ANSWER_WORDS = 1200
 # What a person "says" when they end their questions without asking one.
 NO_MORE_QUESTIONS = "No more questions from me, thank you."
 # The checkpoints hold these of our types; anything else in a checkpoint file is refused, not imported.
-_CHECKPOINT_TYPES = [("agents.records", name) for name in ("Turn", "TurnAnnotation", "Grade", "CompetencyGrade")] + [
-    ("agents.records", name) for name in ("RedFlagFinding", "Feedback")
+_CHECKPOINT_TYPES = [
+    ("agents.records", name) for name in ("Turn", "TurnAnnotation", "Grade", "CompetencyGrade", "RedFlagFinding", "Feedback")
 ]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS practice_sessions (
@@ -104,7 +104,6 @@ class AnswerRequest:
     minute: float
     segment_minutes_left: float
     story_minutes: float
-    story_question: str | None
 
     @property
     def asks_for_questions(self) -> bool:
@@ -148,7 +147,6 @@ def answer_request(scenario: Scenario, values: dict[str, Any]) -> AnswerRequest:
         minute=fs.minute,
         segment_minutes_left=max(0.0, segment.max_minutes - segment_elapsed(fs, fs.segment)),
         story_minutes=sum(t.duration_minutes for t in story),
-        story_question=fs.current_question if fs.segment == "deep_dives" else None,
     )
 
 
@@ -267,8 +265,6 @@ class PracticeSession:
 
     def _config(self, client: Any) -> dict[str, Any]:
         ctx = InterviewContext(self.scenario, self.profile.brief(), client, self.prompts, step="exchange", person=True)
-        from agents.graph import interview_nodes
-
         return {
             "recursion_limit": recursion_limit(PERSON_STEPS),
             "configurable": {"thread_id": self.id, "nodes": interview_nodes(ctx)},

@@ -8,8 +8,12 @@ before it is sent, never after a refusal.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
+
+from agents.model_config import ModelsConfig
+from agents.records import ROLES
 
 
 class _Bucket:
@@ -59,3 +63,28 @@ class RateLimiter:
                     await self.sleep(delay)
                     waited += delay
         return waited
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelLimits:
+    """One model's configured limits (the lowest any role on it sets)."""
+
+    max_concurrency: int | None = None
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+
+
+def model_limits(models: ModelsConfig) -> dict[tuple[str, str | None], ModelLimits]:
+    """The limits per (model, endpoint) from the roles' configuration."""
+    found: dict[tuple[str, str | None], ModelLimits] = {}
+    for role in ROLES:
+        config = models.role(role)
+        key = (config.model, config.api_base)
+        old = found.get(key, ModelLimits())
+        found[key] = ModelLimits(
+            *(
+                min((v for v in (getattr(old, name), getattr(config, name)) if v is not None), default=None)
+                for name in ("max_concurrency", "requests_per_minute", "tokens_per_minute")
+            )
+        )
+    return {key: limits for key, limits in found.items() if limits != ModelLimits()}

@@ -38,7 +38,8 @@ class HarnessError(Exception):
 
 
 class RunStopped(HarnessError):
-    """The run stopped before its plan was done (a model kept failing the same way); what finished is kept."""
+    """The run stopped before its plan was done (a model kept failing the same way, or the budget ran out); what
+    finished is kept."""
 
 
 class ResumeRefused(HarnessError):

@@ -6,10 +6,9 @@ import asyncio
 
 import pytest
 
-from agents.gateway import model_limits
 from agents.model_config import ModelsConfig, RoleModel
 from agents.providers.scripted import FunctionModel
-from agents.rate_limit import RateLimiter
+from agents.rate_limit import RateLimiter, model_limits
 
 
 class FakeClock:
