@@ -43,11 +43,12 @@ async def run_interview(
     prompts = prompts or PromptSet()
     client = gateway.session(seed=seed)
     started = time.time()
+    brief = persona.brief()
     result = InterviewResult(
         scenario_id=scenario.id,
         persona_id=persona.id,
         trial=trial,
-        candidate=identity(persona.brief()),
+        candidate=identity(brief),
         seed=seed,
         status="error",
         source=source,
@@ -55,7 +56,7 @@ async def run_interview(
         started_at=started,
     )
     try:
-        ctx = InterviewContext(scenario, persona.brief(), client, prompts, max_turns, source)
+        ctx = InterviewContext(scenario, brief, client, prompts, max_turns, source)
         final = await compiled_graph().ainvoke(initial_state(), config=interview_config(ctx))
     except Exception as exc:  # noqa: BLE001 — one broken interview must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
