@@ -46,23 +46,32 @@ def practice(
 
     A blank line sends an answer; /quit (or Ctrl-D) leaves, and `--resume SESSION` continues later."""
     from agents.practice import Profile
-    from evals.loading import DataError, load_shipped
 
     choices = ModelChoices(interviewer_model=interviewer_model, grader_model=grader_model, config=config, no_cache=no_cache)
     try:
-        lib = load_shipped()
-        scen = lib.scenario(scenario) if scenario else only_scenario(lib)
         profile = Profile(name=name, current_role=role, years_experience=years, domain=domain)
-    except (DataError, ValueError) as exc:
+    except ValueError as exc:
         fail(str(exc))
-    from evals.cli.run_commands import run_config
-
-    # Checked before the interview, so a bad config or model flag is bad input now, not after the last answer.
-    settings = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
-    check_models(settings.models, scen, choices.prompts())
+    lib, scen, settings = practice_setup(choices, scenario)
     code = _sit(lib, scen, profile, resume, choices, settings, db, store=not no_store, label=label)
     if code:
         raise typer.Exit(code)
+
+
+def practice_setup(choices: ModelChoices, scenario_id: str | None):
+    """The library, the scenario, and the configuration a practice interview is stored with, after the preflight of
+    its models: a bad flag, config or model is bad input now, not after the last answer."""
+    from evals.cli.run_commands import run_config
+    from evals.loading import DataError, load_shipped
+
+    try:
+        lib = load_shipped()
+        scenario = lib.scenario(scenario_id) if scenario_id else only_scenario(lib)
+    except DataError as exc:
+        fail(str(exc))
+    settings = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
+    check_models(settings.models, scenario, choices.prompts())
+    return lib, scenario, settings
 
 
 def only_scenario(lib):

@@ -14,7 +14,6 @@ from evals.cli.options import (
     InterviewerModel,
     ModelChoices,
     NoCache,
-    check_models,
     fail,
 )
 
@@ -40,9 +39,7 @@ def serve(
     import uvicorn
 
     from agents.providers.litellm_provider import host_is_loopback
-    from evals.cli.practice_command import only_scenario
-    from evals.cli.run_commands import run_config
-    from evals.loading import DataError, load_shipped
+    from evals.cli.practice_command import practice_setup
     from evals.web.app import ServeSettings, create_app
 
     if not host_is_loopback(host) and not token:
@@ -50,13 +47,7 @@ def serve(
             f"--host {host} opens the app to other machines; give --token (or INTERVIEW_HARNESS_TOKEN) so every request must carry it"
         )
     choices = ModelChoices(interviewer_model=interviewer_model, grader_model=grader_model, config=config, no_cache=no_cache)
-    try:
-        lib = load_shipped()
-        scen = lib.scenario(scenario) if scenario else only_scenario(lib)
-    except DataError as exc:
-        fail(str(exc))
-    practice_runs = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
-    check_models(practice_runs.models, scen, choices.prompts())
+    lib, scen, practice_runs = practice_setup(choices, scenario)
     settings = ServeSettings(
         db=db,
         library=lib,
