@@ -96,7 +96,7 @@ def fault_run(
         first.wait(30)
         with Store.open(db) as store:
             run = store.list_runs(1)[0]
-            before = {f"{r.persona_id}#{r.trial}": r.model_dump_json() for r in store.load_results(run.run_id)}
+            before = {f"{r.persona_id}#{r.trial}": r for r in store.load_results(run.run_id)}
         resumed = subprocess.run(
             _command("run", "--resume", run.run_id, *common), capture_output=True, text=True, env=env, timeout=1800
         )
@@ -110,13 +110,9 @@ def fault_run(
         injected, early = Counter(server.injected), server.early_retries
     after = {f"{r.persona_id}#{r.trial}": r for r in results}
     # A reported interview is lost when it is gone, or when a completed one was changed by the resume.
-    lost = sum(1 for key in reported if key not in before or key not in after)
-    lost += sum(
-        1
-        for key, saved in before.items()
-        if after[key].status == "completed" and '"completed"' in saved and after[key].model_dump_json() != saved
-    )
-    lost += len(run.plan) - len(after)
+    gone = {key for key in reported if key not in before or key not in after}
+    gone |= {key for key, saved in before.items() if saved.status == "completed" and after.get(key) != saved}
+    lost = len(gone) + len(run.plan) - len(after)
     errors = [r for r in results if r.status == "error"]
     return FaultReport(
         planned=len(run.plan),
