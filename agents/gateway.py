@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from agents.circuit import CircuitBreaker, CircuitOpenError
 from agents.client import Messages, Output
-from agents.model_config import ModelsConfig, resolve_models
+from agents.model_config import CHARS_PER_TOKEN, ModelsConfig, resolve_models
 from agents.output_schema import json_schema
 from agents.providers import provider_for, provider_key
 from agents.providers.base import (
@@ -88,7 +88,6 @@ class _LoopState:
         self.concurrency = concurrency
         self.semaphores: dict[str, asyncio.Semaphore] = {}
         self.inflight: dict[str, asyncio.Future[CachedResponse]] = {}
-
         self.limiters: dict[tuple[str, str | None], RateLimiter] = {}
 
     def semaphore(self, key: str, limit: int | None) -> asyncio.Semaphore:
@@ -262,9 +261,9 @@ class Gateway:
 
 
 def _token_estimate(request: ProviderRequest) -> int:
-    """Tokens a request may use against a tokens-per-minute limit: its prompt (about 4 characters a token) and its
+    """Tokens a request may use against a tokens-per-minute limit: its prompt (estimated from its length) and its
     whole reply budget."""
-    return sum(len(str(m.get("content", ""))) for m in request.messages) // 4 + request.max_tokens
+    return sum(len(str(m.get("content", ""))) for m in request.messages) // CHARS_PER_TOKEN + request.max_tokens
 
 
 def retry_delay(backoff_s: float, attempt: int, asked: float | None) -> float:

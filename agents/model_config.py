@@ -36,6 +36,8 @@ ROLE_DEFAULTS: dict[str, dict[str, Any]] = {
     "grader": {"temperature": 0.0, "max_tokens": 2400},
     "judge": {"temperature": 0.0, "max_tokens": 800},
 }
+# Characters per token for estimates made without a tokenizer: a conservative average for English prose and JSON.
+CHARS_PER_TOKEN = 4
 # Room for the JSON keys and short fields around a reply's free text.
 JSON_OVERHEAD_TOKENS = 48
 
@@ -86,7 +88,7 @@ class RoleModel(StrictModel):
         """Whether this role's prices are set in the configuration."""
         return self.input_usd_per_mtok is not None and self.output_usd_per_mtok is not None
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+    def cost(self, prompt_tokens: float, completion_tokens: float) -> float:
         """What the configured prices make of these tokens (0 when they are not set)."""
         if not self.priced:
             return 0.0

@@ -15,12 +15,11 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agents.model_config import ModelsConfig, RoleModel
+from agents.model_config import CHARS_PER_TOKEN, ModelsConfig, RoleModel
+from agents.providers import via_litellm
 from agents.providers.litellm_provider import import_litellm
 from agents.records import ROLES
 
-# Served without litellm, so nothing to check here.
-OFFLINE_PREFIXES = ("local/", "scripted/", "baseline/", "callable/")
 # The keys litellm reads for the providers people use most, so their absence is found without importing litellm.
 PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
     "openai": ("OPENAI_API_KEY",),
@@ -34,7 +33,6 @@ PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
     "openrouter": ("OPENROUTER_API_KEY",),
 }
 ENDPOINT_TIMEOUT_S = 3.0
-CHARS_PER_TOKEN = 4  # a conservative average for English prose and JSON
 SPEAKERS: tuple[Literal["interviewer", "candidate"], ...] = ("interviewer", "candidate")
 
 
@@ -57,8 +55,8 @@ def _checked(models: ModelsConfig) -> list[tuple[str, RoleModel]]:
     configs: dict[tuple[str, str | None, str | None], RoleModel] = {}
     for role in ROLES:
         config = models.role(role)
-        if config.model.startswith(OFFLINE_PREFIXES):
-            continue
+        if not via_litellm(config.model):
+            continue  # served in process: no key, endpoint or window to check
         key = (config.model, config.api_base, config.api_key_env)
         roles.setdefault(key, []).append(role)
         configs.setdefault(key, config)

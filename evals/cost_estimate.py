@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.format_rules import MAX_CANDIDATE_QUESTIONS
-from agents.model_config import ModelsConfig, RoleModel
-from agents.preflight import CHARS_PER_TOKEN, OFFLINE_PREFIXES, longest_prompt_chars
+from agents.model_config import CHARS_PER_TOKEN, ModelsConfig, RoleModel
+from agents.preflight import longest_prompt_chars
 from agents.prompting import PromptSet
+from agents.providers import via_litellm
 from agents.records import ROLES
 from evals.store import RunRecord, Store
 from scenarios.model import Scenario
@@ -96,18 +97,22 @@ def _from_prompts(scenario: Scenario, prompts: PromptSet, models: ModelsConfig, 
     }
 
 
-def prices(config: RoleModel) -> tuple[float, float] | None:
-    """(USD per prompt token, USD per completion token) for a role's model; None when unknown."""
+def role_cost(config: RoleModel, prompt_tokens: float, completion_tokens: float) -> float | None:
+    """What these tokens cost on a role's model: its configured prices, else litellm's map (an in-process model is
+    free); None when neither knows the price."""
     if config.priced:
-        return (config.input_usd_per_mtok or 0.0) / 1e6, (config.output_usd_per_mtok or 0.0) / 1e6
-    if config.model.startswith(OFFLINE_PREFIXES):
-        return 0.0, 0.0
+        return config.cost(prompt_tokens, completion_tokens)
+    if not via_litellm(config.model):
+        return 0.0
     from agents.providers.litellm_provider import import_litellm
 
-    known = import_litellm().model_cost.get(config.model) or import_litellm().model_cost.get(config.model.split("/", 1)[-1])
+    cost_map = import_litellm().model_cost
+    known = cost_map.get(config.model) or cost_map.get(config.model.split("/", 1)[-1])
     if not known or known.get("input_cost_per_token") is None:
         return None
-    return float(known["input_cost_per_token"]), float(known.get("output_cost_per_token") or 0.0)
+    return prompt_tokens * float(known["input_cost_per_token"]) + completion_tokens * float(
+        known.get("output_cost_per_token") or 0.0
+    )
 
 
 def estimate(
@@ -132,8 +137,7 @@ def estimate(
     roles = []
     for role in ROLES:
         config, use = models.role(role), usage.get(role, RoleUsage(0, 0, 0))
-        price = prices(config)
-        per = None if price is None else use.prompt_tokens * price[0] + use.completion_tokens * price[1]
+        per = role_cost(config, use.prompt_tokens, use.completion_tokens)
         roles.append(
             RoleEstimate(
                 role,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.records import Grade, Turn
-from evals.answer_signals import AnswerSignals, sentences, signals
+from evals.answer_signals import sentences, signals
 from evals.examples import LevelExample, example_above
+from evals.flag_metrics import evidence_grounding
 from personas.model import Persona
 from scenarios.model import Scenario
 
@@ -66,7 +67,6 @@ class PracticeFeedback:
     growth_areas: list[str]
     better_story: str
     guidance: list[GuidanceItem]
-    answered: AnswerSignals
 
     @property
     def stronger(self) -> CompetencyFeedback | None:
@@ -74,8 +74,24 @@ class PracticeFeedback:
         return min((c for c in self.competencies if c.example is not None), key=lambda c: c.score or 0, default=None)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split()).strip(" .,;:!?\"'")
+def span(low: float, high: float) -> str:
+    """A range of minutes as the guidance writes it: "1-2", or "5" when both ends agree."""
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+
+
+def story_timing(scenario: Scenario) -> str:
+    """The scenario's story timing in one sentence."""
+    timing = scenario.candidate_guidance.story_timing
+    return (
+        f"Per story: {span(*timing.setup_minutes)} min setup, {span(*timing.deep_dive_minutes)} min deep dive, "
+        f"{span(*timing.results_minutes)} min results and learning."
+    )
+
+
+def _grounded(quotes: list[str], said: list[str]) -> list[str]:
+    """The quotes found verbatim (after the grounding check's normalization) in one of the person's turns."""
+    missing = set(evidence_grounding(quotes, said).ungrounded)
+    return [q for q in quotes if q not in missing]
 
 
 def answers_by_question(transcript: list[Turn]) -> dict[str, list[str]]:
@@ -104,7 +120,6 @@ def _guidance(scenario: Scenario, answers: list[str]) -> list[GuidanceItem]:
         return f"Interviewers probe for {found.title.lower()}: " + " ".join(found.examples[:2]) if found else ""
 
     together = signals(" ".join(answers))
-    timing = scenario.candidate_guidance.story_timing
     items = []
     if not together.figures:
         items.append(
@@ -114,7 +129,7 @@ def _guidance(scenario: Scenario, answers: list[str]) -> list[GuidanceItem]:
                 f"{probe_advice('evidence')} {scenario.candidate_guidance.anonymize}",
             )
         )
-    if together.team > together.own:
+    if not together.owns_the_work:
         levels = {lvl.level: lvl.descriptor for lvl in scenario.rubric.levels}
         items.append(
             GuidanceItem(
@@ -142,9 +157,7 @@ def _guidance(scenario: Scenario, answers: list[str]) -> list[GuidanceItem]:
             GuidanceItem(
                 "story timing",
                 f"{short} of your {len(answers)} deep-dive answers ran under {MIN_STORY_MINUTES:g} minute at speaking pace.",
-                f"Per story: {timing.setup_minutes[0]:g}-{timing.setup_minutes[1]:g} min setup, "
-                f"{timing.deep_dive_minutes[0]:g}-{timing.deep_dive_minutes[1]:g} min deep dive, "
-                f"{timing.results_minutes[0]:g}-{timing.results_minutes[1]:g} min results and learning.",
+                story_timing(scenario),
             )
         )
     return items
@@ -152,8 +165,7 @@ def _guidance(scenario: Scenario, answers: list[str]) -> list[GuidanceItem]:
 
 def practice_feedback(scenario: Scenario, transcript: list[Turn], grade: Grade, personas: dict[str, Persona]) -> PracticeFeedback:
     """The feedback on a graded practice interview."""
-    own = [t.text for t in transcript if t.speaker == "candidate"]
-    said = [_norm(t) for t in own]
+    said = [t.text for t in transcript if t.speaker == "candidate"]
     by_question = answers_by_question(transcript)
     question_of = {scenario.question(q).competencies[0]: q for q in by_question}
     competencies = []
@@ -161,7 +173,7 @@ def practice_feedback(scenario: Scenario, transcript: list[Turn], grade: Grade, 
         graded = grade.competencies.get(comp.id)
         if graded is None:
             continue
-        verified = [q for q in graded.evidence if _norm(q) and any(_norm(q) in s for s in said)]
+        verified = _grounded(graded.evidence, said)
         question = question_of.get(comp.id)
         quotes = verified or _picked_quote(by_question.get(question, []) if question else [])
         competencies.append(
@@ -177,9 +189,7 @@ def practice_feedback(scenario: Scenario, transcript: list[Turn], grade: Grade, 
             )
         )
     flags = {f.id: f.description for f in scenario.red_flags}
-    red_flags = [
-        (f.id, flags.get(f.id, ""), [q for q in f.evidence if any(_norm(q) in s for s in said)]) for f in grade.red_flags
-    ]
+    red_flags = [(f.id, flags.get(f.id, ""), _grounded(f.evidence, said)) for f in grade.red_flags]
     scores = {cid: g.score for cid, g in grade.competencies.items()}
     deep = [a for answers in by_question.values() for a in answers]
     return PracticeFeedback(
@@ -192,5 +202,4 @@ def practice_feedback(scenario: Scenario, transcript: list[Turn], grade: Grade, 
         growth_areas=grade.feedback.growth_areas,
         better_story=grade.feedback.better_story,
         guidance=_guidance(scenario, deep),
-        answered=signals(" ".join(own)),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from agents.annotation import annotate
+from agents.practice import PracticeBook, PracticeSession
 from agents.records import InterviewResult
 from evals.digest import digest_for, dump_digest
 from evals.harness import Harness, RunPlan
@@ -29,3 +30,16 @@ async def store_practice(store: Store, library: Library, result: InterviewResult
     store.save_interviews(prepared.run_id, [(result, dump_digest(digest_for(result, library.personas, scenario)))])
     harness.finalize(prepared.run_id)
     return prepared.run_id
+
+
+async def store_session(
+    book: PracticeBook, session: PracticeSession, store: Store, library: Library, config: RunConfig, label: str | None
+) -> str:
+    """The run a finished session is kept as: stored the first time (labelled after the person unless `label`),
+    found again after that."""
+    if stored := (await book.info(session.id))["run_id"]:
+        return stored
+    result = await session.result()
+    run_id = await store_practice(store, library, result, config, label or f"practice {session.profile.name}")
+    await book.mark_stored(session.id, run_id)
+    return run_id

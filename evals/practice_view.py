@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from agents.practice import AnswerRequest
 from evals.answer_signals import signals
+from evals.practice_feedback import span, story_timing
 from scenarios.model import Scenario
 
 
 def briefing(scenario: Scenario) -> list[str]:
     """The scenario's format, the guidance it shares at the start, and its tips."""
-    timing = scenario.candidate_guidance.story_timing
     lines = [f"{scenario.company} {scenario.role}: {scenario.interview_type} interview, {scenario.duration_minutes} minutes."]
-    lines += [f"- {s.title} ({_span(s.min_minutes, s.max_minutes)} min)" for s in scenario.segments]
+    lines += [f"- {s.title} ({span(s.min_minutes, s.max_minutes)} min)" for s in scenario.segments]
     lines.append(
-        f"Per story: {_span(*timing.setup_minutes)} min setup, {_span(*timing.deep_dive_minutes)} min deep dive, "
-        f"{_span(*timing.results_minutes)} min results and learning. {scenario.candidate_guidance.recent_examples} "
-        f"{scenario.candidate_guidance.anonymize}"
+        f"{story_timing(scenario)} {scenario.candidate_guidance.recent_examples} {scenario.candidate_guidance.anonymize}"
     )
     lines += [f"Tip: {tip}" for tip in scenario.logistics_tips + scenario.practice_tips]
     return lines
@@ -49,8 +47,4 @@ def length_note(request: AnswerRequest, text: str, scenario: Scenario, *, sent: 
     low, high = story_range(scenario)
     story = request.story_minutes + (0.0 if sent else found.minutes)
     verdict = "room to go deeper" if story < low else "over the guidance: tighten it" if story > high else "within the guidance"
-    return f"{note} This story so far: {story:.1f} min of the {_span(low, high)} min a story takes ({verdict})."
-
-
-def _span(low: float, high: float) -> str:
-    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+    return f"{note} This story so far: {story:.1f} min of the {span(low, high)} min a story takes ({verdict})."

@@ -35,6 +35,11 @@ def provider_for(model: str) -> Provider:
     return _litellm
 
 
+def via_litellm(model: str) -> bool:
+    """Whether `model` goes to litellm (a provider API), not to one of the in-process providers."""
+    return provider_for(model) is _litellm
+
+
 def provider_key(model: str, api_base: str | None) -> str:
     """Name of the concurrency pool a call belongs to: one per provider and endpoint."""
     prefix = model.split("/", 1)[0] if "/" in model else "litellm"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from evals.cli.options import fail
 
 
-def run_estimate(store, lib, run_plan, config, prompts, interviews: int):
-    """The estimate for `interviews` interviews of the plan's scenario on the config's models."""
+def run_estimate(store, lib, scenario_id: str, config, prompts, interviews: int):
+    """The estimate for `interviews` interviews of the scenario on the config's models."""
     from evals.cost_estimate import estimate
 
-    scenario_id = run_plan.scenario_id
     return estimate(
         store,
         lib.scenario(scenario_id),

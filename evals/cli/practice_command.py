@@ -193,7 +193,7 @@ async def _finish(console, lib, session, book, settings, db: Path, *, store: boo
 
     from evals.cli.run_commands import open_store
     from evals.practice_feedback import grader_caveat, practice_feedback
-    from evals.practice_run import store_practice
+    from evals.practice_run import store_session
 
     result = await session.result()
     if result.grade is None:
@@ -204,12 +204,8 @@ async def _finish(console, lib, session, book, settings, db: Path, *, store: boo
         await book.forget(session.id)
         console.print("\nNothing was kept (--no-store).")
         return
-    if stored := (await book.info(session.id))["run_id"]:
-        console.print(f"\nStored as run {stored} (source practice): interview-harness report {stored}")
-        return
     with open_store(db) as results:
-        run_id = await store_practice(results, lib, result, settings, label or f"practice {session.profile.name}")
-    await book.mark_stored(session.id, run_id)
+        run_id = await store_session(book, session, results, lib, settings, label)
     console.print(f"\nStored as run {run_id} (source practice): interview-harness report {run_id}")
 
 

@@ -138,18 +138,18 @@ def run(
     with open_store(db) as store:
         if dry_run and new_run is not None:
             plan = new_run[0]
-            found = run_estimate(store, lib, plan, new_run[1], choices.prompts(), len(plan.pairs))
+            found = run_estimate(store, lib, plan.scenario_id, new_run[1], choices.prompts(), len(plan.pairs))
             print_estimate(found, len(plan.persona_ids), trials)
             return
         harness = Harness(store, lib)
         try:
             if new_run is not None:
-                budget = _budget(store, lib, new_run[0], new_run[1], choices.prompts(), max_cost)
+                budget = _budget(store, lib, new_run[0].scenario_id, new_run[1], choices.prompts(), max_cost)
                 prepared = harness.start(*new_run, label=label)
             else:
                 _check_resumed_models(store, lib, str(resume))
                 prepared = harness.resume(str(resume), concurrency=concurrency)
-                budget = _budget(store, lib, prepared.run, prepared.config, prepared.prompts, max_cost)
+                budget = _budget(store, lib, prepared.run.scenario_id, prepared.config, prepared.prompts, max_cost)
         except HarnessError as exc:
             fail(str(exc))
         rows = execute_and_finalize(harness, prepared, db, budget)
@@ -158,11 +158,11 @@ def run(
         raise typer.Exit(1)
 
 
-def _budget(store, lib, planned, config, prompts, max_cost: float | None):
+def _budget(store, lib, scenario_id: str, config, prompts, max_cost: float | None):
     """The Budget for --max-cost, priced per interview (None without the flag)."""
     if max_cost is None:
         return None
-    return budget_for(run_estimate(store, lib, planned, config, prompts, 1), max_cost)
+    return budget_for(run_estimate(store, lib, scenario_id, config, prompts, 1), max_cost)
 
 
 def _check_resumed_models(store, lib, run_id: str) -> None:

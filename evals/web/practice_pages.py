@@ -24,7 +24,7 @@ from agents.practice import (
     Stalled,
 )
 from evals.practice_feedback import grader_caveat, practice_feedback
-from evals.practice_run import store_practice
+from evals.practice_run import store_session
 from evals.practice_view import briefing, length_note
 from evals.store import Store, StoreError
 from evals.web.app import book, message, page, see_other, settings
@@ -153,19 +153,14 @@ async def _feedback(request: Request, session: PracticeSession) -> Response:
     if result.grade is None:
         return message("Not graded", f"session {session.id} ended without a grade", 500)
     feedback = practice_feedback(session.scenario, result.transcript, result.grade, serve.library.personas)
-    run_id = (await book(request).info(session.id))["run_id"]
-    if serve.store and run_id is None:
+    run_id = None
+    if serve.store:
         async with serve.lock(session.id):
-            run_id = (await book(request).info(session.id))["run_id"]
-            if run_id is None:
-                try:
-                    with Store.open(serve.db) as store:
-                        run_id = await store_practice(
-                            store, serve.library, result, serve.config, f"practice {session.profile.name}"
-                        )
-                except StoreError as exc:
-                    return message("Cannot store the interview", f"{exc}. Reload this page to try again.", 503)
-                await book(request).mark_stored(session.id, run_id)
+            try:
+                with Store.open(serve.db) as store:
+                    run_id = await store_session(book(request), session, store, serve.library, serve.config, None)
+            except StoreError as exc:
+                return message("Cannot store the interview", f"{exc}. Reload this page to try again.", 503)
     caveat = grader_caveat(serve.config.models.grader.model)
     response = page("feedback.html", session_id=session.id, feedback=feedback, run_id=run_id, caveat=caveat)
     if not serve.store:

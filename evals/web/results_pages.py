@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from agents.records import Turn
 from evals.examples import level_examples
+from evals.flag_metrics import evidence_grounding
 from evals.store import Store, StoreError
 from evals.web.app import message, page, settings
 
@@ -89,9 +90,9 @@ async def interview(request: Request) -> Response:
         if grade
         else []
     )
-    candidate_text = " ".join(t.text for t in result.transcript if t.speaker == "candidate")
+    said = [t.text for t in result.transcript if t.speaker == "candidate"]
     turns = [{**t.model_dump(), "html": highlighted(t, quotes if t.speaker == "candidate" else [])} for t in result.transcript]
-    found = {q for q in quotes if q.strip() and q in candidate_text}
+    found = set(quotes) - set(evidence_grounding(quotes, said).ungrounded)
     return page("interview.html", run=run, result=result, turns=turns, found=found)
 
 
