@@ -58,6 +58,7 @@ def prompt_variables(
     competencies: list[str],
     questions_asked: int,
     max_questions: int,
+    conversation: str | None = None,
 ) -> dict:
     """Everything the candidate template may use: the brief (never the labels), and only the role and company of the scenario.
 
@@ -74,7 +75,7 @@ def prompt_variables(
         "questions_asked": questions_asked,
         "max_questions": max_questions,
         "transcript": transcript,
-        "conversation": conversation_text(transcript),
+        "conversation": conversation_text(transcript) if conversation is None else conversation,
     }
 
 

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from agents.circuit import CircuitBreaker, CircuitOpenError
 from agents.client import Messages, Output
+from agents.deadlines import Deadlines
 from agents.model_config import CHARS_PER_TOKEN, ModelsConfig, resolve_models
 from agents.output_schema import json_schema
 from agents.providers import provider_for, provider_key
@@ -86,6 +87,7 @@ class _LoopState:
 
     def __init__(self, concurrency: int):
         self.concurrency = concurrency
+        self.deadlines = Deadlines(asyncio.get_running_loop())
         self.semaphores: dict[str, asyncio.Semaphore] = {}
         self.inflight: dict[str, asyncio.Future[CachedResponse]] = {}
         self.limiters: dict[tuple[str, str | None], RateLimiter] = {}
@@ -224,9 +226,7 @@ class Gateway:
                 async with semaphore, model_pool or contextlib.nullcontext():
                     if limiter is not None:
                         await limiter.acquire(_token_estimate(request))
-                    # A timeout scope, not wait_for: wait_for runs the call as a task of its own, a cost on every call.
-                    async with asyncio.timeout(request.timeout):
-                        response = await provider.complete(request)
+                    response = await state.deadlines.run(provider.complete(request), request.timeout)
             except TimeoutError as exc:
                 failure: Exception = exc
                 reason = f"timed out after {request.timeout}s"

@@ -36,16 +36,17 @@ from agents.gateway import ModelCallError
 from agents.grader import grade_transcript
 from agents.interviewer import interviewer_turn
 from agents.interviewer import prompt_variables as interviewer_variables
-from agents.prompting import PromptSet
+from agents.prompting import Conversation, PromptSet
 from agents.records import OFF_BANK, Action, Grade, Source, Turn, identity
 from personas.model import CandidateBrief
 from scenarios.model import Scenario
 from scenarios.strict import StrictModel
 
 DEFAULT_MAX_TURNS = 60
-# How much conversation one graph step holds: a whole segment of the format (simulations: LangGraph costs
-# about 0.3 ms of CPU a step, so few steps), or one exchange (a person answering between steps).
-Step = Literal["segment", "exchange"]
+# How much conversation one graph step holds: the whole conversation (simulations: LangGraph costs about
+# 0.3 ms of CPU a step, and nothing reads the state between steps), or one exchange (a person answering
+# between steps, each checkpointed).
+Step = Literal["interview", "exchange"]
 _FORMAT_KEYS = tuple(f.name for f in fields(FormatState))
 
 
@@ -74,7 +75,7 @@ class InterviewContext:
     prompts: PromptSet
     max_turns: int = DEFAULT_MAX_TURNS
     source: Source = "guided"
-    step: Step = "segment"
+    step: Step = "interview"
     # The candidate is a person (practice): each of their turns is a LangGraph interrupt, answered on resume with a
     # `PersonReply`, and a failed model call raises (the session resumes from its last checkpoint) instead of ending it.
     person: bool = False
@@ -111,6 +112,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
 
     scenario, candidate_brief = ctx.scenario, ctx.candidate
     reader = RulesAnnotator(scenario)  # reads an external interviewer's turns as they come
+    conversation_so_far = Conversation()
 
     def spoken(fs: FormatState, text: str, segment: str, action: Action | None, question: str | None, probe: str | None) -> Turn:
         in_bank = question is not None and question != OFF_BANK
@@ -146,6 +148,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
             segment_minutes_left=seg.max_minutes - elapsed,
             asked_count=len(fs.asked),
             probes_left=scenario.question_rule.max_probes_per_question - fs.probes_on_current,
+            conversation=conversation_so_far.text(fs.transcript),
         )
         decision = await interviewer_turn(ctx.client, ctx.prompts["interviewer"], options, variables)
         if ctx.source == "guided":
@@ -200,6 +203,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
             competencies=in_play,
             questions_asked=fs.candidate_questions,
             max_questions=MAX_CANDIDATE_QUESTIONS,
+            conversation=conversation_so_far.text(fs.transcript),
         )
         try:
             reply = await candidate_turn(
@@ -238,9 +242,8 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
 
     async def conversation(state: InterviewState) -> Any:
         """One graph step of exchanges (the candidate answers the last turn when it is theirs, then the interviewer
-        speaks) until the step is over: after one exchange, or once the interviewer has moved to another segment."""
+        speaks) until the step is over: after one exchange, or when the interview is (see `Step`)."""
         fs = _format_state(state)
-        segment = fs.segment
         while True:
             error = None
             if next_speaker(fs) == "candidate":
@@ -251,7 +254,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
                 return Command(update={**_update(fs), "error": error}, goto=END)
             if next_speaker(fs) == "grader":
                 return Command(update=_update(fs), goto="grader")
-            if ctx.step == "exchange" or fs.segment != segment:
+            if ctx.step == "exchange":
                 return Command(update=_update(fs), goto="conversation")
 
     async def grader(state: InterviewState) -> dict[str, Any]:

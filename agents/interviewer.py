@@ -91,6 +91,7 @@ def prompt_variables(
     segment_minutes_left: float,
     asked_count: int,
     probes_left: int,
+    conversation: str | None = None,
 ) -> dict:
     """Everything the interviewer template may use; the interviewer never sees the persona's labels."""
     bg = brief.background
@@ -113,7 +114,7 @@ def prompt_variables(
         "minute": minute,
         "segment_minutes_left": max(segment_minutes_left, 0.0),
         "transcript": transcript,
-        "conversation": conversation_text(transcript),
+        "conversation": conversation_text(transcript) if conversation is None else conversation,
     }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta, nodes
+from pydantic import BaseModel
 
 PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
 # Every prompt the harness renders; users may point interviewer, candidate and grader at their own file.
@@ -32,6 +34,45 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, autoescape=False
 )
 _ENV.filters["span"] = lambda pair: f"{pair[0]:g}-{pair[1]:g}"  # (1.0, 2.0) -> "1-2", as people say minutes
+# Filters whose output is not a function of their input: a block using one is never reused.
+_IMPURE_FILTERS = frozenset({"random", "shuffle"})
+# Reused block renderings kept per template, at most; then they start over.
+_MAX_REUSED = 1024
+
+
+@lru_cache(maxsize=64)
+def _jinja(source: str) -> jinja2.Template:
+    # Compiled once per process for each source text, however many PromptSets load it.
+    return _ENV.from_string(source)
+
+
+def _reuse_key(names: tuple[str, ...], variables: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The values of `names` as a key: scalars by value, frozen models (scenario and persona files) by identity; None
+    when one is missing or could change under the same identity (a list, a dict, a mutable record)."""
+    key: list[Any] = []
+    for name in names:
+        value = variables.get(name, _ABSENT)
+        kind = type(value)
+        if kind in _SCALARS:
+            key.append((kind, value))
+        elif _frozen(kind):
+            key.append(id(value))
+        else:
+            return None
+    return tuple(key)
+
+
+_ABSENT = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+_FROZEN: dict[type, bool] = {}
+
+
+def _frozen(kind: type) -> bool:
+    if kind not in _FROZEN:
+        _FROZEN[kind] = issubclass(kind, BaseModel) and bool(kind.model_config.get("frozen"))
+    return _FROZEN[kind]
 
 
 @dataclass(frozen=True)
@@ -68,9 +109,29 @@ class PromptTemplate:
 
     def _compiled(self) -> jinja2.Template:
         try:
-            return _ENV.from_string(self.source)
+            return _jinja(self.source)
         except jinja2.TemplateSyntaxError as exc:
             raise PromptError(f"prompt template {self.path}:{exc.lineno}: {exc.message}") from exc
+
+    @cached_property
+    def _reusable(self) -> dict[str, Any]:
+        """Block functions that reuse their output while the variables they read are the same (see `_reuse_key`): the
+        system block, and any block nested in another, which is how a template marks a stable stretch of its user
+        part (the user block itself holds the conversation, new every turn). A block that reads only the scenario, the
+        persona's brief and scalars then renders once per candidate rather than once per turn."""
+        ast = _ENV.parse(self.source)
+        top = {block.name for block in ast.body if isinstance(block, nodes.Block)}
+        reused: dict[str, tuple[str, ...]] = {}
+        for block in ast.find_all(nodes.Block):
+            if block.name in top - {"system"} or block.scoped:
+                continue
+            if any(f.name in _IMPURE_FILTERS for f in block.find_all(nodes.Filter)):
+                continue
+            alone = nodes.Template([block])
+            alone.set_environment(_ENV)
+            reused[block.name] = tuple(sorted(meta.find_undeclared_variables(alone)))
+        renderings: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+        return {name: _reusing(self._template.blocks[name], names, renderings) for name, names in reused.items()}
 
     def render(self, **variables: Any) -> list[dict[str, str]]:
         """Render into [system, user] messages; a variable the template needs but was not given is an error."""
@@ -78,10 +139,31 @@ class PromptTemplate:
         try:
             # Globals merged by hand: Jinja would otherwise copy them out of a ChainMap on every render.
             context = template.new_context({**self._globals, **variables}, shared=True)
-            parts = {block: "".join(template.blocks[block](context)).strip() for block in ("system", "user")}
+            # Nested blocks are called through the context's table, so they are reused too.
+            context.blocks.update({name: [block] for name, block in self._reusable.items()})
+            parts = {block: "".join(context.blocks[block][0](context)).strip() for block in ("system", "user")}
         except jinja2.UndefinedError as exc:
             raise PromptError(f"prompt template {self.path}: {exc.message}") from exc
         return [{"role": "system", "content": parts["system"]}, {"role": "user", "content": parts["user"]}]
+
+
+def _reusing(block: Any, names: tuple[str, ...], renderings: dict) -> Any:
+    """`block`'s render function, reusing its output for the same values of `names` (see `_reuse_key`)."""
+
+    def render(context: Any) -> Any:
+        variables = context.parent
+        key = _reuse_key(names, variables)
+        if key is None:
+            return block(context)
+        kept = renderings.get((block, key))
+        if kept is None:
+            if len(renderings) >= _MAX_REUSED:
+                renderings.clear()
+            # The values are kept with the text: an object keyed by identity stays alive, so its id is never reused.
+            kept = renderings[(block, key)] = ("".join(block(context)), [variables.get(n) for n in names])
+        return (kept[0],)
+
+    return render
 
 
 def conversation_text(transcript: Iterable[Any]) -> str:
@@ -90,6 +172,25 @@ def conversation_text(transcript: Iterable[Any]) -> str:
     Built here rather than looped over in the template: a Jinja loop costs about 3 µs a turn, and every
     turn re-renders the whole conversation so far."""
     return "\n".join(f"{turn.speaker.upper()}: {turn.text}" for turn in transcript)
+
+
+class Conversation:
+    """`conversation_text` of one interview's growing transcript, extended by the turns added since it was last asked
+    rather than rebuilt for every prompt (an interview asks about 60 times)."""
+
+    def __init__(self) -> None:
+        self._text, self._count, self._last = "", 0, None
+
+    def text(self, transcript: list[Any]) -> str:
+        count = len(transcript)
+        # Turns are only ever appended: the turn last seen still in its place means the text so far stands.
+        if count < self._count or (self._count and transcript[self._count - 1] is not self._last):
+            self._text, self._count = "", 0
+        if count > self._count:
+            added = conversation_text(transcript[self._count :])
+            self._text = f"{self._text}\n{added}" if self._text else added
+            self._count, self._last = count, transcript[-1]
+        return self._text
 
 
 class PromptSet:

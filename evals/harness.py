@@ -18,6 +18,7 @@ from agents.gateway import CACHE_FILENAME
 from agents.interview import InterviewJob, stream_interviews
 from agents.prompting import PromptError, PromptSet
 from agents.records import InterviewResult
+from evals.batch_gc import batch_gc
 from evals.checks import compute_checks
 from evals.digest import digest_for, dump_digest, load_digest
 from evals.loading import DataError, Library, file_sha256
@@ -215,7 +216,7 @@ class Harness:
             from evals.probing import execute_probe
 
             return execute_probe(self, prepared)
-        with StoreWriter(self.store, prepared.run_id) as writer:
+        with StoreWriter(self.store, prepared.run_id) as writer, batch_gc():
             self._execute(prepared, writer, on_result, budget)
 
     def _execute(

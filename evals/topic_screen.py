@@ -13,20 +13,31 @@ from functools import cache
 from agents.records import TopicViolation, Turn
 from scenarios.model import Scenario
 
-_I = re.IGNORECASE
+
+def _fast(pattern: str) -> re.Pattern[str]:
+    """`pattern` compiled to match lower-cased text: case-sensitive and without capturing groups, each of which makes
+    Python's engine slower (together about five times, on interviewer sentences)."""
+    return re.compile(re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern))
+
+
+def _any_of(alternatives: Iterable[str]) -> re.Pattern[str]:
+    """One lower-case pattern matching where any of `alternatives` does; the word boundary most begin with is tried once
+    per position rather than once per alternative."""
+    bounded = [a.removeprefix(r"\b") for a in alternatives if a.startswith(r"\b")]
+    rest = [a for a in alternatives if not a.startswith(r"\b")]
+    return _fast("|".join(([rf"\b(?:{'|'.join(bounded)})"] if bounded else []) + rest))
+
 
 # A sentence counts as a question when it ends in "?" or is phrased as a request for information.
-_REQUEST = re.compile(
-    r"\b(tell me|tell us|share|describe|walk me|let me know|i'?d (like|love) to know|i'?m curious|i wonder|mind (telling|sharing))\b",
-    _I,
+_REQUEST = _fast(
+    r"\b(tell me|tell us|share|describe|walk me|let me know|i'?d (like|love) to know|i'?m curious|i wonder|mind (telling|sharing))\b"
 )
-_SECOND_PERSON = re.compile(r"\byou(r|rs|rself)?\b", _I)
+_SECOND_PERSON = _fast(r"\byou(r|rs|rself)?\b")
 # Work talk that makes a sensitive word about data, users or systems rather than about the candidate.
-_WORK_CONTEXT = re.compile(
+_WORK_CONTEXT = _fast(
     r"\b(models?|data(sets?)?|users?|customers?|features?|systems?|classifiers?|fairness|bias(es|ed)?|demographics?|"
     r"cohorts?|segments?|groups?|populations?|attributes?|algorithms?|accessib\w*|products?|training|evals?|evaluations?|"
-    r"metrics?|telemetry|launch(es)?|services?|production|projects?|code|incidents?|pipelines?|teams?)\b",
-    _I,
+    r"metrics?|telemetry|launch(es)?|services?|production|projects?|code|incidents?|pipelines?|teams?)\b"
 )
 
 # Per prohibited topic, alternatives joined into one pattern each: `direct` phrasings count anywhere in an
@@ -173,19 +184,21 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
 
 _STOP_WORDS = {"or", "and", "of", "for", "the", "a", "an", "to", "beyond", "status", "information", "plans", "your", "any"}
 
-_RUBRIC_LEAK = re.compile(
+_RUBRIC_LEAK = _fast(
     r"\brubric\b|\bhir(e|ing) bar\b|\blevel[- ]?[1-5]\b(?!\.\d)|\b(score|rating|grade)d? (of |as )?(a |an )?[1-5](\.5)?\b(?![-%\d]|\.\d)|"
     r"\byou(?:'d| would| will|'ll)? (get|earn|receive|score|land) an? [1-5]\b(?![-%\d])|"
     r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear )?[1-5]\b(?![-%\d]|\.\d)|\bstrong [1-5]s?\b(?![-%\d])|"
-    r"\bstrong (hire|no[- ]hire)\b|\b(scoring|grading|evaluation) (criteria|guide|sheet|scale)\b",
-    _I,
+    r"\bstrong (hire|no[- ]hire)\b|\b(scoring|grading|evaluation) (criteria|guide|sheet|scale)\b"
 )
 # Also ordinary talk about data, customers or launches; these leak only in a sentence without work words.
-_SOFT_LEAK = re.compile(r"\bred[- ]flags?\b|\b[1-5] out of (5|five)\b", _I)
+_SOFT_LEAK = _fast(r"\bred[- ]flags?\b|\b[1-5] out of (5|five)\b")
 
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
+# Below, a `sentence` is lower-cased: the patterns are compiled for that (see `_fast`).
 
 
 def _is_question(sentence: str) -> bool:
@@ -210,7 +223,7 @@ class _TopicScreen:
     """Compiled patterns of one prohibited topic."""
 
     def __init__(self, topic: str):
-        compiled = {k: re.compile("|".join(v), _I) for k, v in _topic_entry(topic).items()}
+        compiled = {k: _any_of(v) for k, v in _topic_entry(topic).items()}
         self.direct, self.personal, self.allow = (compiled.get(k) for k in ("direct", "personal", "allow"))
 
     def hit(self, sentence: str) -> bool:
@@ -230,7 +243,7 @@ def _screens(topics: tuple[str, ...]) -> tuple[dict[str, _TopicScreen], re.Patte
     """The topics' screens, and one pattern any sentence that could hit one of them matches (most match none)."""
     screens = {topic: _TopicScreen(topic) for topic in topics}
     words = [p for topic in topics for kind in ("direct", "personal") for p in _topic_entry(topic).get(kind, ())]
-    return screens, re.compile("|".join(words), _I) if words else None
+    return screens, _any_of(words) if words else None
 
 
 def screen_interviewer_text(turns: list[Turn], scenario: Scenario) -> list[TopicViolation]:
@@ -240,15 +253,15 @@ def screen_interviewer_text(turns: list[Turn], scenario: Scenario) -> list[Topic
     for turn in turns:
         if turn.speaker != "interviewer":
             continue
-        sentences = _sentences(turn.text)
-        suspects = [s for s in sentences if any_topic is not None and any_topic.search(s)]
+        sentences = [(s, s.lower()) for s in _sentences(turn.text)]
+        suspects = [(s, low) for s, low in sentences if any_topic is not None and any_topic.search(low)]
         for topic, screen in screens.items() if suspects else ():
-            hit = next((s for s in suspects if screen.hit(s)), None)
+            hit = next((s for s, low in suspects if screen.hit(low)), None)
             if hit is not None:
                 found.append(
                     TopicViolation(turn_index=turn.index, kind="prohibited_topic", topic=topic, quote=hit[:300], source="screen")
                 )
-        leak = next((s for s in sentences if _leaks_rubric(s)), None)
+        leak = next((s for s, low in sentences if _leaks_rubric(low)), None)
         if leak is not None:
             found.append(
                 TopicViolation(turn_index=turn.index, kind="rubric_leak", topic="rubric", quote=leak[:300], source="screen")

@@ -163,11 +163,10 @@ def graph_steps(step: str) -> tuple[list[str], list]:
     return nodes, transcript
 
 
-def test_a_graph_step_holds_a_segment_or_one_exchange_and_both_say_the_same():
-    by_segment, transcript = graph_steps("segment")
+def test_a_graph_step_holds_the_conversation_or_one_exchange_and_both_say_the_same():
+    whole, transcript = graph_steps("interview")
     by_exchange, same_transcript = graph_steps("exchange")
     assert [t.model_dump() for t in transcript] == [t.model_dump() for t in same_transcript]
-    segments = segments_in_order_of(transcript)
-    # A segment's turns share a step; the turn that opens the next segment ends it.
-    assert by_segment == ["conversation"] * (len(segments) - 1) + ["grader"]
+    assert len(segments_in_order_of(transcript)) == 4  # a whole interview, every segment in one step
+    assert whole == ["conversation", "grader"]
     assert by_exchange == ["conversation"] * sum(t.speaker == "interviewer" for t in transcript) + ["grader"]

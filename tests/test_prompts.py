@@ -8,7 +8,7 @@ import pytest
 
 from agents import candidate, interviewer
 from agents.format_rules import FormatState, next_options
-from agents.prompting import PromptError, PromptSet, PromptTemplate
+from agents.prompting import Conversation, PromptError, PromptSet, PromptTemplate, conversation_text
 from agents.records import CandidateIdentity, Turn
 from tests.conftest_helpers import LIBRARY, SCENARIO
 
@@ -229,3 +229,47 @@ def test_template_without_blocks_or_with_bad_syntax_is_rejected(tmp_path):
         PromptTemplate.load("grader", broken)
     with pytest.raises(PromptError, match="only"):
         PromptSet({"judge_topics": plain})
+
+
+def _reuse_template(tmp_path, body: str) -> PromptTemplate:
+    path = tmp_path / "reuse.j2"
+    path.write_text(body, encoding="utf-8")
+    return PromptTemplate.load("interviewer", path)
+
+
+def test_a_block_is_reused_only_while_what_it_reads_is_the_same_object_or_value(tmp_path):
+    template = _reuse_template(
+        tmp_path,
+        "{% block system %}{{ scenario.role }} / {{ tone }} / {% for x in items %}{{ x }}{% endfor %}{% endblock %}"
+        "{% block user %}{% block notes %}{{ brief.display_name }}{% endblock %}: {{ conversation }}{% endblock %}",
+    )
+    mei, jordan = LIBRARY.persona("mei-defects").brief(), LIBRARY.persona("jordan-inference").brief()
+    items = ["a", "b"]
+
+    def render(**changes):
+        variables = {"scenario": SCENARIO, "tone": "calm", "items": items, "brief": mei, "conversation": "hi"} | changes
+        return [m["content"] for m in template.render(**variables)]
+
+    assert render() == [f"{SCENARIO.role} / calm / ab", f"{mei.display_name}: hi"]
+    items.append("c")  # a list can change in place, so a block that reads one is never reused
+    assert render()[0].endswith("/ abc")
+    assert render(tone="brisk")[0] == f"{SCENARIO.role} / brisk / abc"
+    # The nested block is reused per brief; the user block around it is rendered anew, conversation and all.
+    assert render(brief=jordan, conversation="bye")[1] == f"{jordan.display_name}: bye"
+    assert render(conversation="again")[1] == f"{mei.display_name}: again"
+    assert set(template._reusable) == {"system", "notes"}
+
+
+def test_a_reused_block_still_needs_every_variable(tmp_path):
+    template = _reuse_template(tmp_path, "{% block system %}{{ scenario.role }}{% endblock %}{% block user %}x{% endblock %}")
+    assert template.render(scenario=SCENARIO)[0]["content"] == SCENARIO.role
+    with pytest.raises(PromptError, match="scenario"):
+        template.render()
+
+
+def test_the_conversation_is_extended_turn_by_turn_and_rebuilt_when_the_transcript_is_another():
+    turns = sample_transcript()
+    other = [turns[0].model_copy(update={"text": "A different opening."})]
+    so_far = Conversation()
+    for transcript in (turns[:1], turns[:1], turns, other, [], turns):
+        assert so_far.text(transcript) == conversation_text(transcript)
