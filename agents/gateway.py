@@ -34,6 +34,7 @@ from agents.output_schema import json_schema
 from agents.providers import provider_for, provider_key
 from agents.providers.base import (
     ModelCallError,
+    Provider,
     ProviderError,
     ProviderRequest,
     RealModelCallBlocked,
@@ -82,25 +83,46 @@ def _describe(error: ValidationError) -> str:
     )
 
 
+# A model's own pool when its config caps its concurrency; a no-op otherwise.
+Pool = asyncio.Semaphore | contextlib.nullcontext[None]
+
+
+class _Route:
+    """Where calls to one (model, endpoint) go on one loop: the provider and the pools and limits they wait in."""
+
+    __slots__ = ("limiter", "model_pool", "provider", "semaphore")
+
+    def __init__(self, provider: Provider, semaphore: asyncio.Semaphore, model_pool: Pool, limiter: RateLimiter | None):
+        self.provider, self.semaphore, self.model_pool, self.limiter = provider, semaphore, model_pool, limiter
+
+
 class _LoopState:
-    """Things bound to one event loop: semaphores and in-flight futures."""
+    """Things bound to one event loop: semaphores, rate limiters, deadlines and in-flight futures."""
 
     def __init__(self, concurrency: int):
         self.concurrency = concurrency
         self.deadlines = Deadlines(asyncio.get_running_loop())
         self.semaphores: dict[str, asyncio.Semaphore] = {}
         self.inflight: dict[str, asyncio.Future[CachedResponse]] = {}
-        self.limiters: dict[tuple[str, str | None], RateLimiter] = {}
+        self.routes: dict[tuple[str, str | None], _Route] = {}
 
     def semaphore(self, key: str, limit: int | None) -> asyncio.Semaphore:
         if key not in self.semaphores:
             self.semaphores[key] = asyncio.Semaphore(min(self.concurrency, limit or self.concurrency))
         return self.semaphores[key]
 
-    def limiter(self, key: tuple[str, str | None], limits: ModelLimits) -> RateLimiter:
-        if key not in self.limiters:
-            self.limiters[key] = RateLimiter(limits.requests_per_minute, limits.tokens_per_minute)
-        return self.limiters[key]
+    def route(self, model: str, api_base: str | None, limits: ModelLimits | None) -> _Route:
+        """The route of (model, api_base), made on its first call."""
+        key = (model, api_base)
+        if key not in self.routes:
+            provider = provider_for(model)
+            semaphore = self.semaphore(provider_key(model, api_base), getattr(provider, "max_concurrency", None))
+            # The model's own pool when the config caps it; the provider's pool alone otherwise.
+            pool = self.semaphore(f"model:{key}", limits.max_concurrency) if limits and limits.max_concurrency else None
+            paced = limits is not None and bool(limits.requests_per_minute or limits.tokens_per_minute)
+            limiter = RateLimiter(limits.requests_per_minute, limits.tokens_per_minute) if limits and paced else None
+            self.routes[key] = _Route(provider, semaphore, pool or contextlib.nullcontext(), limiter)
+        return self.routes[key]
 
 
 class Gateway:
@@ -143,7 +165,7 @@ class Gateway:
             self._loops[loop] = _LoopState(self.concurrency)
         return self._loops[loop]
 
-    async def _answer(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord) -> CachedResponse:
+    async def _answer(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: _Tally) -> _Answer:
         """The reply for `request`, from the cache, a shared in-flight call, or the provider."""
         if not self.use_cache or (request.temperature != 0 and request.seed is None):
             return await self._compute(request, output_type, record)
@@ -155,12 +177,12 @@ class Gateway:
         }
         key = cache_key(request.model, request.messages, params, request.schema)
         hit = self.cache.get(key)
-        if hit is not None and _still_valid(hit.text, output_type):
-            return _mark_hit(record, hit)
+        if hit is not None and (answer := _valid(hit, output_type)) is not None:
+            return record.hit(answer)
         state = self._state()
         shared = state.inflight.get(key)
         if shared is not None:
-            return _mark_hit(record, await asyncio.shield(shared))
+            return record.hit(_parsed(await asyncio.shield(shared), output_type))
         future: asyncio.Future[CachedResponse] = asyncio.get_running_loop().create_future()
         state.inflight[key] = future
         try:
@@ -172,17 +194,17 @@ class Gateway:
             raise
         finally:
             state.inflight.pop(key, None)
-        future.set_result(result)
-        self.cache.put(key, request.model, result)
+        future.set_result(result.response)
+        self.cache.put(key, request.model, result.response)
         return result
 
-    async def _compute(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: CallRecord) -> CachedResponse:
+    async def _compute(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: _Tally) -> _Answer:
         """Call the provider; for an output type validate, and repair once on failure."""
         text = await self._call(request, record)
         if output_type is None:
-            return _result(text, record)
+            return _Answer(record.response(text), None)
         try:
-            return _result(_parse(text, output_type)[0], record)
+            return record.parsed(*_parse(text, output_type))
         except ValidationError as first:
             error = first
         record.retries += 1
@@ -200,33 +222,27 @@ class Gateway:
         )
         text = await self._call(repair, record)
         try:
-            return _result(_parse(text, output_type)[0], record)
+            return record.parsed(*_parse(text, output_type))
         except ValidationError as second:
             raise StructuredOutputError(
                 f"{request.model} ({request.role}) returned invalid {output_type.__name__} "
                 f"after one repair attempt: {_describe(second)}"
             ) from second
 
-    async def _call(self, request: ProviderRequest, record: CallRecord) -> str:
+    async def _call(self, request: ProviderRequest, record: _Tally) -> str:
         """One provider call with timeout, concurrency limit and retries on transient errors."""
-        provider = provider_for(request.model)
         state = self._state()
-        semaphore = state.semaphore(provider_key(request.model, request.api_base), getattr(provider, "max_concurrency", None))
-        key = (request.model, request.api_base)
-        limits = self.limits.get(key)
-        # The model's own pool when the config caps it; the provider's pool alone otherwise.
-        model_pool = state.semaphore(f"model:{key}", limits.max_concurrency) if limits and limits.max_concurrency else None
-        limiter = state.limiter(key, limits) if limits and (limits.requests_per_minute or limits.tokens_per_minute) else None
+        route = state.route(request.model, request.api_base, self.limits.get((request.model, request.api_base)))
         if (tripped := self.breaker.tripped) is not None:
             raise CircuitOpenError(tripped)
         attempt = 0
         while True:
             asked_wait: float | None = None
             try:
-                async with semaphore, model_pool or contextlib.nullcontext():
-                    if limiter is not None:
-                        await limiter.acquire(_token_estimate(request))
-                    response = await state.deadlines.run(provider.complete(request), request.timeout)
+                async with route.semaphore, route.model_pool:
+                    if route.limiter is not None:
+                        await route.limiter.acquire(_token_estimate(request))
+                    response = await state.deadlines.run(route.provider.complete(request), request.timeout)
             except TimeoutError as exc:
                 failure: Exception = exc
                 reason = f"timed out after {request.timeout}s"
@@ -273,31 +289,62 @@ def retry_delay(backoff_s: float, attempt: int, asked: float | None) -> float:
     return max(asked or 0.0, ceiling / 2 + random.uniform(0, ceiling / 2))
 
 
-def _result(text: str, record: CallRecord) -> CachedResponse:
-    return CachedResponse(
-        text=text,
-        prompt_tokens=record.prompt_tokens,
-        completion_tokens=record.completion_tokens,
-        cost_known=record.cost_known,
-    )
+@dataclasses.dataclass(slots=True)
+class _Answer:
+    """A reply, and its output object when the call asked for one (validated once, here)."""
+
+    response: CachedResponse
+    output: BaseModel | None
 
 
-def _still_valid(text: str, output_type: type[BaseModel] | None) -> bool:
-    if output_type is None:
-        return True
+def _valid(hit: CachedResponse, output_type: type[BaseModel] | None) -> _Answer | None:
+    """A cached reply as an answer; None when it no longer fits `output_type` (the schema changed since)."""
     try:
-        _parse(text, output_type)
+        return _parsed(hit, output_type)
     except ValidationError:
-        return False
-    return True
+        return None
 
 
-def _mark_hit(record: CallRecord, hit: CachedResponse) -> CachedResponse:
-    record.cache_hit = True
-    record.prompt_tokens = hit.prompt_tokens
-    record.completion_tokens = hit.completion_tokens
-    record.cost_known = hit.cost_known
-    return hit
+def _parsed(response: CachedResponse, output_type: type[BaseModel] | None) -> _Answer:
+    return _Answer(response, _parse(response.text, output_type)[1] if output_type is not None else None)
+
+
+@dataclasses.dataclass(slots=True)
+class _Tally:
+    """One call's accounting while it runs: plain attributes, made into its CallRecord once at the end."""
+
+    role: str
+    model: str
+    started_at: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    cost_known: bool = False
+    cache_hit: bool = False
+    retries: int = 0
+    error: str | None = None
+    latency_s: float = 0.0
+
+    def response(self, text: str) -> CachedResponse:
+        return CachedResponse(
+            text=text, prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens, cost_known=self.cost_known
+        )
+
+    def parsed(self, body: str, output: BaseModel) -> _Answer:
+        return _Answer(self.response(body), output)
+
+    def hit(self, answer: _Answer) -> _Answer:
+        self.cache_hit = True
+        self.prompt_tokens = answer.response.prompt_tokens
+        self.completion_tokens = answer.response.completion_tokens
+        self.cost_known = answer.response.cost_known
+        return answer
+
+    def record(self) -> CallRecord:
+        return CallRecord(**{field: getattr(self, field) for field in _TALLIED})
+
+
+_TALLIED = tuple(f.name for f in dataclasses.fields(_Tally))
 
 
 class GatewaySession:
@@ -345,10 +392,10 @@ class GatewaySession:
             schema=json_schema(output_type) if output_type is not None else None,
             schema_name=output_type.__name__ if output_type is not None else None,
         )
-        record = CallRecord(role=role, model=config.model, started_at=time.time())
+        record = _Tally(role=role, model=config.model, started_at=time.time())
         started = time.perf_counter()
         try:
-            result = await self.gateway._answer(request, output_type, record)
+            answer = await self.gateway._answer(request, output_type, record)
         except BaseException as exc:
             record.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise
@@ -357,10 +404,11 @@ class GatewaySession:
             if config.priced and not record.cache_hit:
                 record.cost_usd, record.cost_known = config.cost(record.prompt_tokens, record.completion_tokens), True
             self.gateway.spent_usd += record.cost_usd
-            self.calls.append(record)
+            self.calls.append(record.record())
         if output_type is None:
-            return result.text
-        return _parse(result.text, output_type)[1]
+            return answer.response.text
+        assert answer.output is not None  # an answer for an output type always carries its object
+        return answer.output
 
 
 def complete_sync(

@@ -9,8 +9,8 @@ Each size runs that many interviews (at most 1,000 at once) through the real gra
   calls one interview made, or (when more interviews than run at once) every call spread over the
   interviews in flight, whichever is longer, times the latency;
 - ratio: wall / critical;
-- cpu_ms_per_call: this process's CPU time, less the scripted models' own, per model call, after one
-  unmeasured warm-up interview (imports and per-process caches are a start-up cost, not a per-call one).
+- cpu_ms_per_call: this process's CPU time (every thread), less the scripted model's own, per model call, after
+  one unmeasured warm-up interview (imports and per-process caches are a start-up cost, not a per-call one).
 
 Run from the repository root: `python bench/overhead.py --interviews 50,200 --latency 0.2`.
 No network and no model weights are needed.
@@ -19,6 +19,7 @@ No network and no model weights are needed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import math
 import resource
@@ -65,21 +66,28 @@ def measure(interviews: int, latency: float, concurrency: int | None = None) -> 
     script = InterviewScript(personas={p.display_name: p for p in lib.personas.values()})
     fake_cpu = 0.0
 
-    def fake(work, *args):
-        nonlocal fake_cpu
-        started = time.thread_time()
-        try:
-            return work(*args)
-        finally:
-            fake_cpu += time.thread_time() - started
-
     class TimedModel(FunctionModel):
-        # The fake's own work is its reply and its token count; neither is the harness's cost.
-        @staticmethod
-        def _response(request, reply):
-            return fake(FunctionModel._response, request, reply)
+        """The scripted model, its own CPU counted apart: its bookkeeping, scheduling its latency, its reply and its
+        token count are the fake's cost, not the harness's. Waking up when the latency is over is the event loop's, as
+        it would be for a real provider's answer."""
 
-    model = TimedModel(lambda *request: fake(script.respond, *request), latency=latency)
+        async def respond(self, request):
+            nonlocal fake_cpu
+            started = time.thread_time()
+            self.calls.append(request)
+            if latency > 0:
+                loop = asyncio.get_running_loop()
+                over = loop.create_future()
+                loop.call_later(latency, over.set_result, None)
+                fake_cpu += time.thread_time() - started
+                await over
+                started = time.thread_time()
+            try:
+                return self._response(request, script.respond(request.role, request.messages, request.schema))
+            finally:
+                fake_cpu += time.thread_time() - started
+
+    model = TimedModel(script.respond)
     model.calls = CallCount()  # type: ignore[assignment]  # a fake keeps every request; 300,000 would be the peak memory
     name = f"bench-{interviews}-{latency}"
     register_scripted(name, model)

@@ -6,6 +6,7 @@ never reach a prompt, so a blind candidate or interviewer is blind by constructi
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
@@ -118,7 +119,11 @@ class Persona(FrozenModel):
     )
 
     def brief(self) -> CandidateBrief:
-        """The persona without its labels: all an agent ever sees."""
+        """The persona without its labels: all an agent ever sees (made once: both models are frozen)."""
+        return self._brief
+
+    @cached_property
+    def _brief(self) -> CandidateBrief:
         return CandidateBrief.model_validate(self.model_dump(include=set(CandidateBrief.model_fields)))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -207,14 +209,24 @@ class Scenario(FrozenModel):
     def red_flag_ids(self) -> list[str]:
         return [f.id for f in self.red_flags]
 
+    # By id: the interview asks for a segment or a question on every turn. The model is frozen, so the index holds.
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, Segment | RedFlag | Question]]:
+        kinds: dict[str, Sequence[Segment | RedFlag | Question]] = {
+            "segment": self.segments,
+            "red_flag": self.red_flags,
+            "question": self.question_bank,
+        }
+        return {kind: {item.id: item for item in items} for kind, items in kinds.items()}
+
     def segment(self, segment_id: str) -> Segment:
-        return next(s for s in self.segments if s.id == segment_id)
+        return self._by_id["segment"][segment_id]  # type: ignore[return-value]
 
     def red_flag(self, flag_id: str) -> RedFlag:
-        return next(f for f in self.red_flags if f.id == flag_id)
+        return self._by_id["red_flag"][flag_id]  # type: ignore[return-value]
 
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.question_bank if q.id == question_id)
+        return self._by_id["question"][question_id]  # type: ignore[return-value]
 
 
 def _has_field(model: BaseModel, path: str) -> bool:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, Self, TypeVar
+
 from pydantic import BaseModel, ConfigDict
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class StrictModel(BaseModel):
@@ -12,6 +16,21 @@ class StrictModel(BaseModel):
 
 
 class FrozenModel(BaseModel):
-    """A strict model that cannot change once loaded: scenario and persona files."""
+    """A strict model that cannot change once loaded: scenario and persona files.
+
+    Being frozen, it may keep values derived from its fields (`functools.cached_property`); a copy starts
+    without them, since `model_copy(update=...)` changes fields they were derived from."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __copy__(self) -> Self:
+        return _underived(super().__copy__())
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        return _underived(super().__deepcopy__(memo))
+
+
+def _underived(model: M) -> M:
+    for name in [key for key in model.__dict__ if key not in type(model).model_fields]:
+        del model.__dict__[name]
+    return model

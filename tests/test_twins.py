@@ -71,3 +71,16 @@ def test_twins_replay_each_interview_under_every_name_set_and_the_report_compare
     assert refused.exit_code == 2 and "--twins" in refused.output
     stray = runner.invoke(app, ["run", "--persona", PERSONA.id, "--name-sets", "x.yaml", "--db", str(db)])
     assert stray.exit_code == 2 and "add --twins" in stray.output
+
+
+def test_a_renamed_twin_speaks_under_its_new_name_even_after_the_original_was_briefed():
+    from evals.twins import renamed
+
+    original = LIBRARY.persona("mei-defects")
+    assert original.brief().display_name == original.display_name  # the brief is now kept on the original
+    name_set = next(s for s in SETS if s.pronouns != original.pronouns)
+    twin = renamed(original, name_set, seed=3)
+    assert twin.display_name != original.display_name
+    assert (twin.brief().display_name, twin.brief().pronouns) == (twin.display_name, name_set.pronouns)
+    assert original.brief().display_name == original.display_name
+    assert LIBRARY.scenario(original.scenario_id).model_copy().segment("intro").id == "intro"
