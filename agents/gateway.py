@@ -14,7 +14,6 @@ for every call.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import random
@@ -26,21 +25,20 @@ from typing import overload
 
 from pydantic import BaseModel, ValidationError
 
+from agents.call_tally import Answer, Tally
 from agents.circuit import CircuitBreaker, CircuitOpenError
 from agents.client import Messages, Output
-from agents.deadlines import Deadlines
+from agents.loop_state import LoopState
 from agents.model_config import CHARS_PER_TOKEN, ModelsConfig, resolve_models
 from agents.output_schema import json_schema
-from agents.providers import provider_for, provider_key
 from agents.providers.base import (
     ModelCallError,
-    Provider,
     ProviderError,
     ProviderRequest,
     RealModelCallBlocked,
     StructuredOutputError,
 )
-from agents.rate_limit import ModelLimits, RateLimiter, model_limits
+from agents.rate_limit import model_limits
 from agents.records import CallRecord
 from agents.response_cache import CachedResponse, ResponseCache, cache_key
 
@@ -83,48 +81,6 @@ def _describe(error: ValidationError) -> str:
     )
 
 
-# A model's own pool when its config caps its concurrency; a no-op otherwise.
-Pool = asyncio.Semaphore | contextlib.nullcontext[None]
-
-
-class _Route:
-    """Where calls to one (model, endpoint) go on one loop: the provider and the pools and limits they wait in."""
-
-    __slots__ = ("limiter", "model_pool", "provider", "semaphore")
-
-    def __init__(self, provider: Provider, semaphore: asyncio.Semaphore, model_pool: Pool, limiter: RateLimiter | None):
-        self.provider, self.semaphore, self.model_pool, self.limiter = provider, semaphore, model_pool, limiter
-
-
-class _LoopState:
-    """Things bound to one event loop: semaphores, rate limiters, deadlines and in-flight futures."""
-
-    def __init__(self, concurrency: int):
-        self.concurrency = concurrency
-        self.deadlines = Deadlines(asyncio.get_running_loop())
-        self.semaphores: dict[str, asyncio.Semaphore] = {}
-        self.inflight: dict[str, asyncio.Future[CachedResponse]] = {}
-        self.routes: dict[tuple[str, str | None], _Route] = {}
-
-    def semaphore(self, key: str, limit: int | None) -> asyncio.Semaphore:
-        if key not in self.semaphores:
-            self.semaphores[key] = asyncio.Semaphore(min(self.concurrency, limit or self.concurrency))
-        return self.semaphores[key]
-
-    def route(self, model: str, api_base: str | None, limits: ModelLimits | None) -> _Route:
-        """The route of (model, api_base), made on its first call."""
-        key = (model, api_base)
-        if key not in self.routes:
-            provider = provider_for(model)
-            semaphore = self.semaphore(provider_key(model, api_base), getattr(provider, "max_concurrency", None))
-            # The model's own pool when the config caps it; the provider's pool alone otherwise.
-            pool = self.semaphore(f"model:{key}", limits.max_concurrency) if limits and limits.max_concurrency else None
-            paced = limits is not None and bool(limits.requests_per_minute or limits.tokens_per_minute)
-            limiter = RateLimiter(limits.requests_per_minute, limits.tokens_per_minute) if limits and paced else None
-            self.routes[key] = _Route(provider, semaphore, pool or contextlib.nullcontext(), limiter)
-        return self.routes[key]
-
-
 class Gateway:
     """Shared model access for a run: configuration, providers, cache and concurrency pools.
 
@@ -153,19 +109,19 @@ class Gateway:
         self.breaker = CircuitBreaker(breaker_threshold)
         self.spent_usd = 0.0  # every call's cost so far, for a run's budget
         self.limits = model_limits(self.models)
-        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopState] = weakref.WeakKeyDictionary()
 
     def session(self, seed: int | None = None) -> GatewaySession:
         """A per-interview view: calls use `seed` unless their role fixes one, and are recorded."""
         return GatewaySession(self, seed)
 
-    def _state(self) -> _LoopState:
+    def _state(self) -> LoopState:
         loop = asyncio.get_running_loop()
         if loop not in self._loops:
-            self._loops[loop] = _LoopState(self.concurrency)
+            self._loops[loop] = LoopState(self.concurrency)
         return self._loops[loop]
 
-    async def _answer(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: _Tally) -> _Answer:
+    async def _answer(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: Tally) -> Answer:
         """The reply for `request`, from the cache, a shared in-flight call, or the provider."""
         if not self.use_cache or (request.temperature != 0 and request.seed is None):
             return await self._compute(request, output_type, record)
@@ -198,11 +154,11 @@ class Gateway:
         self.cache.put(key, request.model, result.response)
         return result
 
-    async def _compute(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: _Tally) -> _Answer:
+    async def _compute(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: Tally) -> Answer:
         """Call the provider; for an output type validate, and repair once on failure."""
         text = await self._call(request, record)
         if output_type is None:
-            return _Answer(record.response(text), None)
+            return Answer(record.response(text), None)
         try:
             return record.parsed(*_parse(text, output_type))
         except ValidationError as first:
@@ -229,7 +185,7 @@ class Gateway:
                 f"after one repair attempt: {_describe(second)}"
             ) from second
 
-    async def _call(self, request: ProviderRequest, record: _Tally) -> str:
+    async def _call(self, request: ProviderRequest, record: Tally) -> str:
         """One provider call with timeout, concurrency limit and retries on transient errors."""
         state = self._state()
         route = state.route(request.model, request.api_base, self.limits.get((request.model, request.api_base)))
@@ -289,15 +245,7 @@ def retry_delay(backoff_s: float, attempt: int, asked: float | None) -> float:
     return max(asked or 0.0, ceiling / 2 + random.uniform(0, ceiling / 2))
 
 
-@dataclasses.dataclass(slots=True)
-class _Answer:
-    """A reply, and its output object when the call asked for one (validated once, here)."""
-
-    response: CachedResponse
-    output: BaseModel | None
-
-
-def _valid(hit: CachedResponse, output_type: type[BaseModel] | None) -> _Answer | None:
+def _valid(hit: CachedResponse, output_type: type[BaseModel] | None) -> Answer | None:
     """A cached reply as an answer; None when it no longer fits `output_type` (the schema changed since)."""
     try:
         return _parsed(hit, output_type)
@@ -305,46 +253,8 @@ def _valid(hit: CachedResponse, output_type: type[BaseModel] | None) -> _Answer 
         return None
 
 
-def _parsed(response: CachedResponse, output_type: type[BaseModel] | None) -> _Answer:
-    return _Answer(response, _parse(response.text, output_type)[1] if output_type is not None else None)
-
-
-@dataclasses.dataclass(slots=True)
-class _Tally:
-    """One call's accounting while it runs: plain attributes, made into its CallRecord once at the end."""
-
-    role: str
-    model: str
-    started_at: float
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-    cost_known: bool = False
-    cache_hit: bool = False
-    retries: int = 0
-    error: str | None = None
-    latency_s: float = 0.0
-
-    def response(self, text: str) -> CachedResponse:
-        return CachedResponse(
-            text=text, prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens, cost_known=self.cost_known
-        )
-
-    def parsed(self, body: str, output: BaseModel) -> _Answer:
-        return _Answer(self.response(body), output)
-
-    def hit(self, answer: _Answer) -> _Answer:
-        self.cache_hit = True
-        self.prompt_tokens = answer.response.prompt_tokens
-        self.completion_tokens = answer.response.completion_tokens
-        self.cost_known = answer.response.cost_known
-        return answer
-
-    def record(self) -> CallRecord:
-        return CallRecord(**{field: getattr(self, field) for field in _TALLIED})
-
-
-_TALLIED = tuple(f.name for f in dataclasses.fields(_Tally))
+def _parsed(response: CachedResponse, output_type: type[BaseModel] | None) -> Answer:
+    return Answer(response, _parse(response.text, output_type)[1] if output_type is not None else None)
 
 
 class GatewaySession:
@@ -392,7 +302,7 @@ class GatewaySession:
             schema=json_schema(output_type) if output_type is not None else None,
             schema_name=output_type.__name__ if output_type is not None else None,
         )
-        record = _Tally(role=role, model=config.model, started_at=time.time())
+        record = Tally(role=role, model=config.model, started_at=time.time())
         started = time.perf_counter()
         try:
             answer = await self.gateway._answer(request, output_type, record)

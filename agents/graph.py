@@ -43,9 +43,9 @@ from scenarios.model import Scenario
 from scenarios.strict import StrictModel
 
 DEFAULT_MAX_TURNS = 60
-# How much conversation one graph step holds: the whole conversation (simulations: LangGraph costs about
-# 0.3 ms of CPU a step, and nothing reads the state between steps), or one exchange (a person answering
-# between steps, each checkpointed).
+# How much one graph step holds: the whole interview, conversation and grade (simulations: LangGraph costs
+# about 0.3 ms of CPU a step, and nothing reads the state between steps), or one exchange (a person answering
+# between steps, each checkpointed), the grade being a step of its own.
 Step = Literal["interview", "exchange"]
 _FORMAT_KEYS = tuple(f.name for f in fields(FormatState))
 
@@ -242,7 +242,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
 
     async def conversation(state: InterviewState) -> Any:
         """One graph step of exchanges (the candidate answers the last turn when it is theirs, then the interviewer
-        speaks) until the step is over: after one exchange, or when the interview is (see `Step`)."""
+        speaks) until the step is over: after one exchange, or when the interview is, graded (see `Step`)."""
         fs = _format_state(state)
         while True:
             error = None
@@ -252,15 +252,18 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
                 error = await interviewer_speaks(fs)
             if error is not None:
                 return Command(update={**_update(fs), "error": error}, goto=END)
+            if next_speaker(fs) == "grader" and ctx.step == "interview":
+                # Nothing reads the state between the conversation and its grade in a simulation: one step does both.
+                return Command(update={**_update(fs), **await graded(fs.transcript, fs.minute)}, goto=END)
             if next_speaker(fs) == "grader":
                 return Command(update=_update(fs), goto="grader")
             if ctx.step == "exchange":
                 return Command(update=_update(fs), goto="conversation")
 
-    async def grader(state: InterviewState) -> dict[str, Any]:
-        transcript = state["transcript"]
+    async def graded(transcript: list[Turn], minute: float) -> dict[str, Any]:
+        """The grade of the finished conversation, and why it stopped; an error message when the grader's model failed."""
         closed = bool(transcript) and transcript[-1].action == "close"
-        stop = "closed" if closed else "time_budget" if out_of_time(state.get("minute", 0.0)) else "turn_cap"
+        stop = "closed" if closed else "time_budget" if out_of_time(minute) else "turn_cap"
         update: dict[str, Any] = {"stop_reason": stop}
         try:
             update["grade"] = await grade_transcript(
@@ -271,6 +274,9 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
                 raise
             update["error"] = f"grader: {exc}"
         return update
+
+    async def grader(state: InterviewState) -> dict[str, Any]:
+        return await graded(state["transcript"], state.get("minute", 0.0))
 
     def out_of_time(minute: float) -> bool:
         # Only an unguided interviewer can overrun: the guided one is moved on by the clock.
