@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from agents.records import InterviewResult, Turn
-from evals.topic_screen import merge_violations, screen_interviewer_text
+from evals.topic_screen import lower_case_pattern, merge_violations, screen_interviewer_text
 from scenarios.model import SEGMENT_ORDER, Scenario
 
 CONFORMANCE_CHECKS: tuple[str, ...] = (
@@ -54,18 +54,18 @@ _INVITES_QUESTIONS = re.compile(
     _I,
 )
 
+_DIGIT = re.compile(r"\d")
 # "Without a metric": no digit and none of these number words. "one" is left out on purpose: it is
 # mostly a pronoun ("one of the reasons", "no one"), not a measurement.
-_NUMBER_WORDS = re.compile(
+_NUMBER_WORDS = lower_case_pattern(
     r"\b(percent(age)?s?|half|halved|twice|double[ds]?|triple[ds]?|quadrupled?|\w+fold|dozens?|hundreds?|thousands?|millions?|billions?|"
-    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
-    _I,
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b"
 )
 
 
 def has_metric(text: str) -> bool:
     """Whether an answer quotes a number: any digit, or a number word ("percent", "half", "twice", "three", ...)."""
-    return bool(re.search(r"\d", text) or _NUMBER_WORDS.search(text))
+    return bool(_DIGIT.search(text) or _NUMBER_WORDS.search(text.lower()))
 
 
 def _runs(turns: list[Turn]) -> list[tuple[str, float]]:

@@ -14,7 +14,7 @@ from agents.records import TopicViolation, Turn
 from scenarios.model import Scenario
 
 
-def _fast(pattern: str) -> re.Pattern[str]:
+def lower_case_pattern(pattern: str) -> re.Pattern[str]:
     """`pattern` compiled to match lower-cased text: case-sensitive and without capturing groups, each of which makes
     Python's engine slower (together about five times, on interviewer sentences)."""
     return re.compile(re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern))
@@ -25,16 +25,16 @@ def _any_of(alternatives: Iterable[str]) -> re.Pattern[str]:
     per position rather than once per alternative."""
     bounded = [a.removeprefix(r"\b") for a in alternatives if a.startswith(r"\b")]
     rest = [a for a in alternatives if not a.startswith(r"\b")]
-    return _fast("|".join(([rf"\b(?:{'|'.join(bounded)})"] if bounded else []) + rest))
+    return lower_case_pattern("|".join(([rf"\b(?:{'|'.join(bounded)})"] if bounded else []) + rest))
 
 
 # A sentence counts as a question when it ends in "?" or is phrased as a request for information.
-_REQUEST = _fast(
+_REQUEST = lower_case_pattern(
     r"\b(tell me|tell us|share|describe|walk me|let me know|i'?d (like|love) to know|i'?m curious|i wonder|mind (telling|sharing))\b"
 )
-_SECOND_PERSON = _fast(r"\byou(r|rs|rself)?\b")
+_SECOND_PERSON = lower_case_pattern(r"\byou(r|rs|rself)?\b")
 # Work talk that makes a sensitive word about data, users or systems rather than about the candidate.
-_WORK_CONTEXT = _fast(
+_WORK_CONTEXT = lower_case_pattern(
     r"\b(models?|data(sets?)?|users?|customers?|features?|systems?|classifiers?|fairness|bias(es|ed)?|demographics?|"
     r"cohorts?|segments?|groups?|populations?|attributes?|algorithms?|accessib\w*|products?|training|evals?|evaluations?|"
     r"metrics?|telemetry|launch(es)?|services?|production|projects?|code|incidents?|pipelines?|teams?)\b"
@@ -184,21 +184,21 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
 
 _STOP_WORDS = {"or", "and", "of", "for", "the", "a", "an", "to", "beyond", "status", "information", "plans", "your", "any"}
 
-_RUBRIC_LEAK = _fast(
+_RUBRIC_LEAK = lower_case_pattern(
     r"\brubric\b|\bhir(e|ing) bar\b|\blevel[- ]?[1-5]\b(?!\.\d)|\b(score|rating|grade)d? (of |as )?(a |an )?[1-5](\.5)?\b(?![-%\d]|\.\d)|"
     r"\byou(?:'d| would| will|'ll)? (get|earn|receive|score|land) an? [1-5]\b(?![-%\d])|"
     r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear )?[1-5]\b(?![-%\d]|\.\d)|\bstrong [1-5]s?\b(?![-%\d])|"
     r"\bstrong (hire|no[- ]hire)\b|\b(scoring|grading|evaluation) (criteria|guide|sheet|scale)\b"
 )
 # Also ordinary talk about data, customers or launches; these leak only in a sentence without work words.
-_SOFT_LEAK = _fast(r"\bred[- ]flags?\b|\b[1-5] out of (5|five)\b")
+_SOFT_LEAK = lower_case_pattern(r"\bred[- ]flags?\b|\b[1-5] out of (5|five)\b")
 
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
 
 
-# Below, a `sentence` is lower-cased: the patterns are compiled for that (see `_fast`).
+# Below, a `sentence` is lower-cased: the patterns are compiled for that (see `lower_case_pattern`).
 
 
 def _is_question(sentence: str) -> bool:
