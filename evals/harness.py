@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents import event_loop
 from agents.gateway import CACHE_FILENAME
 from agents.interview import InterviewJob, stream_interviews
 from agents.prompting import PromptError, PromptSet
@@ -257,12 +256,12 @@ class Harness:
         if config.regrade_of is not None:
             originals = {(r.persona_id, r.trial): r for r in self.store.load_results(config.regrade_of)}
             pending = [originals[key].model_copy(deep=True) for key in prepared.pending if key in originals]
-            event_loop.run(_bounded([regraded(r) for r in pending], config.concurrency))
+            asyncio.run(_bounded([regraded(r) for r in pending], config.concurrency))
         elif config.recordings is not None:
             wanted = {pid for pid, _ in prepared.pending}
             recordings, _ = read_recordings(Path(config.recordings), self.library)
             imported = [to_result(r) for r in recordings if r.record.id in wanted]
-            event_loop.run(_bounded([finished(r, grade=True) for r in imported], config.concurrency))
+            asyncio.run(_bounded([finished(r, grade=True) for r in imported], config.concurrency))
         else:
 
             def jobs():
@@ -275,7 +274,7 @@ class Harness:
                     return True
                 return budget is not None and not budget.allows(gateway.spent_usd, counts["started"] - counts["done"])
 
-            event_loop.run(
+            asyncio.run(
                 stream_interviews(
                     jobs(),
                     gateway,
