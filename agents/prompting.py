@@ -46,6 +46,18 @@ def _jinja(source: str) -> jinja2.Template:
     return _ENV.from_string(source)
 
 
+_ABSENT = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FROZEN: dict[type, bool] = {}
+
+
+def _frozen(kind: type) -> bool:
+    """Whether instances of `kind` are frozen pydantic models (remembered per class)."""
+    if kind not in _FROZEN:
+        _FROZEN[kind] = issubclass(kind, BaseModel) and bool(kind.model_config.get("frozen"))
+    return _FROZEN[kind]
+
+
 def _reuse_key(names: tuple[str, ...], variables: dict[str, Any]) -> tuple[Any, ...] | None:
     """The values of `names` as a key: scalars by value, frozen models (scenario and persona files) by identity; None
     when one is missing or could change under the same identity (a list, a dict, a mutable record)."""
@@ -60,19 +72,6 @@ def _reuse_key(names: tuple[str, ...], variables: dict[str, Any]) -> tuple[Any, 
         else:
             return None
     return tuple(key)
-
-
-_ABSENT = object()
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-_FROZEN: dict[type, bool] = {}
-
-
-def _frozen(kind: type) -> bool:
-    if kind not in _FROZEN:
-        _FROZEN[kind] = issubclass(kind, BaseModel) and bool(kind.model_config.get("frozen"))
-    return _FROZEN[kind]
 
 
 @dataclass(frozen=True)

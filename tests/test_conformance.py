@@ -508,3 +508,31 @@ def test_every_candidate_question_gets_an_answer():
     assert checks(Interview().turns(blocks=blocks))["candidate_questions_answered"]
     blocks["candidate_questions"] = blocks["candidate_questions"][:2]  # the question, then straight to the close
     assert not checks(Interview().turns(blocks=blocks))["candidate_questions_answered"]
+
+
+def test_lower_case_patterns_match_where_case_insensitive_ones_do():
+    import re
+
+    from evals.topic_screen import lower_case_pattern
+
+    pattern = r"\b(are you|do you) (plan(ning)? to )?retire\b(?!\s+(the|that)\b)|\bfianc[eé]e?\b|\b[1-5] out of (5|five)\b"
+    texts = [
+        "Are you PLANNING to retire soon?",
+        "When do you retire the old model?",
+        "My FIANCÉE works there.",
+        "That is 4 OUT OF FIVE.",
+        "Nothing here (really).",
+    ]
+    original, lowered = re.compile(pattern, re.IGNORECASE), lower_case_pattern(pattern)
+    assert (
+        [bool(original.search(t)) for t in texts]
+        == [bool(lowered.search(t.lower())) for t in texts]
+        == [
+            True,
+            False,
+            True,
+            True,
+            False,
+        ]
+    )
+    assert lowered.groups == 0
