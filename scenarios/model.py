@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property
 from typing import Literal
 
@@ -209,24 +208,27 @@ class Scenario(FrozenModel):
     def red_flag_ids(self) -> list[str]:
         return [f.id for f in self.red_flags]
 
-    # By id: the interview asks for a segment or a question on every turn. The model is frozen, so the index holds.
+    # By id: the interview asks for a segment or a question on every turn. The model is frozen, so the indexes hold.
     @cached_property
-    def _by_id(self) -> dict[str, dict[str, Segment | RedFlag | Question]]:
-        kinds: dict[str, Sequence[Segment | RedFlag | Question]] = {
-            "segment": self.segments,
-            "red_flag": self.red_flags,
-            "question": self.question_bank,
-        }
-        return {kind: {item.id: item for item in items} for kind, items in kinds.items()}
+    def _segments_by_id(self) -> dict[str, Segment]:
+        return {s.id: s for s in self.segments}
+
+    @cached_property
+    def _red_flags_by_id(self) -> dict[str, RedFlag]:
+        return {f.id: f for f in self.red_flags}
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.question_bank}
 
     def segment(self, segment_id: str) -> Segment:
-        return self._by_id["segment"][segment_id]  # type: ignore[return-value]
+        return self._segments_by_id[segment_id]
 
     def red_flag(self, flag_id: str) -> RedFlag:
-        return self._by_id["red_flag"][flag_id]  # type: ignore[return-value]
+        return self._red_flags_by_id[flag_id]
 
     def question(self, question_id: str) -> Question:
-        return self._by_id["question"][question_id]  # type: ignore[return-value]
+        return self._questions_by_id[question_id]
 
 
 def _has_field(model: BaseModel, path: str) -> bool:
