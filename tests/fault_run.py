@@ -109,10 +109,12 @@ def fault_run(
             ][0]
         injected, early = Counter(server.injected), server.early_retries
     after = {f"{r.persona_id}#{r.trial}": r for r in results}
-    # A reported interview is lost when it is gone, or when a completed one was changed by the resume.
-    gone = {key for key in reported if key not in before or key not in after}
+    # An interview is lost, and counted once, when it was reported but not saved, when the resumed run lacks it (planned
+    # or reported), or when a completed one was changed by the resume.
+    planned = {f"{persona_id}#{trial}" for persona_id, trial in run.plan}
+    gone = {key for key in reported if key not in before} | ((planned | set(reported)) - set(after))
     gone |= {key for key, saved in before.items() if saved.status == "completed" and after.get(key) != saved}
-    lost = len(gone) + len(run.plan) - len(after)
+    lost = len(gone)
     errors = [r for r in results if r.status == "error"]
     return FaultReport(
         planned=len(run.plan),
