@@ -32,16 +32,27 @@ def fidelity_model(scenario: Scenario) -> type[StrictModel]:
     )
 
 
+@by_identity
+def _topics_models(scenario: Scenario) -> dict[tuple[int, ...], type[StrictModel]]:
+    return {}
+
+
 def topics_model(scenario: Scenario, interviewer_indices: list[int]) -> type[StrictModel]:
-    """Schema for the prohibited-topic audit: violations limited to real interviewer turns and known topics."""
-    violation = output_model(
-        "Violation",
-        StrictModel,
-        turn_index=(one_of(interviewer_indices), ...),
-        topic=(one_of([*scenario.prohibited_topics, RUBRIC_TOPIC]), ...),
-        quote=(Annotated[str, StringConstraints(max_length=120)], ...),
-    )
-    return output_model("TopicAudit", StrictModel, violations=(list_of(violation), Field(max_length=5)))
+    """Schema for the prohibited-topic audit: violations limited to real interviewer turns and known topics.
+
+    Kept per scenario and turn indices: telling two shapes apart costs about as much as the judge's prompt."""
+    built = _topics_models(scenario)
+    key = tuple(interviewer_indices)
+    if key not in built:
+        violation = output_model(
+            "Violation",
+            StrictModel,
+            turn_index=(one_of(key), ...),
+            topic=(one_of([*scenario.prohibited_topics, RUBRIC_TOPIC]), ...),
+            quote=(Annotated[str, StringConstraints(max_length=120)], ...),
+        )
+        built[key] = output_model("TopicAudit", StrictModel, violations=(list_of(violation), Field(max_length=5)))
+    return built[key]
 
 
 async def judge_fidelity(

@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.runtime import Context
 from pydantic import BaseModel
 
 PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
@@ -106,6 +107,11 @@ class PromptTemplate:
     def _globals(self) -> dict[str, Any]:
         return dict(self._template.globals)
 
+    @cached_property
+    def _blocks(self) -> dict[str, Any]:
+        # Nested blocks are called through the context's table, so they are reused too.
+        return {**self._template.blocks, **self._reusable}
+
     def _compiled(self) -> jinja2.Template:
         try:
             return _jinja(self.source)
@@ -134,12 +140,9 @@ class PromptTemplate:
 
     def render(self, **variables: Any) -> list[dict[str, str]]:
         """Render into [system, user] messages; a variable the template needs but was not given is an error."""
-        template = self._template
         try:
-            # Globals merged by hand: Jinja would otherwise copy them out of a ChainMap on every render.
-            context = template.new_context({**self._globals, **variables}, shared=True)
-            # Nested blocks are called through the context's table, so they are reused too.
-            context.blocks.update({name: [block] for name, block in self._reusable.items()})
+            # A context made directly: Jinja's own would copy the globals out of a ChainMap, and the blocks, every time.
+            context = Context(_ENV, {**self._globals, **variables}, self.name, self._blocks)
             parts = {block: "".join(context.blocks[block][0](context)).strip() for block in ("system", "user")}
         except jinja2.UndefinedError as exc:
             raise PromptError(f"prompt template {self.path}: {exc.message}") from exc
@@ -171,6 +174,15 @@ def conversation_text(transcript: Iterable[Any]) -> str:
     Built here rather than looped over in the template: a Jinja loop costs about 3 µs a turn, and every
     turn re-renders the whole conversation so far."""
     return "\n".join(f"{turn.speaker.upper()}: {turn.text}" for turn in transcript)
+
+
+def numbered_transcript(transcript: Iterable[Any]) -> str:
+    """The transcript as the review prompts show it (`{{ transcript | numbered }}`): a `[index] SPEAKER: text` line per
+    turn, each ending in a newline. A Jinja loop over the turns cost four reviews of each interview about 0.1 ms each."""
+    return "".join(f"[{turn.index}] {turn.speaker.upper()}: {turn.text}\n" for turn in transcript)
+
+
+_ENV.filters["numbered"] = numbered_transcript
 
 
 class Conversation:

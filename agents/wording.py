@@ -21,14 +21,10 @@ def _stem(word: str) -> str:
     return word[:STEM]
 
 
-def content_stems(text: str) -> set[str]:
-    """The crude stems of the content words of `text` (five letters and longer, common words left out)."""
-    return set(_stems(text))
-
-
 @lru_cache(maxsize=16384)
-def _stems(text: str) -> frozenset[str]:
-    # The same bank question and competency texts are compared on every turn of every interview.
+def content_stems(text: str) -> frozenset[str]:
+    """The crude stems of the content words of `text` (five letters and longer, common words left out)."""
+    # Kept: the same bank question and competency texts are compared on every turn of every interview.
     return frozenset(_stem(word) for word in _WORD.findall(text.lower()) if word not in _COMMON)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from agents.records import InterviewResult, Turn
-from evals.topic_screen import lower_case_pattern, merge_violations, screen_interviewer_text
+from evals.topic_screen import alternatives_pattern, merge_violations, screen_interviewer_text
 from scenarios.model import SEGMENT_ORDER, Scenario
 
 CONFORMANCE_CHECKS: tuple[str, ...] = (
@@ -57,9 +57,11 @@ _INVITES_QUESTIONS = re.compile(
 _DIGIT = re.compile(r"\d")
 # "Without a metric": no digit and none of these number words. "one" is left out on purpose: it is
 # mostly a pronoun ("one of the reasons", "no one"), not a measurement.
-_NUMBER_WORDS = lower_case_pattern(
-    r"\b(percent(age)?s?|half|halved|twice|double[ds]?|triple[ds]?|quadrupled?|\w+fold|dozens?|hundreds?|thousands?|millions?|billions?|"
-    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b"
+_NUMBER_WORDS = alternatives_pattern(
+    (
+        r"\b(percent(age)?s?|half|halved|twice|double[ds]?|triple[ds]?|quadrupled?|\w+fold|dozens?|hundreds?|thousands?|millions?|billions?|"
+        r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
+    )
 )
 
 

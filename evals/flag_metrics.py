@@ -129,7 +129,10 @@ _QUOTE_EDGES = " \"'.,;:!?-…"
 
 def normalize_text(s: str) -> str:
     """Casefold, unify curly quotes and dashes, apply NFKC, and collapse whitespace runs to one space."""
-    s = unicodedata.normalize("NFKC", s.translate(_TYPOGRAPHY))
+    if s.isascii():
+        s = s.replace("`", "'")  # the one ASCII mark unified below; NFKC leaves ASCII text as it is
+    else:
+        s = unicodedata.normalize("NFKC", s.translate(_TYPOGRAPHY))
     return " ".join(s.casefold().split())
 
 

@@ -20,12 +20,80 @@ def lower_case_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern))
 
 
-def _any_of(alternatives: Iterable[str]) -> re.Pattern[str]:
-    """One lower-case pattern matching where any of `alternatives` does; the word boundary most begin with is tried once
-    per position rather than once per alternative."""
-    bounded = [a.removeprefix(r"\b") for a in alternatives if a.startswith(r"\b")]
+def _group_end(pattern: str) -> int:
+    """The index just past the group that opens `pattern` (escapes and character classes skipped)."""
+    depth, i = 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif char == "[":
+            i = pattern.index("]", i + 2)  # a class's first character may be "]"
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def _top_level(body: str) -> list[str]:
+    """`body` split at its top-level `|`."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 1
+        elif char == "[":
+            i = body.index("]", i + 2)
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, body[start:]]
+
+
+def _literal_led(alternative: str) -> list[str]:
+    """`alternative` as alternatives that each begin with a literal character, where it begins with a group
+    ("(a|b) c" is "a c|b c"; "(a )?b" is "a b|b"). Python's engine skips an alternative that begins with a literal at
+    the cost of one comparison, but enters every one that begins with a group."""
+    if not alternative.startswith("("):
+        return [alternative]
+    end = _group_end(alternative)
+    body = alternative[1 : end - 1].removeprefix("?:")
+    if body.startswith("?"):  # a lookaround, not a group of alternatives
+        return [alternative]
+    rest, optional = alternative[end:], alternative[end : end + 1] == "?"
+    if optional:
+        rest = rest[1:]
+    elif rest[:1] in ("*", "+", "{"):
+        return [alternative]
+    expanded = [*_top_level(body), *([""] if optional else [])]
+    return [out for option in expanded for out in _literal_led(option + rest)]
+
+
+def _by_first_letter(alternatives: list[str]) -> str:
+    """The alternatives as one alternation, those beginning with the same plain letter behind one branch of it: at each
+    position the engine compares about twenty letters instead of trying every alternative."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        plain = alternative[:1].isalnum() and alternative[1:2] not in ("?", "*", "+", "{")
+        groups.setdefault(alternative[0] if plain else "", []).append(alternative[1:] if plain else alternative)
+    branches = [f"{letter}(?:{'|'.join(tails)})" for letter, tails in groups.items() if letter]
+    return "|".join(branches + groups.get("", []))
+
+
+def alternatives_pattern(alternatives: Iterable[str]) -> re.Pattern[str]:
+    """One lower-case pattern matching where any of `alternatives` does, arranged for Python's engine: the word boundary
+    most begin with is tried once per position, and each letter's alternatives once per position."""
+    alternatives = [a for listed in alternatives for a in _top_level(listed)]
+    bounded = [expanded for a in alternatives if a.startswith(r"\b") for expanded in _literal_led(a.removeprefix(r"\b"))]
     rest = [a for a in alternatives if not a.startswith(r"\b")]
-    return lower_case_pattern("|".join(([rf"\b(?:{'|'.join(bounded)})"] if bounded else []) + rest))
+    return lower_case_pattern("|".join(([rf"\b(?:{_by_first_letter(bounded)})"] if bounded else []) + rest))
 
 
 # A sentence counts as a question when it ends in "?" or is phrased as a request for information.
@@ -184,18 +252,26 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
 
 _STOP_WORDS = {"or", "and", "of", "for", "the", "a", "an", "to", "beyond", "status", "information", "plans", "your", "any"}
 
-_RUBRIC_LEAK = lower_case_pattern(
-    r"\brubric\b|\bhir(e|ing) bar\b|\blevel[- ]?[1-5]\b(?!\.\d)|\b(score|rating|grade)d? (of |as )?(a |an )?[1-5](\.5)?\b(?![-%\d]|\.\d)|"
-    r"\byou(?:'d| would| will|'ll)? (get|earn|receive|score|land) an? [1-5]\b(?![-%\d])|"
-    r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear )?[1-5]\b(?![-%\d]|\.\d)|\bstrong [1-5]s?\b(?![-%\d])|"
-    r"\bstrong (hire|no[- ]hire)\b|\b(scoring|grading|evaluation) (criteria|guide|sheet|scale)\b"
+_RUBRIC_WORDS = (
+    r"\brubric\b",
+    r"\bhir(e|ing) bar\b",
+    r"\blevel[- ]?[1-5]\b(?!\.\d)",
+    r"\b(score|rating|grade)d? (of |as )?(a |an )?[1-5](\.5)?\b(?![-%\d]|\.\d)",
+    r"\byou(?:'d| would| will|'ll)? (get|earn|receive|score|land) an? [1-5]\b(?![-%\d])",
+    r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear )?[1-5]\b(?![-%\d]|\.\d)",
+    r"\bstrong [1-5]s?\b(?![-%\d])",
+    r"\bstrong (hire|no[- ]hire)\b",
+    r"\b(scoring|grading|evaluation) (criteria|guide|sheet|scale)\b",
 )
 # Also ordinary talk about data, customers or launches; these leak only in a sentence without work words.
-_SOFT_LEAK = lower_case_pattern(r"\bred[- ]flags?\b|\b[1-5] out of (5|five)\b")
+_SOFT_WORDS = (r"\bred[- ]flags?\b", r"\b[1-5] out of (5|five)\b")
+_RUBRIC_LEAK = alternatives_pattern(_RUBRIC_WORDS)
+_SOFT_LEAK = alternatives_pattern(_SOFT_WORDS)
+_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    return [s.strip() for s in _SPLIT.split(text) if s.strip()]
 
 
 # Below, a `sentence` is lower-cased: the patterns are compiled for that (see `lower_case_pattern`).
@@ -223,7 +299,7 @@ class _TopicScreen:
     """Compiled patterns of one prohibited topic."""
 
     def __init__(self, topic: str):
-        compiled = {k: _any_of(v) for k, v in _topic_entry(topic).items()}
+        compiled = {k: alternatives_pattern(v) for k, v in _topic_entry(topic).items()}
         self.direct, self.personal, self.allow = (compiled.get(k) for k in ("direct", "personal", "allow"))
 
     def hit(self, sentence: str) -> bool:
@@ -239,21 +315,22 @@ def _leaks_rubric(sentence: str) -> bool:
 
 
 @cache
-def _screens(topics: tuple[str, ...]) -> tuple[dict[str, _TopicScreen], re.Pattern[str] | None]:
-    """The topics' screens, and one pattern any sentence that could hit one of them matches (most match none)."""
+def _screens(topics: tuple[str, ...]) -> tuple[dict[str, _TopicScreen], re.Pattern[str] | None, re.Pattern[str]]:
+    """The topics' screens; one pattern any sentence that could hit one of them matches; and one any sentence that could
+    hit anything the screen looks for matches (most sentences match neither)."""
     screens = {topic: _TopicScreen(topic) for topic in topics}
     words = [p for topic in topics for kind in ("direct", "personal") for p in _topic_entry(topic).get(kind, ())]
-    return screens, _any_of(words) if words else None
+    return screens, alternatives_pattern(words) if words else None, alternatives_pattern([*words, *_RUBRIC_WORDS, *_SOFT_WORDS])
 
 
 def screen_interviewer_text(turns: list[Turn], scenario: Scenario) -> list[TopicViolation]:
     """Keyword and pattern screen of the interviewer's words for prohibited topics and rubric leaks."""
-    screens, any_topic = _screens(tuple(scenario.prohibited_topics))
+    screens, any_topic, anything = _screens(tuple(scenario.prohibited_topics))
     found: list[TopicViolation] = []
     for turn in turns:
         if turn.speaker != "interviewer":
             continue
-        sentences = [(s, s.lower()) for s in _sentences(turn.text)]
+        sentences = [(s, low) for s in _sentences(turn.text) if anything.search(low := s.lower())]
         suspects = [(s, low) for s, low in sentences if any_topic is not None and any_topic.search(low)]
         for topic, screen in screens.items() if suspects else ():
             hit = next((s for s, low in suspects if screen.hit(low)), None)

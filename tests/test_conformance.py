@@ -536,3 +536,43 @@ def test_lower_case_patterns_match_where_case_insensitive_ones_do():
         ]
     )
     assert lowered.groups == 0
+
+
+def test_arranged_alternatives_match_where_the_listed_ones_do():
+    import re
+
+    from evals.topic_screen import alternatives_pattern
+
+    listed = (
+        r"\b(are|do) you plan(ning)? (on |to )?(start(ing)? |hav(e|ing) )?(a family|kids)\b",
+        r"\b(?:dishonorabl[ey]|general) discharged?\b",
+        r"\b(a )?b[(|]c\b",  # a class holding a bracket and a bar is not a group or a split
+        r"\b(?!x)\w+fold\b|\bhalf",
+        r"\b(ab)+c",
+        r"\b[1-5] out of (5|five)\b",
+        r"(?<!\w)-\d",
+    )
+    texts = [
+        "are you planning to start a family",
+        "do you plan kids",
+        "do you planning on having kids?",
+        "are you plan a family",
+        "general discharge",
+        "dishonorably discharged",
+        "a b(c",
+        "b|c",
+        "bc",
+        "tenfold",
+        "xfold",
+        "halfway",
+        "ababc",
+        "4 out of five",
+        "40 out of 5",
+        "-3",
+        "a-3",
+        "nothing",
+    ]
+    arranged, joined = alternatives_pattern(listed), re.compile("|".join(listed))
+    found = [bool(arranged.search(t)) for t in texts]
+    assert found == [bool(joined.search(t)) for t in texts]
+    assert [t for t, hit in zip(texts, found) if not hit] == ["bc", "xfold", "40 out of 5", "a-3", "nothing"]

@@ -191,6 +191,16 @@ def test_review_prompts_share_their_opening_so_the_transcript_is_evaluated_once(
     assert len(openings) == 1
 
 
+def test_review_prompts_number_every_turn_on_its_own_line_then_leave_a_blank_one():
+    for name in ("grader", "judge_fidelity", "judge_topics", "judge_annotations"):
+        full = PROMPTS[name].render(scenario=SCENARIO, transcript=sample_transcript(), unsettled=[0], candidate=None)[1]
+        empty = PROMPTS[name].render(scenario=SCENARIO, transcript=[], unsettled=[0], candidate=None)[1]
+        assert full["content"].startswith(
+            "Transcript:\n[0] INTERVIEWER: Welcome, tell me about yourself.\n[1] CANDIDATE: I build ranking models.\n\nYour task:"
+        )
+        assert empty["content"].startswith("Transcript:\n\nYour task:")
+
+
 def test_judge_prompts_render_blind_to_labels():
     fidelity = "\n".join(
         m["content"] for m in PROMPTS["judge_fidelity"].render(scenario=SCENARIO, transcript=sample_transcript())

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from agents.providers.base import ProviderError, ProviderRequest, ProviderResponse
 from agents.wording import content_stems
@@ -46,18 +48,34 @@ def counting_level(words: int, figures: int) -> int:
     return max(1, min(5, 1 + int(counting_evidence(words, figures))))
 
 
+@lru_cache(maxsize=64)
+def _word_weights(described: tuple[tuple[str, str], ...], competency_ids: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
+    """Each content stem of the competency descriptions, with the competencies it describes and its weight there.
+
+    A stem that describes several competencies says less about which one a question is on: it weighs 1/n for n
+    competencies, scaled to a whole number so that sums are exact and equal overlaps tie the same way every time."""
+    stems = {cid: content_stems(f"{cid.replace('_', ' ')} {text}") for cid, text in described}
+    spread = Counter(stem for cid in competency_ids for stem in stems.get(cid, set()))
+    scale = math.lcm(*range(1, len(competency_ids) + 1))
+    weights: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for cid in competency_ids:
+        for stem in stems.get(cid, set()):
+            weights[stem].append((cid, scale // spread[stem]))
+    return weights
+
+
 def answers_by_competency(prompt: str, competency_ids: list[str]) -> dict[str, list[str]]:
     """Each candidate turn, under the competency whose description its preceding question shares most words with."""
-    described = {cid: content_stems(f"{cid.replace('_', ' ')} {text}") for cid, text in _COMPETENCY.findall(prompt)}
-    # A word that describes several competencies says less about which one a question is on.
-    spread = Counter(word for cid in competency_ids for word in described.get(cid, set()))
+    weights = _word_weights(tuple(_COMPETENCY.findall(prompt)), tuple(competency_ids))
     answers: dict[str, list[str]] = defaultdict(list)
     topic = None
     for _, speaker, text in _TURN.findall(prompt):
         if speaker == "INTERVIEWER":
-            said = content_stems(text)
-            overlap = {cid: sum(1 / spread[w] for w in said & described.get(cid, set())) for cid in competency_ids}
-            best = max(overlap, key=lambda cid: overlap[cid], default=None)
+            overlap = dict.fromkeys(competency_ids, 0)
+            for stem in content_stems(text):
+                for cid, weight in weights.get(stem, ()):
+                    overlap[cid] += weight
+            best = max(overlap, key=overlap.__getitem__, default=None)
             topic = best if best is not None and overlap[best] > 0 else None
         elif topic is not None:
             answers[topic].append(text)
