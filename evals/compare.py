@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
+from agents.records import InterviewResult
+from evals.digest import digest_code, load_digest
 from evals.gates import Gate
 from evals.intervals import paired_bootstrap_delta
 from evals.metrics import headline, metric
 from evals.report_blocks import Table, fmt, markdown_table
 from evals.store import RunRecord, Store
 from evals.units import InterviewUnit, build_units, known_results
+from personas.model import Persona
 
 N_RESAMPLES = 2000
 
@@ -88,10 +93,38 @@ def comparability(base: RunRecord, new: RunRecord, pairs: int) -> list[str]:
 
 
 def _units(store: Store, run: RunRecord, lib) -> tuple[dict[tuple[str, int], InterviewUnit], list[str]]:
-    known, missing = known_results(store.load_results(run.run_id), lib.personas)
-    units = build_units(known, lib.personas, lib.scenario(run.scenario_id))
+    """The run's units as this version of the harness would build them now, with the persona files as they are now.
+
+    A unit saved with its interview (the digest) is read as it is when it still holds: same code, same scenario file,
+    the same labels; any other interview is read whole and its unit built again."""
+    scenario = lib.scenario(run.scenario_id)
+    same_scenario = run.scenario_hash == lib.scenario_hash(run.scenario_id)
+    units: dict[tuple[str, int], InterviewUnit] = {}
+    again: list[InterviewResult] = []
+    for persona_id, trial, saved in store.load_digest_rows(run.run_id):
+        unit = _saved_unit(saved, lib.personas) if same_scenario else None
+        if unit is not None:
+            units[unit.key] = unit
+        elif (result := store.load_result(run.run_id, persona_id, trial)) is not None:
+            again.append(result)
+    known, missing = known_results(again, lib.personas)
+    units.update((u.key, u) for u in build_units(known, lib.personas, scenario))
     notes = [f"run {run.run_id}: personas no longer on disk, left out: {', '.join(missing)}"] if missing else []
-    return {u.key: u for u in units}, notes
+    return dict(sorted(units.items())), notes
+
+
+def _saved_unit(saved: str | None, personas: dict[str, Persona]) -> InterviewUnit | None:
+    """The unit in a saved digest, when this code made it and the persona's labels are still those it holds."""
+    if saved is None:
+        return None
+    try:
+        digest = load_digest(saved)
+    except ValidationError:
+        return None  # saved in an older layout
+    persona = personas.get(digest.unit.persona_id)
+    if digest.code != digest_code() or digest.unit.labels != (persona.intended if persona else None):
+        return None
+    return digest.unit
 
 
 def _flips(base: InterviewUnit, new: InterviewUnit) -> list[str]:

@@ -10,8 +10,10 @@ interview, spread over the run while the models answer.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 from pydantic import TypeAdapter
 
@@ -40,6 +42,7 @@ class InterviewDigest:
     probes: int
     questions: int
     calls: dict[str, dict[str, float]]  # role -> CALL_TOTALS
+    code: str = ""  # `digest_code()` of the harness that made it; a digest saved without one predates the stamp
 
     @property
     def baseline_unit(self) -> InterviewUnit:
@@ -56,6 +59,20 @@ def dump_digest(digest: InterviewDigest) -> str:
 
 def load_digest(text: str) -> InterviewDigest:
     return _ADAPTER.validate_json(text)
+
+
+@cache
+def digest_code() -> str:
+    """A hash of the code (and the packaged grader prompt the counting baseline reads) that digests are made by.
+
+    A digest made by another version of the harness may hold what this one would compute differently: readers that
+    outlive a run (`compare`) make such an interview's unit again from the interview itself."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted(f for package in ("agents", "evals", "scenarios", "personas") for f in (root / package).rglob("*.py"))
+    digest = hashlib.sha256()
+    for path in [*files, PROMPT_DIR / DEFAULT_TEMPLATES["grader"]]:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @cache
@@ -84,6 +101,7 @@ def digest_of(result: InterviewResult, labels: Intended | None, scenario: Scenar
         probes=probes,
         questions=questions,
         calls=call_totals(result.calls),
+        code=digest_code(),
     )
 
 

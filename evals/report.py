@@ -8,6 +8,7 @@ lay out the sections; every number and sentence is decided once, in `build_repor
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from agents.records import InterviewResult, structured_moves
@@ -176,7 +177,7 @@ def _violations(result: InterviewResult, scenario) -> str:
 ENFORCED_WHEN_GUIDED = ("question_count", "competency_coverage", "segment_order", "candidate_questions_offered")
 
 
-def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: dict, scenario) -> list[Block]:
+def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: Mapping[str, InterviewResult], scenario) -> list[Block]:
     note: list[Block] = []
     if structured_moves(run.config.interviewer):
         note.append(
@@ -273,19 +274,43 @@ def _heatmap(row: CheckRow) -> Heatmap:
     return Heatmap(d.labels, d.matrix, d.not_assessed)
 
 
+class SavedResults(Mapping[str, InterviewResult]):
+    """A run's saved interviews by "persona#trial", each read from the store when first asked for: a report quotes a
+    few of them, and a run of 10,000 would take seconds and gigabytes to read whole."""
+
+    def __init__(self, store: Store, run_id: str):
+        self.store, self.run_id = store, run_id
+        self._read: dict[str, InterviewResult | None] = {}
+
+    def __getitem__(self, key: str) -> InterviewResult:
+        if key not in self._read:
+            persona_id, _, trial = key.rpartition("#")
+            self._read[key] = self.store.load_result(self.run_id, persona_id, int(trial)) if trial.isdigit() else None
+        if (result := self._read[key]) is None:
+            raise KeyError(key)
+        return result
+
+    def __iter__(self) -> Iterator[str]:
+        keys = "SELECT persona_id, trial FROM interviews WHERE run_id = ? ORDER BY persona_id, trial"
+        return (f"{persona_id}#{trial}" for persona_id, trial in self.store.query(keys, [self.run_id]))
+
+    def __len__(self) -> int:
+        return self.store.count_interviews(self.run_id)
+
+
 def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     """Assemble the report of `run`; checks are recomputed in memory when the run never stored any."""
-    results, rows = store.load_results(run.run_id), store.load_checks(run.run_id)
+    rows = store.load_checks(run.run_id)
     scenario = lib.scenarios.get(run.scenario_id) if lib else None
-    if not rows and results and lib is not None and scenario is not None:
+    if not rows and lib is not None and scenario is not None and (results := store.load_results(run.run_id)):
         known, _ = known_results(results, lib.personas)
         digests = [digest_for(r, lib.personas, scenario) for r in known]
         rows = compute_checks(digests, scenario, lib.personas, run.config.gates)
     if run.config.probe is not None:
         return _probe_report(store, run, rows)
-    finished = sum(r.status == "completed" for r in results)
+    finished = store.count_interviews(run.run_id, "completed")
     by = _by(rows)
-    keyed = {f"{r.persona_id}#{r.trial}": r for r in results}
+    keyed = SavedResults(store, run.run_id)
     competencies = scenario.competency_ids if scenario else sorted({r.scope for r in rows if r.metric == "mae"} - {"overall"})
     conf = by.get(("confusion", "overall"))
     sections = [
@@ -308,7 +333,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("cost", "Cost and tokens per role", [_cost(run, by, rows)]),
     ]
     if run.config.twins and scenario is not None:
-        blocks = twin_blocks(results, scenario, run.config.trials, run.config.twins)
+        blocks = twin_blocks(store.load_results(run.run_id), scenario, run.config.trials, run.config.twins)
         sections.insert(-1, Section("twins", "Twins: the interviewer under each name set", blocks))
     stated = findings(run, rows, len(run.plan), finished)
     probe = latest_probe(store, run)

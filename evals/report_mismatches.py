@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from agents.records import InterviewResult
 from evals.flag_metrics import evidence_grounding
 from evals.metric_rows import CheckRow, PersonaDetails
@@ -81,7 +83,7 @@ def _mismatch(r: CheckRow, result: InterviewResult | None, scenario) -> list[Blo
     return blocks
 
 
-def worst_mismatches(rows: list[CheckRow], results: dict, scenario) -> list[Block]:
+def worst_mismatches(rows: list[CheckRow], results: Mapping[str, InterviewResult], scenario) -> list[Block]:
     """The worst-graded interviews (at most WORST), each explained by its quotes."""
     persona_rows = [r for r in rows if r.metric == "persona"]
     bad = sorted(

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from evals import pair_tables
-from evals.flag_metrics import red_flag_scores
 from evals.units import InterviewUnit, conformant
 
 Statistic = Callable[[Sequence[InterviewUnit]], float | None]
@@ -83,28 +82,33 @@ def pooled(metric: PairMetric, competency: str | None = None) -> PooledPairs:
 abs_smd = PooledPairs(pair_tables.abs_smd)
 
 
-def rate(values: list[bool]) -> float | None:
-    return sum(values) / len(values) if values else None
+@dataclass(frozen=True)
+class SummedRatio:
+    """A statistic that is one sum over the interviews divided by another (None when the second is 0): a rate, a recall.
+
+    `parts(unit)` gives one interview's (numerator, denominator); `resampled` gives the statistic for many bootstrap
+    draws at once, each a weighted sum of the same parts."""
+
+    parts: Callable[[InterviewUnit], tuple[int, int]]
+
+    def __call__(self, units: Sequence[InterviewUnit]) -> float | None:
+        parts = [self.parts(u) for u in units]
+        denominator = sum(d for _, d in parts)
+        return sum(n for n, _ in parts) / denominator if denominator else None
+
+    def resampled(self, units: Sequence[InterviewUnit], counts: np.ndarray) -> np.ndarray:
+        parts = np.array([self.parts(u) for u in units], dtype=float).reshape(-1, 2)
+        numerator, denominator = counts @ parts[:, 0], counts @ parts[:, 1]
+        return np.divide(numerator, denominator, out=np.full(len(counts), np.nan), where=denominator > 0)
 
 
-def flag_recall(units: Sequence[InterviewUnit]) -> float | None:
-    done = [u for u in units if u.completed]
-    flag_ids = sorted({f for u in done for f in u.intended_flags | u.found_flags})
-    return red_flag_scores([u.intended_flags for u in done], [u.found_flags for u in done], flag_ids)["micro"]["recall"]
+def _flags_recalled(u: InterviewUnit) -> tuple[int, int]:
+    # Micro recall: planted flags reported, over planted flags, of the completed interviews.
+    return (len(u.intended_flags & u.found_flags), len(u.intended_flags)) if u.completed else (0, 0)
 
 
-def grounding(units: Sequence[InterviewUnit]) -> float | None:
-    total = sum(u.quotes_total for u in units)
-    return sum(u.quotes_grounded for u in units) / total if total else None
-
-
-def conformance_rate(units: Sequence[InterviewUnit]) -> float | None:
-    return rate([conformant(u) for u in units if u.conformance])
-
-
-def hire_rate(units: Sequence[InterviewUnit]) -> float | None:
-    return rate([u.hire_graded == u.hire_intended for u in units if u.labelled])
-
-
-def fidelity_rate(units: Sequence[InterviewUnit]) -> float | None:
-    return rate([u.fidelity_ok for u in units if u.fidelity_ok is not None])
+flag_recall = SummedRatio(_flags_recalled)
+grounding = SummedRatio(lambda u: (u.quotes_grounded, u.quotes_total))
+conformance_rate = SummedRatio(lambda u: (int(conformant(u)), 1) if u.conformance else (0, 0))
+hire_rate = SummedRatio(lambda u: (int(u.hire_graded == u.hire_intended), 1) if u.labelled else (0, 0))
+fidelity_rate = SummedRatio(lambda u: (int(bool(u.fidelity_ok)), 1) if u.fidelity_ok is not None else (0, 0))

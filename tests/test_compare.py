@@ -140,3 +140,34 @@ def test_invalid_gate_config_exits_2(runs, tmp_path) -> None:
     config.write_text("[gates.nonsense]\nthreshold = 1\n", encoding="utf-8")
     result = compare(runs, "oracle", "lenient", "--config", str(config))
     assert result.exit_code == 2 and "gates.nonsense" in result.output
+
+
+def test_saved_units_are_read_while_they_hold_and_built_again_when_the_code_or_the_labels_changed(runs, monkeypatch) -> None:
+    import dataclasses
+
+    import evals.compare as compare_module
+
+    gates, read = load_gates(), []
+    load_result = Store.load_result
+    monkeypatch.setattr(Store, "load_result", lambda store, *key: read.append(key[1:]) or load_result(store, *key))
+    with Store.open(runs["db"]) as store:
+        base, new = store.get_run(runs["oracle"]), store.get_run(runs["lenient"])
+        saved = compare_runs(store, base, new, LIBRARY, gates, n_resamples=200)
+        assert read == []  # every unit came with its interview
+        monkeypatch.setattr(compare_module, "digest_code", lambda: "another version of the harness")
+        rebuilt = compare_runs(store, base, new, LIBRARY, gates, n_resamples=200)
+        assert len(read) == len(base.plan) + len(new.plan)
+        monkeypatch.undo()
+        read.clear()
+        ravi = LIBRARY.persona("ravi-speech")
+        lowered = {cid: max(1, level - 2) for cid, level in ravi.intended.competency_levels.items()}
+        relabelled = ravi.model_copy(update={"intended": ravi.intended.model_copy(update={"competency_levels": lowered})})
+        library = dataclasses.replace(LIBRARY, personas={**LIBRARY.personas, "ravi-speech": relabelled})
+        monkeypatch.setattr(Store, "load_result", lambda store, *key: read.append(key[1:]) or load_result(store, *key))
+        units, _ = compare_module._units(store, base, library)
+    assert read and {persona for persona, _ in read} == {"ravi-speech"}
+    assert all(u.labels == relabelled.intended for key, u in units.items() if key[0] == "ravi-speech")
+    assert [(d.metric, d.delta, d.low, d.high) for d in rebuilt.deltas] == [
+        (d.metric, d.delta, d.low, d.high) for d in saved.deltas
+    ]
+    assert rebuilt.flips == saved.flips

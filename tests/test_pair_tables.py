@@ -84,3 +84,47 @@ def test_vectorised_bootstraps_give_the_intervals_of_the_pure_python_ones():
 def test_resample_counts_count_each_draw():
     indices = np.array([[0, 0, 2], [1, 2, 2]])
     assert pair_tables.resample_counts(indices, 3).tolist() == [[2, 0, 1], [0, 1, 2]]
+
+
+def test_summed_ratios_bootstrap_all_draws_at_once_as_the_pure_python_loop_does():
+    from evals import unit_stats
+    from evals.flag_metrics import red_flag_scores
+    from personas.model import Intended
+
+    rng = random.Random(7)
+    flags = ["f1", "f2", "f3"]
+
+    def varied(k: int) -> InterviewUnit:
+        u = unit(k, rng)
+        u.intended_flags = {f for f in flags if rng.random() < 0.3}
+        u.found_flags = {f for f in flags if rng.random() < 0.3}
+        u.quotes_total = rng.randint(0, 3)
+        u.quotes_grounded = rng.randint(0, u.quotes_total)
+        u.conformance = {"a": rng.random() < 0.8} if rng.random() < 0.9 else {}
+        u.hire_intended, u.hire_graded = rng.random() < 0.5, rng.choice([None, True, False])
+        u.labels = None if rng.random() < 0.1 else Intended(overall_level=3, competency_levels={}, red_flags=[], hire=True)
+        u.fidelity_ok = rng.choice([None, True, False])
+        return u
+
+    units, others = [varied(k) for k in range(50)], [varied(k) for k in range(50)]
+    done = [u for u in units if u.completed]
+    recall = red_flag_scores([u.intended_flags for u in done], [u.found_flags for u in done], flags)["micro"]["recall"]
+    assert unit_stats.flag_recall(units) == recall
+    assert unit_stats.flag_recall([]) is None and unit_stats.grounding([]) is None
+    labelled = [u for u in units if u.labelled]
+    assert unit_stats.hire_rate(units) == sum(u.hire_graded == u.hire_intended for u in labelled) / len(labelled)
+    for fast in (
+        unit_stats.flag_recall,
+        unit_stats.grounding,
+        unit_stats.conformance_rate,
+        unit_stats.hire_rate,
+        unit_stats.fidelity_rate,
+    ):
+
+        def slow(us, fast=fast):
+            return fast(us)  # the same statistic, without `resampled`: one call per draw
+
+        assert bootstrap_interval(units, fast, n_resamples=300) == bootstrap_interval(units, slow, n_resamples=300)
+        assert paired_bootstrap_delta(units, others, fast, n_resamples=300) == paired_bootstrap_delta(
+            units, others, slow, n_resamples=300
+        )
