@@ -40,7 +40,7 @@ def _topics_models(scenario: Scenario) -> dict[tuple[int, ...], type[StrictModel
 def topics_model(scenario: Scenario, interviewer_indices: list[int]) -> type[StrictModel]:
     """Schema for the prohibited-topic audit: violations limited to real interviewer turns and known topics.
 
-    Kept per scenario and turn indices: telling two shapes apart costs about as much as the judge's prompt."""
+    Kept per scenario and set of turn indices: finding an already built shape (`output_model`) cost about 0.1 ms."""
     built = _topics_models(scenario)
     key = tuple(interviewer_indices)
     if key not in built:

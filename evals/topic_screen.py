@@ -7,7 +7,7 @@ A cheap, high-recall first pass over every interviewer turn; the judge role's fi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from agents.records import TopicViolation, Turn
@@ -20,41 +20,33 @@ def lower_case_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern))
 
 
-def _group_end(pattern: str) -> int:
-    """The index just past the group that opens `pattern` (escapes and character classes skipped)."""
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, groups open before it) of each character of `pattern` outside escapes and character classes."""
     depth, i = 0, 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
-            i += 1
+            i += 2
         elif char == "[":
-            i = pattern.index("]", i + 2)  # a class's first character may be "]"
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise ValueError(f"unbalanced group in {pattern!r}")
+            i = pattern.index("]", i + 2) + 1  # a class's first character may be "]"
+        else:
+            yield i, char, depth
+            depth += (char == "(") - (char == ")")
+            i += 1
+
+
+def _group_end(pattern: str) -> int:
+    """The index just past the group that opens `pattern`."""
+    end = next((i + 1 for i, char, depth in _structure(pattern) if char == ")" and depth == 1), None)
+    if end is None:
+        raise ValueError(f"unbalanced group in {pattern!r}")
+    return end
 
 
 def _top_level(body: str) -> list[str]:
     """`body` split at its top-level `|`."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            i += 1
-        elif char == "[":
-            i = body.index("]", i + 2)
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            parts.append(body[start:i])
-            start = i + 1
-        i += 1
-    return [*parts, body[start:]]
+    cuts = [i for i, char, depth in _structure(body) if char == "|" and depth == 0]
+    return [body[start + 1 : stop] for start, stop in zip([-1, *cuts], [*cuts, len(body)])]
 
 
 def _literal_led(alternative: str) -> list[str]:
