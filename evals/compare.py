@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from agents.records import InterviewResult
 from evals.digest import digest_code, load_digest
 from evals.gates import Gate
 from evals.intervals import paired_bootstrap_delta
@@ -100,14 +99,14 @@ def _units(store: Store, run: RunRecord, lib) -> tuple[dict[tuple[str, int], Int
     scenario = lib.scenario(run.scenario_id)
     same_scenario = run.scenario_hash == lib.scenario_hash(run.scenario_id)
     units: dict[tuple[str, int], InterviewUnit] = {}
-    again: list[InterviewResult] = []
+    again: list[tuple[str, int]] = []
     for persona_id, trial, saved in store.load_digest_rows(run.run_id):
         unit = _saved_unit(saved, lib.personas) if same_scenario else None
         if unit is not None:
             units[unit.key] = unit
-        elif (result := store.load_result(run.run_id, persona_id, trial)) is not None:
-            again.append(result)
-    known, missing = known_results(again, lib.personas)
+        else:
+            again.append((persona_id, trial))
+    known, missing = known_results(store.load_results(run.run_id, again) if again else [], lib.personas)
     units.update((u.key, u) for u in build_units(known, lib.personas, scenario))
     notes = [f"run {run.run_id}: personas no longer on disk, left out: {', '.join(missing)}"] if missing else []
     return dict(sorted(units.items())), notes

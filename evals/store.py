@@ -14,7 +14,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -300,9 +300,16 @@ class Store:
         rows = self.query(sql + " ORDER BY started_at DESC, run_id LIMIT 1", [status, status, label, label])
         return _run_record(rows[0]) if rows else None
 
-    def load_results(self, run_id: str) -> list[InterviewResult]:
-        """Every saved interview of a run, exactly as saved, ordered by persona then trial."""
-        rows = self.query("SELECT result FROM interviews WHERE run_id = ? ORDER BY persona_id, trial", [run_id])
+    def load_results(self, run_id: str, keys: Collection[tuple[str, int]] | None = None) -> list[InterviewResult]:
+        """Every saved interview of a run (or those of `keys`, (persona_id, trial) pairs), exactly as saved, ordered by
+        persona then trial."""
+        if keys is None:
+            rows = self.query("SELECT result FROM interviews WHERE run_id = ? ORDER BY persona_id, trial", [run_id])
+        else:
+            # One query, however many keys: DuckDB pays milliseconds per statement.
+            wanted = "list_contains(?, persona_id || '#' || CAST(trial AS VARCHAR))"
+            sql = f"SELECT result FROM interviews WHERE run_id = ? AND {wanted} ORDER BY persona_id, trial"
+            rows = self.query(sql, [run_id, [f"{persona_id}#{trial}" for persona_id, trial in keys]])
         return [InterviewResult.model_validate_json(row[0]) for row in rows]
 
     def load_result(self, run_id: str, persona_id: str, trial: int) -> InterviewResult | None:
@@ -314,14 +321,7 @@ class Store:
     def load_digest_rows(self, run_id: str, chunk: int = 500) -> Iterator[tuple[str, int, str | None]]:
         """(persona_id, trial, digest JSON or None) of each saved interview of a run, streamed `chunk` rows at a time."""
         sql = "SELECT persona_id, trial, digest FROM interviews WHERE run_id = ? ORDER BY persona_id, trial"
-        with self._lock:
-            cursor = self._con.cursor()
-        try:
-            cursor.execute(sql, [run_id])
-            while rows := cursor.fetchmany(chunk):
-                yield from rows
-        finally:
-            cursor.close()
+        return self._stream(sql, [run_id], chunk)
 
     def load_digests(self, run_id: str, chunk: int = 500) -> Iterator[str | InterviewResult]:
         """Each saved interview of a run as its digest's JSON, or (saved without one) as the interview itself.
@@ -330,13 +330,17 @@ class Store:
         sql = (
             "SELECT digest, CASE WHEN digest IS NULL THEN result END FROM interviews WHERE run_id = ? ORDER BY persona_id, trial"
         )
+        for digest, result in self._stream(sql, [run_id], chunk):
+            yield InterviewResult.model_validate_json(result) if digest is None else digest
+
+    def _stream(self, sql: str, params: list[Any], chunk: int) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query, fetched `chunk` at a time on a cursor of their own."""
         with self._lock:
             cursor = self._con.cursor()
         try:
-            cursor.execute(sql, [run_id])
+            cursor.execute(sql, params)
             while rows := cursor.fetchmany(chunk):
-                for digest, result in rows:
-                    yield InterviewResult.model_validate_json(result) if digest is None else digest
+                yield from rows
         finally:
             cursor.close()
 
