@@ -8,7 +8,7 @@ lay out the sections; every number and sentence is decided once, in `build_repor
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from agents.records import InterviewResult, structured_moves
@@ -39,7 +39,7 @@ from evals.report_blocks import (
     yes_no,
 )
 from evals.report_findings import findings
-from evals.report_mismatches import WORST, worst_mismatches
+from evals.report_mismatches import WORST, worst, worst_mismatches
 from evals.report_probes import latest_probe, probe_findings, probe_section
 from evals.store import RunRecord, Store
 from evals.topic_screen import merge_violations, screen_interviewer_text
@@ -177,6 +177,17 @@ def _violations(result: InterviewResult, scenario) -> str:
 ENFORCED_WHEN_GUIDED = ("question_count", "competency_coverage", "segment_order", "candidate_questions_offered")
 
 
+def _failing(by: dict) -> dict[str, list[str]]:
+    """By "persona#trial", the conformance checks each failing interview failed."""
+    row = by.get(("conformance", "overall"))
+    return row.details_as(ConformanceDetails).failing if row is not None else {}
+
+
+def _key(quoted: str) -> tuple[str, int]:
+    persona_id, _, trial = quoted.rpartition("#")
+    return persona_id, int(trial)
+
+
 def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: Mapping[str, InterviewResult], scenario) -> list[Block]:
     note: list[Block] = []
     if structured_moves(run.config.interviewer):
@@ -195,7 +206,7 @@ def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: Mappin
             shown = "all checks" if name == "conformance" else name
             lines.append([shown, fmt(r.value), interval(r), str(r.n or 0)])
     blocks: list[Block] = [*note, Table(["check", "value", "95% CI", "n"], lines)]
-    failing = by[("conformance", "overall")].details_as(ConformanceDetails).failing if ("conformance", "overall") in by else {}
+    failing = _failing(by)
     if failing:
         out = [[key, ", ".join(bad), _violations(results[key], scenario)] for key, bad in failing.items()]
         blocks.append(
@@ -274,30 +285,6 @@ def _heatmap(row: CheckRow) -> Heatmap:
     return Heatmap(d.labels, d.matrix, d.not_assessed)
 
 
-class SavedResults(Mapping[str, InterviewResult]):
-    """A run's saved interviews by "persona#trial", each read from the store when first asked for: a report quotes a
-    few of them, and a run of 10,000 would take seconds and gigabytes to read whole."""
-
-    def __init__(self, store: Store, run_id: str):
-        self.store, self.run_id = store, run_id
-        self._read: dict[str, InterviewResult | None] = {}
-
-    def __getitem__(self, key: str) -> InterviewResult:
-        if key not in self._read:
-            persona_id, _, trial = key.rpartition("#")
-            self._read[key] = self.store.load_result(self.run_id, persona_id, int(trial)) if trial.isdigit() else None
-        if (result := self._read[key]) is None:
-            raise KeyError(key)
-        return result
-
-    def __iter__(self) -> Iterator[str]:
-        keys = "SELECT persona_id, trial FROM interviews WHERE run_id = ? ORDER BY persona_id, trial"
-        return (f"{persona_id}#{trial}" for persona_id, trial in self.store.query(keys, [self.run_id]))
-
-    def __len__(self) -> int:
-        return self.store.count_interviews(self.run_id)
-
-
 def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     """Assemble the report of `run`; checks are recomputed in memory when the run never stored any."""
     rows = store.load_checks(run.run_id)
@@ -310,7 +297,9 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         return _probe_report(store, run, rows)
     finished = store.count_interviews(run.run_id, "completed")
     by = _by(rows)
-    keyed = SavedResults(store, run.run_id)
+    # Only the interviews the report quotes are read: a run of 10,000 would take seconds and gigabytes to read whole.
+    quoted = [*_failing(by), *(r.scope for r in worst(rows))]
+    keyed = {f"{r.persona_id}#{r.trial}": r for r in store.load_results(run.run_id, [_key(k) for k in quoted])} if quoted else {}
     competencies = scenario.competency_ids if scenario else sorted({r.scope for r in rows if r.metric == "mae"} - {"overall"})
     conf = by.get(("confusion", "overall"))
     sections = [

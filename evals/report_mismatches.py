@@ -83,14 +83,19 @@ def _mismatch(r: CheckRow, result: InterviewResult | None, scenario) -> list[Blo
     return blocks
 
 
-def worst_mismatches(rows: list[CheckRow], results: Mapping[str, InterviewResult], scenario) -> list[Block]:
-    """The worst-graded interviews (at most WORST), each explained by its quotes."""
+def worst(rows: list[CheckRow]) -> list[CheckRow]:
+    """The per-persona rows of the worst-graded interviews, worst first (at most WORST)."""
     persona_rows = [r for r in rows if r.metric == "persona"]
     bad = sorted(
         (r for r in persona_rows if r.details_as(PersonaDetails).attribution in ("grader", "persona")),
         key=_error_key,
         reverse=True,
     )
-    if not bad:
+    return bad[:WORST]
+
+
+def worst_mismatches(rows: list[CheckRow], results: Mapping[str, InterviewResult], scenario) -> list[Block]:
+    """The worst-graded interviews (at most WORST), each explained by its quotes."""
+    if not (bad := worst(rows)):
         return ["No graded interview disagrees with its labels beyond ±1, on red flags, or on hire."]
-    return [b for r in bad[:WORST] for b in _mismatch(r, results.get(r.scope), scenario)]
+    return [b for r in bad for b in _mismatch(r, results.get(r.scope), scenario)]

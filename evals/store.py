@@ -312,12 +312,6 @@ class Store:
             rows = self.query(sql, [run_id, [f"{persona_id}#{trial}" for persona_id, trial in keys]])
         return [InterviewResult.model_validate_json(row[0]) for row in rows]
 
-    def load_result(self, run_id: str, persona_id: str, trial: int) -> InterviewResult | None:
-        """One saved interview of a run, exactly as saved; None when there is none."""
-        sql = "SELECT result FROM interviews WHERE run_id = ? AND persona_id = ? AND trial = ?"
-        rows = self.query(sql, [run_id, persona_id, trial])
-        return InterviewResult.model_validate_json(rows[0][0]) if rows else None
-
     def load_digest_rows(self, run_id: str, chunk: int = 500) -> Iterator[tuple[str, int, str | None]]:
         """(persona_id, trial, digest JSON or None) of each saved interview of a run, streamed `chunk` rows at a time."""
         sql = "SELECT persona_id, trial, digest FROM interviews WHERE run_id = ? ORDER BY persona_id, trial"
