@@ -6,10 +6,12 @@ reflects how the two systems differ on the same candidates, not which candidates
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from evals.batch_gc import batch_gc
 from evals.digest import digest_code, load_digest
 from evals.gates import Gate
 from evals.intervals import paired_bootstrap_delta
@@ -20,6 +22,8 @@ from evals.units import InterviewUnit, build_units, known_results
 from personas.model import Persona
 
 N_RESAMPLES = 2000
+# Interviews read at once when their units are built again.
+REBUILD_CHUNK = 500
 
 
 @dataclass
@@ -100,14 +104,23 @@ def _units(store: Store, run: RunRecord, lib) -> tuple[dict[tuple[str, int], Int
     same_scenario = run.scenario_hash == lib.scenario_hash(run.scenario_id)
     units: dict[tuple[str, int], InterviewUnit] = {}
     again: list[tuple[str, int]] = []
-    for persona_id, trial, saved in store.load_digest_rows(run.run_id):
-        unit = _saved_unit(saved, lib.personas) if same_scenario else None
-        if unit is not None:
-            units[unit.key] = unit
-        else:
-            again.append((persona_id, trial))
-    known, missing = known_results(store.load_results(run.run_id, again) if again else [], lib.personas)
-    units.update((u.key, u) for u in build_units(known, lib.personas, scenario))
+    with batch_gc():  # thousands of interviews parsed: the collector would walk them again and again
+        for persona_id, trial, saved in store.load_digest_rows(run.run_id):
+            unit = _saved_unit(saved, lib.personas) if same_scenario else None
+            if unit is not None:
+                units[unit.key] = unit
+            else:
+                again.append((persona_id, trial))
+        rebuilt: dict[tuple[str, int], InterviewUnit] = {}
+        gone: set[str] = set()
+        results = store.stream_results(run.run_id, again)
+        # A chunk at a time, so that only units, not whole interviews, are held for a run of 10,000.
+        while chunk := list(itertools.islice(results, REBUILD_CHUNK)):
+            known, left_out = known_results(chunk, lib.personas)
+            rebuilt.update((u.key, u) for u in build_units(known, lib.personas, scenario))
+            gone.update(left_out)
+    units.update((key, unit) for key, unit in rebuilt.items() if key[0] not in gone)
+    missing = sorted(gone)
     notes = [f"run {run.run_id}: personas no longer on disk, left out: {', '.join(missing)}"] if missing else []
     return dict(sorted(units.items())), notes
 

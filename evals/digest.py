@@ -10,7 +10,6 @@ interview, spread over the run while the models answer.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from agents.grader import grader_messages
 from agents.prompting import DEFAULT_TEMPLATES, PROMPT_DIR, PromptTemplate
 from agents.providers.baseline import counting_verdict
 from agents.records import CallRecord, InterviewResult, structured_moves
+from evals.code_stamp import import_closure, source_hash
 from evals.conformance import probe_depth
 from evals.units import InterviewUnit, build_unit, labels_of
 from personas.model import Intended, Persona
@@ -63,16 +63,14 @@ def load_digest(text: str) -> InterviewDigest:
 
 @cache
 def digest_code() -> str:
-    """A hash of the code (and the packaged grader prompt the counting baseline reads) that digests are made by.
+    """A hash of the code digests are made by (this module and all it imports of the harness) and of the packaged
+    grader prompt the counting baseline reads.
 
-    A digest made by another version of the harness may hold what this one would compute differently: readers that
+    A digest made by another version of that code may hold what this one would compute differently: readers that
     outlive a run (`compare`) make such an interview's unit again from the interview itself."""
     root = Path(__file__).resolve().parents[1]
-    files = sorted(f for package in ("agents", "evals", "scenarios", "personas") for f in (root / package).rglob("*.py"))
-    digest = hashlib.sha256()
-    for path in [*files, PROMPT_DIR / DEFAULT_TEMPLATES["grader"]]:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    modules = import_closure(root, __name__, ("agents", "evals", "scenarios", "personas"))
+    return source_hash(root, modules, [PROMPT_DIR / DEFAULT_TEMPLATES["grader"]])
 
 
 @cache

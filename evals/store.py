@@ -312,6 +312,16 @@ class Store:
             rows = self.query(sql, [run_id, [f"{persona_id}#{trial}" for persona_id, trial in keys]])
         return [InterviewResult.model_validate_json(row[0]) for row in rows]
 
+    def stream_results(self, run_id: str, keys: Collection[tuple[str, int]], chunk: int = 500) -> Iterator[InterviewResult]:
+        """The saved interviews of `keys` ((persona_id, trial) pairs) of a run, in no particular order, each parsed as it
+        is fetched: one pass over the run, never all of them in memory at once (not even by DuckDB, which a sort
+        would make hold every row)."""
+        wanted = set(keys)
+        sql = "SELECT persona_id, trial, result FROM interviews WHERE run_id = ?"
+        for persona_id, trial, result in self._stream(sql, [run_id], chunk):
+            if (persona_id, trial) in wanted:
+                yield InterviewResult.model_validate_json(result)
+
     def load_digest_rows(self, run_id: str, chunk: int = 500) -> Iterator[tuple[str, int, str | None]]:
         """(persona_id, trial, digest JSON or None) of each saved interview of a run, streamed `chunk` rows at a time."""
         sql = "SELECT persona_id, trial, digest FROM interviews WHERE run_id = ? ORDER BY persona_id, trial"

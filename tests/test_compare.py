@@ -148,13 +148,14 @@ def test_saved_units_are_read_while_they_hold_and_built_again_when_the_code_or_t
     import evals.compare as compare_module
 
     gates, read = load_gates(), []
-    load_results = Store.load_results
+    stream_results = Store.stream_results
 
-    def reading(store, run_id, keys=None):
-        read.extend(keys if keys is not None else ["every interview"])
-        return load_results(store, run_id, keys)
+    def reading(store, run_id, keys):
+        for result in stream_results(store, run_id, keys):
+            read.append((result.persona_id, result.trial))
+            yield result
 
-    monkeypatch.setattr(Store, "load_results", reading)
+    monkeypatch.setattr(Store, "stream_results", reading)
     with Store.open(runs["db"]) as store:
         base, new = store.get_run(runs["oracle"]), store.get_run(runs["lenient"])
         saved = compare_runs(store, base, new, LIBRARY, gates, n_resamples=200)
@@ -168,7 +169,7 @@ def test_saved_units_are_read_while_they_hold_and_built_again_when_the_code_or_t
         lowered = {cid: max(1, level - 2) for cid, level in ravi.intended.competency_levels.items()}
         relabelled = ravi.model_copy(update={"intended": ravi.intended.model_copy(update={"competency_levels": lowered})})
         library = dataclasses.replace(LIBRARY, personas={**LIBRARY.personas, "ravi-speech": relabelled})
-        monkeypatch.setattr(Store, "load_results", reading)
+        monkeypatch.setattr(Store, "stream_results", reading)
         units, _ = compare_module._units(store, base, library)
     assert read and {persona for persona, _ in read} == {"ravi-speech"}
     assert all(u.labels == relabelled.intended for key, u in units.items() if key[0] == "ravi-speech")

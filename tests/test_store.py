@@ -251,6 +251,21 @@ def test_resaving_replaces_rows_instead_of_duplicating(db: Path) -> None:
         assert [r.persona_id for r in store.load_results(run_id)] == ["ada", "bo"]
 
 
+def test_stream_results_parses_only_the_asked_interviews_across_fetches(store: Store) -> None:
+    run_id = make_run(store)
+    other = make_run(store, label="other")
+    for persona_id in ("ada", "bo", "cy"):
+        for trial in (0, 1):
+            store.save_interview(run_id, rich_result(persona_id, trial))
+    store.save_interview(other, rich_result("ada", 0, hire=False))
+    wanted = [("bo", 1), ("ada", 0), ("cy", 1), ("zed", 0)]  # zed was never saved
+    # One row fetched at a time: the keys are picked out across fetches, and only from this run.
+    streamed = sorted(store.stream_results(run_id, wanted, chunk=1), key=lambda r: (r.persona_id, r.trial))
+    assert streamed == store.load_results(run_id, wanted[:3])
+    assert [(r.persona_id, r.trial, r.grade.hire) for r in streamed] == [("ada", 0, True), ("bo", 1, True), ("cy", 1, True)]
+    assert list(store.stream_results(run_id, [])) == []
+
+
 def test_failed_save_rolls_back_the_whole_interview(store: Store) -> None:
     run_id = make_run(store)
     store.save_interview(run_id, rich_result())
