@@ -117,9 +117,10 @@ class Gateway:
 
     def _state(self) -> LoopState:
         loop = asyncio.get_running_loop()
-        if loop not in self._loops:
-            self._loops[loop] = LoopState(self.concurrency)
-        return self._loops[loop]
+        state = self._loops.get(loop)
+        if state is None:
+            state = self._loops[loop] = LoopState(self.concurrency)
+        return state
 
     async def _answer(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: Tally) -> Answer:
         """The reply for `request`, from the cache, a shared in-flight call, or the provider."""

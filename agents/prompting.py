@@ -34,6 +34,8 @@ class PromptError(ValueError):
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, autoescape=False
 )
+# Jinja's built-in filters that can also serve async templates ask which kind they serve on every call; ours never are.
+_ENV.filters.update({name: f.__wrapped__ for name, f in _ENV.filters.items() if getattr(f, "jinja_async_variant", False)})
 _ENV.filters["span"] = lambda pair: f"{pair[0]:g}-{pair[1]:g}"  # (1.0, 2.0) -> "1-2", as people say minutes
 # Filters whose output is not a function of their input: a block using one is never reused.
 _IMPURE_FILTERS = frozenset({"random", "shuffle"})
