@@ -14,6 +14,12 @@ Each size runs that many interviews (at most 1,000 at once) through the real gra
 
 Run from the repository root: `python bench/overhead.py --interviews 50,200 --latency 0.2`.
 No network and no model weights are needed.
+
+CPU time on a shared machine varies by ±15% from run to run, more than most changes to the code. To compare two
+versions of the code, count instructions instead (valgrind's callgrind; steady to about 0.1%): run under
+`valgrind --tool=callgrind --instr-atstart=no` with `--callgrind`, and only the measured interviews are counted
+("Collected" in valgrind's summary). Instructions are not time (memory stalls are not in them), but a change that
+does not lower them does not make the harness cheaper.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ import argparse
 import asyncio
 import itertools
 import math
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,9 +58,22 @@ class CallCount:
         return self.count
 
 
-def measure(interviews: int, latency: float, concurrency: int | None = None) -> str:
+def _callgrind(on: bool) -> None:
+    """Switch callgrind's instrumentation of this process on or off (the process must run under it)."""
+    usage = "--callgrind: run under `valgrind --tool=callgrind --instr-atstart=no`"
+    try:
+        done = subprocess.run(
+            ["callgrind_control", "--instr=on" if on else "--instr=off", str(os.getpid())], capture_output=True, text=True
+        )
+    except OSError as exc:
+        sys.exit(f"{usage}: {exc}")
+    if done.returncode or "Error" in done.stdout:  # it reports a process it cannot find on stdout, and exits 0
+        sys.exit(f"{usage}: {done.stdout.strip()}")
+
+
+def measure(interviews: int, latency: float, concurrency: int | None = None, callgrind: bool = False) -> str:
     """Run `interviews` scripted interviews, `concurrency` at once (default: all, up to 1,000), with every call
-    sleeping `latency` seconds; one result line."""
+    sleeping `latency` seconds; one result line. With `callgrind`, only the measured interviews are instrumented."""
     from agents.model_config import ModelsConfig
     from agents.providers.scripted import FunctionModel, register_scripted
     from evals.gates import defaults_version, load_gates
@@ -111,10 +132,14 @@ def measure(interviews: int, latency: float, concurrency: int | None = None) -> 
         model.calls.clear()
         fake_cpu = 0.0
         prepared = harness.start(RunPlan(next(iter(lib.scenarios)), pairs), config)
+        if callgrind:
+            _callgrind(True)
         cpu_before, wall_before = time.process_time(), time.perf_counter()
         harness.execute(prepared)
         wall = time.perf_counter() - wall_before
         cpu = time.process_time() - cpu_before - fake_cpu
+        if callgrind:
+            _callgrind(False)
         finalize_before = time.perf_counter()
         harness.finalize(prepared.run_id)
         finalize_s = time.perf_counter() - finalize_before
@@ -135,9 +160,10 @@ def main() -> None:
     parser.add_argument("--interviews", default="50,200", help="Comma-separated run sizes (interviews per run).")
     parser.add_argument("--latency", type=float, default=0.2, help="Seconds every scripted model call sleeps.")
     parser.add_argument("--concurrency", type=int, help=f"Interviews in flight at once (default: all, up to {MAX_AT_ONCE:,}).")
+    parser.add_argument("--callgrind", action="store_true", help="Instrument only the measured interviews (run under callgrind).")
     args = parser.parse_args()
     for size in (int(x) for x in args.interviews.split(",")):
-        print(measure(size, args.latency, args.concurrency), flush=True)
+        print(measure(size, args.latency, args.concurrency, args.callgrind), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+"""The overhead benchmark runs the real pipeline on scripted models and reports every figure it promises."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench" / "overhead.py"
+FIELDS = ("interviews", "latency", "wall", "critical", "ratio", "cpu_ms_per_call", "finalize_s", "peak_rss_mb")
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_one_line_per_size_with_every_field():
+    done = _bench("--interviews", "2,3", "--latency", "0.01")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 2
+    for size, line in zip((2, 3), lines):
+        values = dict(re.findall(r"(\w+)=(\S+)", line))
+        assert tuple(values) == FIELDS
+        assert int(values["interviews"]) == size
+        # Every interview is a chain of model calls, each sleeping 10 ms, so the critical path is at least a few.
+        assert float(values["critical"]) >= 0.05 and float(values["wall"]) >= float(values["critical"])
+        assert float(values["cpu_ms_per_call"]) > 0
+
+
+def test_callgrind_outside_valgrind_is_refused():
+    done = _bench("--interviews", "1", "--latency", "0", "--callgrind")
+    assert done.returncode != 0
+    assert "valgrind --tool=callgrind --instr-atstart=no" in done.stderr
