@@ -317,6 +317,8 @@ class Store:
         is fetched: one pass over the run, never all of them in memory at once (not even by DuckDB, which a sort
         would make hold every row)."""
         wanted = set(keys)
+        if not wanted:
+            return
         sql = "SELECT persona_id, trial, result FROM interviews WHERE run_id = ?"
         for persona_id, trial, result in self._stream(sql, [run_id], chunk):
             if (persona_id, trial) in wanted:
