@@ -71,9 +71,10 @@ def _callgrind(on: bool) -> None:
         sys.exit(f"{usage}: {done.stdout.strip()}")
 
 
-def measure(interviews: int, latency: float, concurrency: int | None = None, callgrind: bool = False) -> str:
+def measure(interviews: int, latency: float, concurrency: int | None = None, callgrind: bool = False, cache: bool = False) -> str:
     """Run `interviews` scripted interviews, `concurrency` at once (default: all, up to 1,000), with every call
-    sleeping `latency` seconds; one result line. With `callgrind`, only the measured interviews are instrumented."""
+    sleeping `latency` seconds; one result line. With `callgrind`, only the measured interviews are instrumented;
+    with `cache`, every call goes through the response cache, as `run` does unless told `--no-cache`."""
     from agents.model_config import ModelsConfig
     from agents.providers.scripted import FunctionModel, register_scripted
     from evals.gates import defaults_version, load_gates
@@ -121,7 +122,7 @@ def measure(interviews: int, latency: float, concurrency: int | None = None, cal
         gates_version=defaults_version(),
         concurrency=concurrency or min(interviews, MAX_AT_ONCE),
         trials=trials,
-        use_cache=False,
+        use_cache=cache,
         annotator="rules",
     )
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "bench.duckdb") as store:
@@ -161,9 +162,10 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2, help="Seconds every scripted model call sleeps.")
     parser.add_argument("--concurrency", type=int, help=f"Interviews in flight at once (default: all, up to {MAX_AT_ONCE:,}).")
     parser.add_argument("--callgrind", action="store_true", help="Instrument only the measured interviews (run under callgrind).")
+    parser.add_argument("--cache", action="store_true", help="Use the response cache on every call, as `run` does by default.")
     args = parser.parse_args()
     for size in (int(x) for x in args.interviews.split(",")):
-        print(measure(size, args.latency, args.concurrency, args.callgrind), flush=True)
+        print(measure(size, args.latency, args.concurrency, args.callgrind, args.cache), flush=True)
 
 
 if __name__ == "__main__":

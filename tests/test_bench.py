@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench" / "overhead.py"
 FIELDS = ("interviews", "latency", "wall", "critical", "ratio", "cpu_ms_per_call", "finalize_s", "peak_rss_mb")
@@ -16,8 +18,9 @@ def _bench(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
-def test_one_line_per_size_with_every_field():
-    done = _bench("--interviews", "2,3", "--latency", "0.01")
+@pytest.mark.parametrize("cache", [[], ["--cache"]], ids=["no cache", "cache"])
+def test_one_line_per_size_with_every_field(cache):
+    done = _bench("--interviews", "2,3", "--latency", "0.01", *cache)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 2

@@ -43,6 +43,26 @@ def test_cache_key_changes_with_each_input():
     assert cache_key("openai/gpt-4o-mini", MESSAGES, reordered, Verdict.model_json_schema()) == base
 
 
+def test_cache_key_tells_apart_texts_split_differently_and_non_text_contents():
+    key = lambda messages: cache_key("m", messages, PARAMS, None)  # noqa: E731
+    split = [
+        [{"role": "system", "content": "ab"}, {"role": "user", "content": "c"}],
+        [{"role": "system", "content": "a"}, {"role": "user", "content": "bc"}],
+        [{"role": "system", "content": "a\u0000"}, {"role": "user", "content": "bc"}],
+        [{"role": "system", "content": ""}, {"role": "user", "content": "abc"}],
+        [{"role": "system", "content": ["ab"]}, {"role": "user", "content": "c"}],  # a list of parts is not its text
+        [{"role": "system", "content": None}, {"role": "user", "content": "c"}],
+        [{"role": "system"}, {"role": "user", "content": "c"}],
+        [{"role": "user", "content": "ab"}, {"role": "user", "content": "c"}],
+        [{"role": "system", "content": "ab"}, {"role": "user", "content": "c", "name": "x"}],
+        [{"role": "system", "content": "ab\u00e9"}, {"role": "user", "content": "c"}],
+    ]
+    assert len({key(messages) for messages in split}) == len(split)
+    # The order of a message's fields does not matter; the text's characters do, whatever they are.
+    assert key([{"content": "ab", "role": "system"}, {"content": "c", "role": "user"}]) == key(split[0])
+    assert key([{"role": "system", "content": "ab\ud800"}]) != key([{"role": "system", "content": "ab\udc00"}])
+
+
 def test_second_identical_temperature_zero_call_is_a_hit(fake_gateway, tmp_path):
     fake = ScriptedModel(["the grade"], latency=0.05)
     gateway = fake_gateway("hit", fake, temperature=0)
