@@ -2,10 +2,16 @@
 
 A separate SQLite file (not the DuckDB results database) because DuckDB admits one writing
 process per file, while several runs may share this cache.
+
+Replies are written behind: kept in memory and committed together, every `FLUSH_ROWS` replies or
+`FLUSH_AFTER_S` seconds, on `flush` and `close`, and when the process exits. A commit per reply cost
+about a tenth of a millisecond of the event loop's time on every call. Every cache on the same file
+in this process reads the replies not yet committed; another process sees them once they are.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import sqlite3
@@ -31,6 +37,10 @@ CREATE TABLE IF NOT EXISTS responses (
 
 # One encoder for every key: `json.dumps` with options builds a new one each call.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# Replies kept in memory before a commit, at most, and for at most this long (checked at each put).
+FLUSH_ROWS = 256
+FLUSH_AFTER_S = 1.0
+_INSERT = "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
 def cache_key(
@@ -41,22 +51,41 @@ def cache_key(
 ) -> str:
     """sha256 over everything that can change a reply: model, messages, parameters, output schema.
 
-    Message texts are hashed as UTF-8 behind their lengths, the rest as canonical JSON: JSON-escaping a prompt's
-    10-20 KB cost about 80 µs a call, more than all else the harness does for it."""
+    Message texts and the schema are hashed behind their lengths (texts as UTF-8, the schema as canonical JSON made
+    once per schema), the rest as canonical JSON: JSON-escaping a prompt's 10-20 KB cost about 80 µs a call, more than
+    all else the harness does for it, and encoding the schema again about 10 µs."""
     texts = [m["content"] if isinstance(m.get("content"), str) else None for m in messages]
     frame = {
         "model": model,
         "params": params,
-        "schema": schema,
         # A message's text is left out of the JSON only when it is hashed below, as a string.
         "messages": [m if text is None else {k: v for k, v in m.items() if k != "content"} for m, text in zip(messages, texts)],
     }
     digest = hashlib.sha256(_CANONICAL.encode(frame).encode("utf-8"))
-    for text in texts:
-        encoded = b"" if text is None else text.encode("utf-8", "surrogatepass")
-        digest.update(b"\0%d\0" % (-1 if text is None else len(encoded)))
-        digest.update(encoded)
+    for part in [
+        None if schema is None else _schema_json(schema),
+        *(None if t is None else t.encode("utf-8", "surrogatepass") for t in texts),
+    ]:
+        digest.update(b"\0%d\0" % (-1 if part is None else len(part)))
+        digest.update(part or b"")
     return digest.hexdigest()
+
+
+# Canonical JSON of the schemas keys were made with, by identity: a run asks with the same few thousands of times.
+# An entry keeps its schema alive, so its id is not reused while it is kept.
+_SCHEMA_JSON: dict[int, tuple[dict[str, Any], bytes]] = {}
+_MAX_SCHEMAS = 256
+
+
+def _schema_json(schema: dict[str, Any]) -> bytes:
+    """`schema` as canonical JSON, made once per schema object: a schema must not change once it has made a key (the
+    gateway's come from `output_schema.json_schema`, which hands out each one for good)."""
+    kept = _SCHEMA_JSON.get(id(schema))
+    if kept is None:
+        if len(_SCHEMA_JSON) >= _MAX_SCHEMAS:
+            _SCHEMA_JSON.clear()
+        kept = _SCHEMA_JSON[id(schema)] = (schema, _CANONICAL.encode(schema).encode("utf-8"))
+    return kept[1]
 
 
 @dataclass(frozen=True)
@@ -69,13 +98,40 @@ class CachedResponse:
     cost_known: bool
 
 
+Row = tuple[str, str, str, int, int, int, float]  # the columns of `responses`, in order
+
+
+class _Pending:
+    """Replies put to one cache file and not yet committed, shared by every ResponseCache on it in this process."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: dict[str, Row] = {}
+        self.since = 0.0  # when the oldest of `rows` was put
+        self.lock = threading.Lock()  # taken before a cache's connection lock, never after
+
+
+_PENDING: dict[Path, _Pending] = {}
+_PENDING_LOCK = threading.Lock()
+
+
+def _pending_for(path: Path) -> _Pending:
+    key = path.resolve()
+    with _PENDING_LOCK:
+        if key not in _PENDING:
+            _PENDING[key] = _Pending(key)
+        return _PENDING[key]
+
+
 class ResponseCache:
-    """SQLite-backed map from cache key to reply; the file is created on first use."""
+    """SQLite-backed map from cache key to reply, written behind (see the module); the file is created on first use."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._pending = _pending_for(self.path)
+        self._unreadable = False
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -91,7 +147,12 @@ class ResponseCache:
         return self._conn
 
     def get(self, key: str) -> CachedResponse | None:
-        """The stored reply for `key`, or None."""
+        """The stored reply for `key`, or None (always, once the file was found unreadable)."""
+        if self._unreadable:
+            return None
+        pending = self._pending.rows.get(key)
+        if pending is not None:
+            return _response(pending[2:])
         try:
             with self._lock:
                 row = (
@@ -102,16 +163,18 @@ class ResponseCache:
                     )
                     .fetchone()
                 )
-        except sqlite3.Error as exc:  # an unusable cache must not fail the run: treat as a miss
-            warnings.warn(f"response cache {self.path} unreadable: {exc}", RuntimeWarning, stacklevel=2)
+        except sqlite3.Error as exc:
+            # An unusable cache must not fail the run: it is off from here on, and every call a miss.
+            warnings.warn(f"response cache {self.path} unreadable, not used: {exc}", RuntimeWarning, stacklevel=2)
+            self._unreadable = True
             return None
-        if row is None:
-            return None
-        return CachedResponse(text=row[0], prompt_tokens=row[1], completion_tokens=row[2], cost_known=bool(row[3]))
+        return None if row is None else _response(row)
 
     def put(self, key: str, model: str, response: CachedResponse) -> None:
-        """Store a successful reply (callers never store errors); a failed write only warns."""
-        row = (
+        """Store a successful reply (callers never store errors), committed with others soon; a failed write only warns."""
+        if self._unreadable:
+            return
+        row: Row = (
             key,
             model,
             response.text,
@@ -120,21 +183,56 @@ class ResponseCache:
             int(response.cost_known),
             time.time(),
         )
-        try:
-            with self._lock:
-                conn = self._connection()
-                conn.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-                conn.commit()
-        except sqlite3.Error as exc:
-            warnings.warn(f"response cache {self.path} not writable: {exc}", RuntimeWarning, stacklevel=2)
+        pending = self._pending
+        with pending.lock:
+            if not pending.rows:
+                pending.since = time.monotonic()
+            pending.rows[key] = row
+            due = len(pending.rows) >= FLUSH_ROWS or time.monotonic() - pending.since >= FLUSH_AFTER_S
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the replies put to this file and not yet committed; a failed write only warns (they are dropped)."""
+        pending = self._pending
+        with pending.lock:
+            if not pending.rows:
+                return
+            try:
+                with self._lock:
+                    conn = self._connection()
+                    conn.executemany(_INSERT, list(pending.rows.values()))
+                    conn.commit()
+            except sqlite3.Error as exc:
+                warnings.warn(f"response cache {self.path} not writable: {exc}", RuntimeWarning, stacklevel=2)
+            finally:
+                pending.rows.clear()
 
     def __len__(self) -> int:
+        self.flush()
         with self._lock:
             return self._connection().execute("SELECT COUNT(*) FROM responses").fetchone()[0]
 
     def close(self) -> None:
-        """Close the database connection (it reopens on next use)."""
+        """Commit what is pending and close the database connection (it reopens on next use)."""
+        self.flush()
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _response(columns: tuple[Any, ...]) -> CachedResponse:
+    """A reply from its stored columns: text, prompt tokens, completion tokens, cost known."""
+    text, prompt_tokens, completion_tokens, cost_known = columns[:4]
+    return CachedResponse(
+        text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_known=bool(cost_known)
+    )
+
+
+@atexit.register
+def _flush_all() -> None:
+    """Commit every file's pending replies when the process ends (unless its folder is gone: a test's, say)."""
+    for pending in list(_PENDING.values()):
+        if pending.rows and pending.path.parent.is_dir():
+            ResponseCache(pending.path).close()

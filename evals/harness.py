@@ -7,6 +7,7 @@ everything finished. The CLI is a thin layer over `Harness`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import zlib
 from collections.abc import Callable, Coroutine
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.gateway import CACHE_FILENAME
+from agents.gateway import CACHE_FILENAME, Gateway
 from agents.interview import InterviewJob, stream_interviews
 from agents.prompting import PromptError, PromptSet
 from agents.records import InterviewResult
@@ -216,19 +217,21 @@ class Harness:
             from evals.probing import execute_probe
 
             return execute_probe(self, prepared)
-        with StoreWriter(self.store, prepared.run_id) as writer, batch_gc():
-            self._execute(prepared, writer, on_result, budget)
+        gateway = config.gateway(self.cache_path)
+        # closing: the replies the cache writes behind are committed however the run ends.
+        with StoreWriter(self.store, prepared.run_id) as writer, batch_gc(), contextlib.closing(gateway.cache):
+            self._execute(prepared, gateway, writer, on_result, budget)
 
     def _execute(
         self,
         prepared: PreparedRun,
+        gateway: Gateway,
         writer: StoreWriter,
         on_result: Callable[[InterviewResult], None] | None,
         budget: Budget | None,
     ) -> None:
         config = prepared.config
         scenario = self.library.scenario(prepared.run.scenario_id)
-        gateway = config.gateway(self.cache_path)
         counts = {"started": 0, "done": 0}
 
         async def committed(result: InterviewResult) -> None:
