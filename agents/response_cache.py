@@ -171,7 +171,8 @@ class ResponseCache:
         return None if row is None else _response(row)
 
     def put(self, key: str, model: str, response: CachedResponse) -> None:
-        """Store a successful reply (callers never store errors), committed with others soon; a failed write only warns."""
+        """Store a successful reply (callers never store errors), committed with others soon; a failed write only warns,
+        and nothing is stored once the file was found unreadable."""
         if self._unreadable:
             return
         row: Row = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from pydantic import BaseModel
@@ -61,6 +62,16 @@ def test_cache_key_tells_apart_texts_split_differently_and_non_text_contents():
     # The order of a message's fields does not matter; the text's characters do, whatever they are.
     assert key([{"content": "ab", "role": "system"}, {"content": "c", "role": "user"}]) == key(split[0])
     assert key([{"role": "system", "content": "ab\ud800"}]) != key([{"role": "system", "content": "ab\udc00"}])
+
+
+def test_cache_key_reads_a_schema_by_its_content_whichever_object_holds_it():
+    schema = Verdict.model_json_schema()
+    key = cache_key("openai/gpt-4o-mini", MESSAGES, PARAMS, schema)
+    assert cache_key("openai/gpt-4o-mini", MESSAGES, PARAMS, schema) == key  # made once for this object, then kept
+    assert cache_key("openai/gpt-4o-mini", MESSAGES, PARAMS, json.loads(json.dumps(schema))) == key
+    reordered = dict(reversed(list(schema.items())))
+    assert cache_key("openai/gpt-4o-mini", MESSAGES, PARAMS, reordered) == key
+    assert cache_key("openai/gpt-4o-mini", MESSAGES, PARAMS, {**schema, "required": []}) != key
 
 
 def test_second_identical_temperature_zero_call_is_a_hit(fake_gateway, tmp_path):

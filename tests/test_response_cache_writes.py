@@ -81,7 +81,8 @@ def test_replies_left_pending_are_committed_when_the_process_exits(tmp_path):
     assert ResponseCache(path).get("k") == CachedResponse("saved at exit", 1, 1, False)
 
 
-def test_a_run_commits_its_cached_replies_when_it_ends(tmp_path):
+def test_a_run_commits_its_cached_replies_when_it_ends(tmp_path, monkeypatch):
+    monkeypatch.setattr(response_cache, "FLUSH_AFTER_S", 3600.0)  # however slow the machine, only the run's end commits
     lib = loading.load_shipped()
     config = RunConfig(
         models=ModelsConfig.for_all(register_script(InterviewScript()), temperature=0),
@@ -95,6 +96,6 @@ def test_a_run_commits_its_cached_replies_when_it_ends(tmp_path):
         prepared = harness.start(make_plan(lib, "microsoft-ai-engineer-behavioral", ["mei-defects"], None, 1), config)
         harness.execute(prepared)
         calls = store.load_results(prepared.run_id)[0].calls
-    # Every call of the run was a miss, stored under its own key; fewer than FLUSH_ROWS, so only the run's end commits.
+    # Every call of the run was a miss, stored under its own key, and fewer than FLUSH_ROWS.
     assert len(calls) < response_cache.FLUSH_ROWS
     assert committed(tmp_path / "cache.sqlite") == len(calls)
