@@ -61,8 +61,10 @@ def output_model(name: str, base: type[Base], **fields: Any) -> type[Base]:
     return _BUILT[key]
 
 
-def by_identity(build: Callable[[Key], Built]) -> Callable[[Key], Built]:
-    """Cache `build(obj)` per object, by identity: for schemas of a scenario, which is frozen and lives all run.
+def by_identity(build: Callable[[Key], Built], limit: int | None = None) -> Callable[[Key], Built]:
+    """Cache `build(obj)` per object, by identity: for objects that do not change once built from, such as the
+    schemas of a scenario, which is frozen and lives all run. With `limit`, at most that many are kept: then they
+    start over.
 
     Entries keep their object alive, so an id is never reused while it is cached."""
     built: dict[int, tuple[Key, Built]] = {}
@@ -71,6 +73,8 @@ def by_identity(build: Callable[[Key], Built]) -> Callable[[Key], Built]:
     def cached(obj: Key) -> Built:
         entry = built.get(id(obj))
         if entry is None:
+            if limit is not None and len(built) >= limit:
+                built.clear()
             entry = built[id(obj)] = (obj, build(obj))
         return entry[1]
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agents.output_schema import by_identity
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
@@ -71,21 +73,13 @@ def cache_key(
     return digest.hexdigest()
 
 
-# Canonical JSON of the schemas keys were made with, by identity: a run asks with the same few thousands of times.
-# An entry keeps its schema alive, so its id is not reused while it is kept.
-_SCHEMA_JSON: dict[int, tuple[dict[str, Any], bytes]] = {}
-_MAX_SCHEMAS = 256
+def _encode_schema(schema: dict[str, Any]) -> bytes:
+    return _CANONICAL.encode(schema).encode("utf-8")
 
 
-def _schema_json(schema: dict[str, Any]) -> bytes:
-    """`schema` as canonical JSON, made once per schema object: a schema must not change once it has made a key (the
-    gateway's come from `output_schema.json_schema`, which hands out each one for good)."""
-    kept = _SCHEMA_JSON.get(id(schema))
-    if kept is None:
-        if len(_SCHEMA_JSON) >= _MAX_SCHEMAS:
-            _SCHEMA_JSON.clear()
-        kept = _SCHEMA_JSON[id(schema)] = (schema, _CANONICAL.encode(schema).encode("utf-8"))
-    return kept[1]
+# A run asks with the same few schemas thousands of times: each is encoded once, so a schema must not change once it
+# has made a key (the gateway's come from `output_schema.json_schema`, which hands out each one for good).
+_schema_json = by_identity(_encode_schema, limit=256)
 
 
 @dataclass(frozen=True)
