@@ -53,26 +53,28 @@ def _repeats(store: Store, run: RunRecord) -> dict[str, RunRecord]:
     return found
 
 
+# Paired in SQL over the stored JSON, each interview's grade read out once: parsing every interview of both runs
+# cost about 14 s and 2 GB at 10,000 a side.
+_DIFFERENCE = """
+WITH paired AS (
+    SELECT mine.g AS a, theirs.g AS b
+    FROM (SELECT persona_id, trial, result->'$.grade' AS g FROM interviews WHERE run_id = ?) AS mine
+    JOIN (SELECT persona_id, trial, result->'$.grade' AS g FROM interviews WHERE run_id = ?) AS theirs USING (persona_id, trial)
+    WHERE json_type(mine.g) = 'OBJECT' AND json_type(theirs.g) = 'OBJECT'
+), scores AS (
+    SELECT CAST(a->'competencies'->c->>'score' AS INTEGER) AS x, CAST(b->'competencies'->c->>'score' AS INTEGER) AS y
+    FROM (SELECT a, b, unnest(json_keys(a->'competencies')) AS c FROM paired)
+)
+SELECT
+    (SELECT count(*) FROM paired),
+    (SELECT avg(abs(x - y)) FROM scores),
+    (SELECT avg(CAST(CAST(a->>'hire' AS BOOLEAN) <> CAST(b->>'hire' AS BOOLEAN) AS DOUBLE)) FROM paired)
+"""
+
+
 def _difference(store: Store, run: RunRecord, other: RunRecord, kind: str) -> Noise:
-    mine = {(r.persona_id, r.trial): r.grade for r in store.load_results(run.run_id) if r.grade}
-    theirs = {(r.persona_id, r.trial): r.grade for r in store.load_results(other.run_id) if r.grade}
-    keys = sorted(set(mine) & set(theirs))
-    changes, flips = [], []
-    for key in keys:
-        a, b = mine[key], theirs[key]
-        assert a is not None and b is not None
-        for cid, grade in a.competencies.items():
-            theirs_score = b.competencies[cid].score if cid in b.competencies else None
-            if grade.score is not None and theirs_score is not None:
-                changes.append(abs(grade.score - theirs_score))
-        flips.append(a.hire != b.hire)
-    return Noise(
-        kind,
-        other.run_id,
-        len(keys),
-        sum(changes) / len(changes) if changes else None,
-        sum(flips) / len(flips) if flips else None,
-    )
+    ((paired, change, flips),) = store.query(_DIFFERENCE, [run.run_id, other.run_id])
+    return Noise(kind, other.run_id, paired, change, flips)
 
 
 def noise(store: Store, run: RunRecord) -> list[Noise]:
