@@ -9,6 +9,7 @@ again is answered from the response cache without a model call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -132,7 +133,8 @@ def execute_probe(harness: Harness, prepared: PreparedRun, on_interview: Callabl
         limit = asyncio.Semaphore(max(1, prepared.config.concurrency))
         await asyncio.gather(*(one(originals[key], limit) for key in prepared.pending if key in originals))
 
-    asyncio.run(all_of_them())
+    with contextlib.closing(gateway.cache):  # its replies are committed however the probe ends, as a run's are
+        asyncio.run(all_of_them())
 
 
 def finalize_probe(harness: Harness, run_id: str) -> list[CheckRow]:

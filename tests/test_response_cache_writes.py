@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from agents import response_cache
+from agents.gateway import CACHE_FILENAME
 from agents.model_config import ModelsConfig
 from agents.response_cache import CachedResponse, ResponseCache
 from evals import loading
@@ -99,3 +100,17 @@ def test_a_run_commits_its_cached_replies_when_it_ends(tmp_path, monkeypatch):
     # Every call of the run was a miss, stored under its own key, and fewer than FLUSH_ROWS.
     assert len(calls) < response_cache.FLUSH_ROWS
     assert committed(tmp_path / "cache.sqlite") == len(calls)
+
+
+def test_a_probe_run_commits_its_cached_replies_when_it_ends(tmp_path, monkeypatch):
+    from tests.test_probes import base_run, probe, scripted_grader
+
+    monkeypatch.setattr(response_cache, "FLUSH_AFTER_S", 3600.0)
+    model, grader = scripted_grader()
+    run_id, db = base_run(tmp_path, model, personas=["mei-defects"])
+    cache = tmp_path / CACHE_FILENAME  # beside the database
+    before, graded_before = committed(cache), grader.calls
+    assert probe(run_id, db, "--suite", "injection").exit_code == 0
+    # Each copy is a different prompt: one miss, one reply, all committed by the probe's end rather than at exit.
+    assert grader.calls > graded_before
+    assert committed(cache) - before == grader.calls - graded_before
