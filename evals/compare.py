@@ -21,7 +21,6 @@ from evals.units import InterviewUnit, build_units, known_results
 from personas.model import Persona
 
 N_RESAMPLES = 2000
-# Interviews read at once when their units are built again.
 
 
 @dataclass
@@ -112,7 +111,7 @@ def _units(store: Store, run: RunRecord, lib) -> tuple[dict[tuple[str, int], Int
         rebuilt: dict[tuple[str, int], InterviewUnit] = {}
         gone: set[str] = set()
         # One interview at a time: only units, not whole interviews, are held for a run of 10,000, and each parse
-        # reuses the memory the last one freed (holding 500 parsed at once made parsing 2-3 times slower).
+        # reuses the memory the last one freed (holding 500 parsed at once made parsing about twice as slow).
         for result in store.stream_results(run.run_id, again):
             known, left_out = known_results([result], lib.personas)
             rebuilt.update((u.key, u) for u in build_units(known, lib.personas, scenario))

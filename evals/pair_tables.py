@@ -132,7 +132,7 @@ def resample_counts(indices: np.ndarray, n: int) -> np.ndarray:
     """How often each of n items is drawn in each resample, from a (resamples, n) array of drawn indices."""
     counts = np.empty((indices.shape[0], n))
     # A resample at a time: one bincount over every resample's offset indices made arrays of resamples x n of its own,
-    # and took 30 times as long at 2,000 x 10,000.
+    # and took about three times as long (1.1 s against 0.4 s at 2,000 x 10,000).
     for row, drawn in zip(counts, indices):
         row[:] = np.bincount(drawn, minlength=n)
     return counts
