@@ -111,6 +111,11 @@ class Gateway:
         self.limits = model_limits(self.models)
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopState] = weakref.WeakKeyDictionary()
 
+    def close(self) -> None:
+        """Commit the replies its cache still holds in memory (see `ResponseCache`) and close the cache's file; a run
+        or probe closes its gateway when it ends. The gateway stays usable: the file reopens on the next call."""
+        self.cache.close()
+
     def session(self, seed: int | None = None) -> GatewaySession:
         """A per-interview view: calls use `seed` unless their role fixes one, and are recorded."""
         return GatewaySession(self, seed)

@@ -218,8 +218,8 @@ class Harness:
 
             return execute_probe(self, prepared)
         gateway = config.gateway(self.cache_path)
-        # closing: the replies the cache writes behind are committed however the run ends.
-        with StoreWriter(self.store, prepared.run_id) as writer, batch_gc(), contextlib.closing(gateway.cache):
+        # closing: the replies the gateway's cache writes behind are committed however the run ends.
+        with StoreWriter(self.store, prepared.run_id) as writer, batch_gc(), contextlib.closing(gateway):
             self._execute(prepared, gateway, writer, on_result, budget)
 
     def _execute(

@@ -133,7 +133,7 @@ def execute_probe(harness: Harness, prepared: PreparedRun, on_interview: Callabl
         limit = asyncio.Semaphore(max(1, prepared.config.concurrency))
         await asyncio.gather(*(one(originals[key], limit) for key in prepared.pending if key in originals))
 
-    with contextlib.closing(gateway.cache):  # its replies are committed however the probe ends, as a run's are
+    with contextlib.closing(gateway):  # its cache's replies are committed however the probe ends, as a run's are
         asyncio.run(all_of_them())
 
 
