@@ -1,6 +1,6 @@
 """The model client seam every agent talks through: one `complete` call per model turn.
 
-`agents.gateway.GatewaySession` is the real implementation; anything with the same method
+`agents.models.gateway.GatewaySession` is the real implementation; anything with the same method
 (a test double, another gateway) can stand in for it.
 """
 

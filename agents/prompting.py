@@ -14,7 +14,7 @@ from jinja2 import meta, nodes
 from jinja2.runtime import Context
 from pydantic import BaseModel
 
-PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
+PROMPT_DIR = Path(__file__).resolve().parent / "roles" / "prompts"
 # Every prompt the harness renders; users may point interviewer, candidate and grader at their own file.
 DEFAULT_TEMPLATES = {
     "interviewer": "interviewer.j2",

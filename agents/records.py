@@ -63,6 +63,9 @@ class TurnAnnotation(StrictModel):
     )
     probe_category: str | None = Field(default=None, description="Probe category of a probe turn.")
     tier: Literal["rules", "judge"] = Field(description="Which tier set the labels: the deterministic rules or the judge model.")
+    sure: bool = Field(
+        default=True, description="False when the rules could not settle the turn and no judge read it: their best guess."
+    )
 
 
 class Turn(StrictModel):
@@ -129,6 +132,9 @@ class TopicViolation(StrictModel):
     topic: str = Field(description="The prohibited topic, or 'rubric'.")
     quote: str = Field(description="The offending words.")
     source: Literal["screen", "judge"] = Field(description="Found by the keyword screen or by the judge model.")
+    sure: bool = Field(
+        default=True, description="False for a screen hit its patterns cannot settle (a word that may be innocent in context)."
+    )
 
 
 class CandidateIdentity(StrictModel):
@@ -172,6 +178,11 @@ class InterviewResult(StrictModel):
     fidelity: FidelityJudgment | None = Field(default=None, description="Judge's blind read of the persona's play.")
     violations: list[TopicViolation] | None = Field(
         default=None, description="Prohibited-topic and rubric-leak findings; None when not screened."
+    )
+    conformance_reads: dict[str, bool] | None = Field(
+        default=None,
+        description="The judge's verdicts on the conformance checks the rules left unsure (true = done right); None when "
+        "no judge read them.",
     )
     calls: list[CallRecord] = Field(default_factory=list, description="Per-call accounting.")
     prompt_hashes: dict[str, str] = Field(default_factory=dict, description="sha256 of each prompt template source by role.")

@@ -75,13 +75,13 @@ def measure(interviews: int, latency: float, concurrency: int | None = None, cal
     """Run `interviews` scripted interviews, `concurrency` at once (default: all, up to 1,000), with every call
     sleeping `latency` seconds; one result line. With `callgrind`, only the measured interviews are instrumented;
     with `cache`, every call goes through the response cache, as `run` does unless told `--no-cache`."""
-    from agents.model_config import ModelsConfig
-    from agents.providers.scripted import FunctionModel, register_scripted
-    from evals.gates import defaults_version, load_gates
-    from evals.harness import Harness, RunPlan
+    from agents.models.config import ModelsConfig
+    from agents.models.providers.scripted import FunctionModel, register_scripted
     from evals.loading import load_shipped
-    from evals.run_config import RunConfig
-    from evals.store import Store
+    from evals.metrics.gates import defaults_version, load_gates
+    from evals.runs.config import SimulateConfig
+    from evals.runs.harness import Harness, RunPlan
+    from evals.store.database import Store
     from tests.scripted_agents import InterviewScript
 
     lib = load_shipped()
@@ -116,7 +116,7 @@ def measure(interviews: int, latency: float, concurrency: int | None = None, cal
     ids = sorted(lib.personas)
     trials = math.ceil(interviews / len(ids))
     pairs = list(itertools.islice(((pid, t) for t in range(trials) for pid in ids), interviews))
-    config = RunConfig(
+    config = SimulateConfig(
         models=ModelsConfig.for_all(f"scripted/{name}"),
         gates=load_gates(),
         gates_version=defaults_version(),

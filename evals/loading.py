@@ -11,8 +11,6 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from evals.recordings import SCHEMA_FILE as RECORDING_SCHEMA
-from evals.recordings import RecordingLine
 from personas.model import Persona, check_against_scenario
 from scenarios.model import Scenario
 
@@ -23,8 +21,8 @@ PERSONA_DIR = DATA_ROOT / "personas"
 SCHEMA_FILES: dict[type[BaseModel], Path] = {
     Scenario: SCENARIO_DIR / "scenario.schema.json",
     Persona: PERSONA_DIR / "persona.schema.json",
-    RecordingLine: RECORDING_SCHEMA,
 }
+# The recordings' schema is written beside its model (`evals.runs.recordings`); `evals.api.write_schemas` writes all.
 
 
 class DataError(Exception):
@@ -194,10 +192,3 @@ def load_shipped() -> Library:
 def schema_text(model: type[BaseModel]) -> str:
     """The JSON Schema editors use to validate a data file type, as written to disk."""
     return json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
-
-
-def write_schemas() -> list[Path]:
-    """Regenerate the JSON Schema files next to the data."""
-    for model, path in SCHEMA_FILES.items():
-        path.write_text(schema_text(model), encoding="utf-8")
-    return list(SCHEMA_FILES.values())

@@ -29,7 +29,10 @@ class Intended(FrozenModel):
     """The labels the persona is written to deserve: the ground truth the grader is checked against."""
 
     overall_level: int = Field(ge=1, le=5, description="Overall rubric level, 1-5.")
-    competency_levels: dict[str, int] = Field(description="Rubric level 1-5 for every competency of the scenario.")
+    competency_levels: dict[str, int] = Field(
+        description="Rubric level 1-5 per competency: every competency for a persona; a recording's labels may leave out "
+        "one its labeller found not assessable."
+    )
     red_flags: list[str] = Field(description="Red-flag ids from the scenario the persona shows; may be empty.")
     hire: bool = Field(description="Hire decision implied by the levels, red flags and the scenario's hire bar.")
 

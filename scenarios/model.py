@@ -43,6 +43,11 @@ class Question(FrozenModel):
     id: str = Field(pattern=r"^q_[a-z0-9_]+$", description="Stable question id, e.g. q_collaboration.")
     competencies: list[str] = Field(min_length=1, description="Competency ids this question probes.")
     text: str = Field(description="The question as the interviewer asks it.")
+    cues: list[str] = Field(
+        default_factory=list,
+        description="Words and phrases (lower case; a trailing * matches any ending) that point to this question when an "
+        "interviewer paraphrases it; an interpretation, since the seed gives only the question's text.",
+    )
 
 
 class QuestionRule(FrozenModel):
@@ -232,9 +237,12 @@ class Scenario(FrozenModel):
 
 
 def _has_field(model: BaseModel, path: str) -> bool:
-    """Whether a dotted field path (hire_bar.min_mean_score) names a field of `model`."""
+    """Whether a dotted field path (hire_bar.min_mean_score) names a field of `model`; on a list, the path goes on to a
+    field of its items (question_bank.cues is every question's cues)."""
     head, _, rest = path.partition(".")
     if head not in type(model).model_fields:
         return False
     value = getattr(model, head)
+    if rest and isinstance(value, list):
+        return bool(value) and all(isinstance(item, BaseModel) and _has_field(item, rest) for item in value)
     return not rest or (isinstance(value, BaseModel) and _has_field(value, rest))

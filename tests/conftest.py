@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agents import gateway
-from agents.providers import litellm_provider
-from agents.providers.scripted import clear_scripted
+from agents.models import gateway
+from agents.models.providers import litellm_provider
+from agents.models.providers.scripted import clear_scripted
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +27,9 @@ def fake_gateway(tmp_path):
 
     Extra keyword arguments are RoleModel parameters (temperature, seed, timeout, ...).
     """
-    from agents.gateway import Gateway
-    from agents.model_config import ModelsConfig
-    from agents.providers.scripted import register_scripted
+    from agents.models.config import ModelsConfig
+    from agents.models.gateway import Gateway
+    from agents.models.providers.scripted import register_scripted
 
     def build(name, fake, *, use_cache=True, concurrency=8, max_retries=3, backoff_s=0.0, **params):
         register_scripted(name, fake)

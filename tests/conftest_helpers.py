@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from agents.gateway import Gateway
-from agents.model_config import ModelsConfig
-from agents.providers.scripted import FunctionModel, register_scripted
+from agents.models.config import ModelsConfig
+from agents.models.gateway import Gateway
+from agents.models.providers.scripted import FunctionModel, register_scripted
 from agents.records import ROLES
 from evals.loading import load_shipped
 from tests.scripted_agents import InterviewScript
@@ -46,7 +46,7 @@ def run_harness(db, script: InterviewScript, *personas: str) -> str:
     from typer.testing import CliRunner
 
     from evals.cli import app
-    from evals.store import Store
+    from evals.store.database import Store
 
     selection = [a for p in personas for a in ("--persona", p)] or ["--tag", "core"]
     result = CliRunner().invoke(app, ["run", *selection, *role_flags(register_script(script)), "--db", str(db), "--no-cache"])

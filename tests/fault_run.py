@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.store import Store
+from evals.store.database import Store
 from tests.fault_server import FaultPlan, FaultServer
 from tests.scripted_agents import InterviewScript
 

@@ -56,7 +56,9 @@ class InterviewScript:
     """A configurable fake for all four roles; `respond` is a FunctionModel function."""
 
     personas: dict[str, Persona] = field(default_factory=dict)  # by display name
-    interviewer: str = "probing"  # probing | minimal | greedy (asks whenever allowed)
+    # thorough (follows up every answer once, again when it quotes no figure) | probing (only answers without a figure)
+    # | minimal | greedy (asks whenever allowed)
+    interviewer: str = "thorough"
     candidate: str = "canned"  # canned (a fixed line by level) | story (recites its notes on the asked competency)
     grader: str = (
         "oracle"  # oracle | lenient | all3 | no_flags | invented_quotes | invalid | person (no persona: see _person_grade)
@@ -66,6 +68,9 @@ class InterviewScript:
     candidate_words: int = 0
     extra_interviewer_text: str = ""
     grader_hook: Callable[[dict], dict] | None = None
+    # What the judge's topic audit reports: interviewer lines containing a key, as that topic (e.g. "rubric"). A fake
+    # judge sees only what a test planted; an empty map reports nothing.
+    judge_flags: dict[str, str] = field(default_factory=dict)
     fail_for: str | None = None  # the candidate raises when playing this display name
 
     def respond(self, role: str, messages: list[dict], schema: dict | None):
@@ -77,7 +82,10 @@ class InterviewScript:
         last_answer = next((t for w, t in reversed(transcript_lines(messages)) if w == "CANDIDATE"), "")
         asks = [m for m in moves if m.startswith("ask")]
         probes = [m for m in moves if m.startswith("probe:")]
-        if self.interviewer == "probing" and probes and not re.search(r"\d", last_answer):
+        last_asked = next((t for w, t in reversed(transcript_lines(messages)) if w == "INTERVIEWER"), "")
+        # Follows up once on every answer to a question, and again whenever an answer quotes no figure.
+        first_answer = self.interviewer == "thorough" and last_asked != INTERVIEWER_LINES["probe"]
+        if self.interviewer in ("probing", "thorough") and probes and (first_answer or not re.search(r"\d", last_answer)):
             move = "probe:evidence" if "probe:evidence" in probes else probes[0]
         elif self.interviewer == "greedy" and asks:
             move = asks[0]
@@ -114,9 +122,16 @@ class InterviewScript:
             if not candidate_lines(messages):
                 text = f"Hi, I'm {name} and I work on {'models' if numbers else 'stuff'}."
             elif numbers:
-                text = f"I owned the launch and cut p95 latency from 900 ms to 300 ms for {name.split()[0]}'s team."
+                text = (
+                    f"I owned the launch and cut p95 latency from 900 ms to 300 ms for {name.split()[0]}'s team. "
+                    "I agreed the rollout plan with the product manager first, watched the dashboards through the canary, "
+                    "and wrote up what we changed afterwards so the other teams could reuse it."
+                )
             else:
-                text = "We kind of worked on it together and it went fine in the end."
+                text = (
+                    "We kind of worked on it together and it went fine in the end. There was a lot going on at the time "
+                    "and other people handled most of the details, so I mostly helped where I could and kept things moving."
+                )
         text = self._pad(text, self.candidate_words)
         if schema is None:
             return text
@@ -182,7 +197,7 @@ class InterviewScript:
     # -- judge -------------------------------------------------------------------------------
     def _judge(self, messages, schema):
         if "violations" in schema.get("properties", {}):
-            return {"violations": []}
+            return {"violations": self._audit(messages)}
         if "labels" in schema.get("properties", {}):
             return {"labels": []}  # turn annotation: leaves the rules' labels as they are
         persona = self._persona_in(messages)
@@ -191,6 +206,14 @@ class InterviewScript:
         if self.judge == "all1":
             return {"competency_levels": {c: 1 for c in persona.intended.competency_levels}, "red_flags": []}
         return {"competency_levels": dict(persona.intended.competency_levels), "red_flags": list(persona.intended.red_flags)}
+
+    def _audit(self, messages) -> list[dict]:
+        found = []
+        for index, (who, text) in enumerate(transcript_lines(messages)):
+            for phrase, topic in self.judge_flags.items():
+                if who == "INTERVIEWER" and phrase in text:
+                    found.append({"turn_index": index, "topic": topic, "quote": phrase[:120]})
+        return found[:5]
 
     @staticmethod
     def _pad(text: str, words: int) -> str:

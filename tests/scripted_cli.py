@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.providers.scripted import FunctionModel, register_scripted  # noqa: E402
+from agents.models.providers.scripted import FunctionModel, register_scripted  # noqa: E402
 from evals.cli import app  # noqa: E402
 from tests.scripted_agents import InterviewScript  # noqa: E402
 

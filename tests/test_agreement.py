@@ -9,8 +9,9 @@ import pytest
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
-from evals.agreement import (
+from evals.metrics.agreement import (
     adjacent_agreement,
+    cohen_kappa,
     confusion_matrix,
     exact_agreement,
     mean_absolute_error,
@@ -224,3 +225,19 @@ def test_confusion_matrix_rejects_unknown_levels():
         confusion_matrix([None], [1])
     with pytest.raises(ValueError, match="length"):
         confusion_matrix([1, 2], [1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cohen_kappa_matches_sklearn_on_nominal_labels(seed):
+    rng = np.random.default_rng(seed)
+    labels = ["ask", "probe", "close", "other"]
+    a = [labels[i] for i in rng.integers(0, 4, 60)]
+    b = [x if rng.random() < 0.7 else labels[i] for x, i in zip(a, rng.integers(0, 4, 60))]
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_cohen_kappa_edges():
+    assert cohen_kappa([], []) is None
+    assert cohen_kappa([True, True], [True, True]) == 1.0
+    assert cohen_kappa([True, True], [True, False]) == 0.0
+    assert cohen_kappa([True, False, True, False], [False, True, False, True]) == -1.0

@@ -10,15 +10,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from agents.gateway import Gateway
-from agents.grader import grade_transcript
-from agents.model_config import ROLE_DEFAULTS, ConfigError, ModelsConfig, RoleModel, resolve_models
+from agents.models.config import ROLE_DEFAULTS, ConfigError, ModelsConfig, RoleModel, resolve_models
+from agents.models.gateway import Gateway
+from agents.models.providers.baseline import counting_level, surface_counts
 from agents.prompting import PromptSet
-from agents.providers.baseline import counting_level, surface_counts
 from agents.records import Turn
+from agents.roles.grader import grade_transcript
 from evals.cli import app
-from evals.confounds import COUNTING_QWK_WARNING, library_confounds, rank_fitted_qwk
 from evals.loading import PERSONA_DIR, SCENARIO_DIR, load_library
+from evals.metrics.confounds import COUNTING_QWK_WARNING, library_confounds, rank_fitted_qwk
 from tests.conftest_helpers import LIBRARY, SCENARIO, register_script
 from tests.scripted_agents import InterviewScript
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app
-from evals.store import Store
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY
 from tests.fault_server import FaultPlan, FaultServer
 from tests.scripted_agents import InterviewScript

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.code_stamp import import_closure, source_hash
+from evals.metrics.code_stamp import import_closure, source_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("agents", "evals", "scenarios", "personas")
@@ -49,9 +49,23 @@ def test_hash_changes_with_the_closure_only(tmp_path):
 
 
 def test_digest_code_covers_what_units_are_built_by_and_not_the_rest():
-    closure = import_closure(ROOT, "evals.digest", PACKAGES)
-    assert {"evals.units", "evals.conformance", "evals.topic_screen", "agents.providers.baseline", "agents.records"} <= closure
-    assert {"scenarios.model", "personas.model", "agents.grader", "agents.prompting"} <= closure
+    closure = import_closure(ROOT, "evals.metrics.digest", PACKAGES)
+    assert {
+        "evals.metrics.units",
+        "evals.metrics.conformance",
+        "evals.metrics.topic_screen",
+        "agents.models.providers.baseline",
+        "agents.records",
+    } <= closure
+    assert {"scenarios.model", "personas.model", "agents.roles.grader", "agents.prompting"} <= closure
     # The CLI, the reports, the store and the interview loop can change without making saved digests stale.
-    elsewhere = {"evals.cli", "evals.report", "evals.compare", "evals.store", "evals.harness", "agents.graph", "agents.gateway"}
+    elsewhere = {
+        "evals.cli",
+        "evals.report.run_report",
+        "evals.report.compare",
+        "evals.store.database",
+        "evals.runs.harness",
+        "agents.interview.graph",
+        "agents.models.gateway",
+    }
     assert not closure & elsewhere

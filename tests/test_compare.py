@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app
-from evals.compare import compare_runs
-from evals.gates import load_gates
-from evals.store import Store
+from evals.metrics.gates import load_gates
+from evals.report.compare import compare_runs
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY, run_harness
 from tests.scripted_agents import InterviewScript
 
@@ -145,7 +145,7 @@ def test_invalid_gate_config_exits_2(runs, tmp_path) -> None:
 def test_saved_units_are_read_while_they_hold_and_built_again_when_the_code_or_the_labels_changed(runs, monkeypatch) -> None:
     import dataclasses
 
-    import evals.compare as compare_module
+    import evals.report.compare as compare_module
 
     gates, read = load_gates(), []
     stream_results = Store.stream_results

@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from agents.interview import run_interview
+from agents.interview.batch import run_interview
 from agents.records import InterviewResult, TopicViolation, Turn
-from evals.conformance import CONFORMANCE_CHECKS, check_interview, has_metric, passes_all, probe_opportunities
-from evals.topic_screen import merge_violations, screen_interviewer_text
+from evals.metrics.conformance import (
+    CONFORMANCE_CHECKS,
+    check_interview,
+    disagreements,
+    has_metric,
+    passes_all,
+    probe_opportunities,
+)
+from evals.metrics.topic_screen import merge_violations, screen_interviewer_text
 from tests.conftest_helpers import LIBRARY, SCENARIO, scripted_gateway
 from tests.scripted_agents import InterviewScript
 
@@ -18,6 +25,12 @@ INTRO = (
     "Hi, I'm Sam, an engineering manager on the Azure AI team, and this interview is for the AI Engineer role. "
     "Everything we discuss stays confidential. For each story, take 1-2 minutes for the setup, 3-5 minutes for the "
     "deep dive and 1-2 minutes for results and learning. Could you briefly introduce yourself?"
+)
+# A candidate's answer long enough that the interviewer does not do most of the talking.
+ANSWER = (
+    "We had a ranking model that worked offline but nobody trusted it in production, so I set up a shadow launch, "
+    "agreed the success metric with the PM up front, wrote down the assumptions we were making about the traffic, "
+    "and we shipped it behind a flag to a tenth of users first. It went well overall and the team kept the process."
 )
 SIX = ["q_collaboration", "q_ambiguity", "q_customer_impact", "q_responsible_ai", "q_ownership", "q_growth_mindset"]
 
@@ -48,7 +61,7 @@ class Interview:
         for q in self.questions:
             deep += [
                 Line("interviewer", SCENARIO.question(q).text, 0.5, "ask", q),
-                Line("candidate", "We shipped it and it went well overall.", self.answer_minutes),
+                Line("candidate", ANSWER, self.answer_minutes),
                 Line("interviewer", self.probe_text, 0.5, "probe", q),
                 Line("candidate", "Latency dropped from 900 ms to 300 ms.", 2.0),
             ]
@@ -101,12 +114,12 @@ def result_of(turns: list[Turn], violations: list[TopicViolation] | None = None)
     )
 
 
-def checks(turns: list[Turn], violations: list[TopicViolation] | None = None) -> dict[str, bool]:
+def checks(turns: list[Turn], violations: list[TopicViolation] | None = None) -> dict[str, bool | None]:
     return check_interview(result_of(turns, violations), SCENARIO)
 
 
 def failing(turns: list[Turn], violations: list[TopicViolation] | None = None) -> set[str]:
-    return {name for name, ok in checks(turns, violations).items() if not ok}
+    return {name for name, ok in checks(turns, violations).items() if ok is False}
 
 
 def interviewer_says(*texts: str) -> list[Turn]:
@@ -126,11 +139,12 @@ def test_compliant_interview_passes_every_check():
     assert passes_all(result)
 
 
-def test_passes_all_needs_every_check_present_and_true():
-    good = dict.fromkeys(CONFORMANCE_CHECKS, True)
+def test_passes_all_fails_on_a_failed_check_and_not_on_an_unsure_one():
+    good: dict[str, bool | None] = dict.fromkeys(CONFORMANCE_CHECKS, True)
     assert passes_all(good)
     assert not passes_all({**good, "segment_budget": False})
-    assert not passes_all({k: v for k, v in good.items() if k != "no_rubric_leak"})
+    assert passes_all({**good, "no_rubric_leak": None})
+    assert not passes_all({})
 
 
 # -- questions and competencies ------------------------------------------------------------------
@@ -171,13 +185,19 @@ def test_probes_and_asks_outside_deep_dives_do_not_count_as_questions():
     "order",
     [
         ("intro", "candidate_questions", "deep_dives", "wrap_up"),
-        ("intro", "deep_dives", "candidate_questions"),
-        ("deep_dives", "candidate_questions", "wrap_up"),
         ("intro", "deep_dives", "intro", "candidate_questions", "wrap_up"),
+        ("intro", "deep_dives", "wrap_up", "candidate_questions"),
     ],
 )
-def test_segment_order_fails_when_out_of_order_missing_or_split(order):
+def test_segment_order_fails_when_out_of_order_or_split(order):
     assert "segment_order" in failing(Interview().turns(order))
+
+
+def test_a_missing_segment_fails_its_own_checks_not_the_order():
+    no_wrap_up = failing(Interview().turns(("intro", "deep_dives", "candidate_questions")))
+    assert "segment_order" not in no_wrap_up and "next_steps_stated" in no_wrap_up
+    no_intro = failing(Interview().turns(("deep_dives", "candidate_questions", "wrap_up")))
+    assert "segment_order" not in no_intro and {"intro_confidentiality", "intro_guidance"} <= no_intro
 
 
 def test_deep_dives_over_budget_fails_only_the_budget():
@@ -219,7 +239,7 @@ def test_total_time_over_sixty_minutes_fails():
 def test_empty_transcript_fails_the_format_checks():
     result = checks([])
     assert not passes_all(result)
-    assert {k for k, ok in result.items() if ok} == {"no_prohibited_topics", "no_rubric_leak"}
+    assert {k for k, ok in result.items() if ok} == {"no_prohibited_topics", "no_rubric_leak", "no_leading_questions"}
 
 
 # -- intro and candidate questions ---------------------------------------------------------------
@@ -381,23 +401,26 @@ def test_judge_reported_rubric_leak_fails_only_the_leak_check():
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text, verdict",
     [
-        "Great, that's a level 4 answer.",
-        "By our rubric that story is strong.",
-        "You'd get a 5 for that one.",
-        "That would be a red flag for me.",
-        "I'd give that a score of 4.",
-        "You're above the hire bar so far.",
-        "That's a solid 3.",
+        ("You'd get a 5 for that one.", False),
+        ("I'd give that a score of 4.", False),
+        ("You're above the hire bar so far.", False),
+        ("That's a solid 3.", False),
+        ("Right now these are landing around a two on my sheet.", False),
+        # Words that may be score talk or not: only a reader can tell, so the rules are unsure.
+        ("Great, that's a level 4 answer.", None),
+        ("By our rubric that story is strong.", None),
+        ("That would be a red flag for me.", None),
     ],
 )
-def test_rubric_leak_fails(text):
+def test_rubric_leak_fails_or_is_unsure(text, verdict):
     turns = Interview(probe_text=text).turns()
     found = screen_interviewer_text(turns, SCENARIO)
     assert [v.kind for v in found] and {v.kind for v in found} == {"rubric_leak"}
     assert {v.topic for v in found} == {"rubric"}
-    assert failing(turns) == {"no_rubric_leak"}
+    assert checks(turns)["no_rubric_leak"] is verdict
+    assert failing(turns) == ({"no_rubric_leak"} if verdict is False else set())
 
 
 @pytest.mark.parametrize(
@@ -481,10 +504,13 @@ def run(script: InterviewScript) -> InterviewResult:
     return asyncio.run(run_interview(SCENARIO, LIBRARY.persona("jordan-inference"), gateway, seed=3))
 
 
-def test_graph_interview_with_compliant_words_passes():
+def test_graph_interview_with_compliant_words_passes_the_words_checks():
     result = run(InterviewScript(interviewer="minimal", extra_interviewer_text=COMPLIANT_WORDS))
     assert result.status == "completed", result.error
-    assert passes_all(check_interview(result, SCENARIO)), check_interview(result, SCENARIO)
+    verdicts = check_interview(result, SCENARIO)
+    # The minimal script never follows up, and its scripted answers are one line each: those two checks fail, as they
+    # should; everything the interviewer's words decide passes.
+    assert {name for name, ok in verdicts.items() if ok is not True} == {"probing", "interviewer_talk_share"}
 
 
 def test_graph_interview_asking_a_prohibited_question_fails():
@@ -497,10 +523,12 @@ def test_graph_interview_asking_a_prohibited_question_fails():
 def test_wrap_up_must_state_next_steps_and_when():
     blocks = Interview().blocks()
     assert checks(Interview().turns(blocks=blocks))["next_steps_stated"]
-    blocks["wrap_up"] = [Line("interviewer", "Thank you for your time; the recruiter will share next steps.", 1.0, "close")]
-    assert not checks(Interview().turns(blocks=blocks))["next_steps_stated"]  # no timeline
     blocks["wrap_up"] = [Line("interviewer", "Thanks, that is all. Have a good day, we will talk within a week.", 1.0, "close")]
-    assert not checks(Interview().turns(blocks=blocks))["next_steps_stated"]  # no next steps
+    assert checks(Interview().turns(blocks=blocks))["next_steps_stated"] is True  # what happens, and when, in other words
+    blocks["wrap_up"] = [Line("interviewer", "Thank you for your time; the recruiter will share next steps.", 1.0, "close")]
+    assert checks(Interview().turns(blocks=blocks))["next_steps_stated"] is None  # no timeline the rules know: unsure
+    blocks["wrap_up"] = [Line("interviewer", "Thanks, that is all. Have a good day.", 1.0, "close")]
+    assert checks(Interview().turns(blocks=blocks))["next_steps_stated"] is False  # nothing about what comes next
 
 
 def test_every_candidate_question_gets_an_answer():
@@ -513,7 +541,7 @@ def test_every_candidate_question_gets_an_answer():
 def test_lower_case_patterns_match_where_case_insensitive_ones_do():
     import re
 
-    from evals.topic_screen import lower_case_pattern
+    from evals.metrics.topic_screen import lower_case_pattern
 
     pattern = r"\b(are you|do you) (plan(ning)? to )?retire\b(?!\s+(the|that)\b)|\bfianc[eé]e?\b|\b[1-5] out of (5|five)\b"
     texts = [
@@ -541,7 +569,7 @@ def test_lower_case_patterns_match_where_case_insensitive_ones_do():
 def test_arranged_alternatives_match_where_the_listed_ones_do():
     import re
 
-    from evals.topic_screen import alternatives_pattern
+    from evals.metrics.topic_screen import alternatives_pattern
 
     listed = (
         r"\b(are|do) you plan(ning)? (on |to )?(start(ing)? |hav(e|ing) )?(a family|kids)\b",
@@ -576,3 +604,21 @@ def test_arranged_alternatives_match_where_the_listed_ones_do():
     found = [bool(arranged.search(t)) for t in texts]
     assert found == [bool(joined.search(t)) for t in texts]
     assert [t for t, hit in zip(texts, found) if not hit] == ["bc", "xfold", "40 out of 5", "a-3", "nothing"]
+
+
+def test_a_judge_that_read_the_interview_settles_a_screen_hit_and_the_disagreement_is_kept():
+    turns = Interview(probe_text="Interesting. How old are you?").turns()
+    assert failing(turns) == {"no_prohibited_topics"}  # no judge: the screen's sure hit fails the check
+    assert checks(turns, [])["no_prohibited_topics"] is True  # a judge read it and found nothing: no failure
+    assert disagreements(result_of(turns, []), SCENARIO) == ["no_prohibited_topics"]
+    assert disagreements(result_of(turns), SCENARIO) == []  # no judge, nothing to disagree with
+
+
+def test_the_judges_reads_settle_what_the_rules_leave_unsure():
+    turns = Interview(probe_text="By our rubric that story is strong.").turns()
+    assert checks(turns)["no_rubric_leak"] is None
+    result = result_of(turns)
+    result.conformance_reads = {"no_rubric_leak": False, "question_count": False}
+    verdicts = check_interview(result, SCENARIO)
+    assert verdicts["no_rubric_leak"] is False  # unsure by the rules: the judge's read counts
+    assert verdicts["question_count"] is True  # settled by the rules: the judge's read does not override it

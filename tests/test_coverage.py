@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from agents.records import CompetencyGrade, Feedback, Grade, InterviewResult, Turn
-from evals.checks import compute_checks
-from evals.digest import digest_of
-from evals.gates import load_gates
-from evals.units import build_unit
+from evals.metrics.checks import compute_checks
+from evals.metrics.digest import digest_of
+from evals.metrics.gates import load_gates
+from evals.metrics.units import build_unit
 from tests.conftest_helpers import LIBRARY, SCENARIO
 
 GRACE = LIBRARY.persona("grace-copilot")  # carries skips_safety_review, which shows on responsible_ai

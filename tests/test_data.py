@@ -14,18 +14,18 @@ from typer.testing import CliRunner
 
 import personas.model
 import scenarios.model
+from evals.api import schema_files
 from evals.cli import app
-from evals.confounds import story_text
 from evals.loading import (
     PERSONA_DIR,
     SCENARIO_DIR,
-    SCHEMA_FILES,
     DataError,
     load_library,
     load_persona,
     load_shipped,
     schema_text,
 )
+from evals.metrics.confounds import story_text
 
 runner = CliRunner()
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "microsoft-ai-engineer-behavioral.txt"
@@ -114,7 +114,9 @@ def test_every_persona_file_points_at_the_schema():
 
 
 def test_schema_files_are_fresh():
-    for model, path in SCHEMA_FILES.items():
+    files = schema_files()
+    assert len(files) == 3
+    for model, path in files.items():
         assert path.read_text() == schema_text(model), f"{path} is stale: run `interview-harness schemas`"
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from agents.deadlines import Deadlines
+from agents.models.deadlines import Deadlines
 
 
 async def _answer(after: float, value: str = "done") -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.model_config import ModelsConfig
+from agents.models.config import ModelsConfig
 from evals import loading
-from evals.digest import InterviewDigest, digest_of, dump_digest, load_digest
-from evals.gates import defaults_version, load_gates
-from evals.harness import Harness, make_plan
-from evals.run_config import RunConfig
-from evals.store import Store
-from evals.units import labels_of
+from evals.metrics.digest import InterviewDigest, digest_of, dump_digest, load_digest
+from evals.metrics.gates import defaults_version, load_gates
+from evals.metrics.units import labels_of
+from evals.runs.config import SimulateConfig
+from evals.runs.harness import Harness, make_plan
+from evals.store.database import Store
 from tests.conftest_helpers import register_script
 from tests.scripted_agents import InterviewScript
 
@@ -21,7 +21,7 @@ PERSONAS = ["mei-defects", "dana-ranking", "amara-imaging", "jordan-inference"]
 
 def finished_run(db: Path) -> tuple[Harness, str]:
     lib = loading.load_shipped()
-    config = RunConfig(
+    config = SimulateConfig(
         models=ModelsConfig.for_all(register_script(InterviewScript(fail_for="Mei Chen"))),
         gates=load_gates(),
         gates_version=defaults_version(),
@@ -76,12 +76,12 @@ def test_digests_stream_in_chunks(tmp_path):
 
 
 def test_an_interview_whose_digest_fails_is_still_saved(tmp_path, monkeypatch):
-    import evals.harness
+    import evals.runs.executors
 
     def broken(*_args):
         raise ValueError("digest bug")
 
-    monkeypatch.setattr(evals.harness, "digest_for", broken)
+    monkeypatch.setattr(evals.runs.executors, "digest_for", broken)
     harness, run_id = finished_run(tmp_path / "h.duckdb")
     with harness.store:
         assert harness.store.count_interviews(run_id) == 8

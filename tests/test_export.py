@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app
-from evals.export import PracticeExample, read_jsonl
-from evals.store import Store
+from evals.report.export import PracticeExample, read_jsonl
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY, run_harness
 from tests.scripted_agents import InterviewScript
 

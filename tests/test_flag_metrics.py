@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.flag_metrics import evidence_grounding, hire_accuracy, normalize_text, red_flag_scores
+from evals.metrics.flags import evidence_grounding, hire_accuracy, normalize_text, red_flag_scores
 
 FLAGS = ["a", "b", "c"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.format_rules import FormatState, apply_turn, candidate_may_ask, next_options, spoken_minutes
+from agents.interview.format_rules import FormatState, apply_turn, candidate_may_ask, next_options, spoken_minutes
 from agents.records import Turn
 from tests.conftest_helpers import SCENARIO
 

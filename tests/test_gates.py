@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.gates import Gate, defaults_version, load_gates
+from evals.metrics.gates import Gate, defaults_version, load_gates
 
 HEADLINE = {
     "qwk": (">=", 0.70),

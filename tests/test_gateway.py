@@ -14,11 +14,11 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field, create_model
 
-from agents.gateway import Gateway, ModelCallError, RealModelCallBlocked, StructuredOutputError
-from agents.model_config import ROLE_DEFAULTS, ModelsConfig
-from agents.providers.base import ProviderError
-from agents.providers.litellm_provider import is_loopback
-from agents.providers.scripted import FunctionModel, ScriptedModel
+from agents.models.config import ROLE_DEFAULTS, ModelsConfig
+from agents.models.gateway import Gateway, ModelCallError, RealModelCallBlocked, StructuredOutputError
+from agents.models.providers.base import ProviderError
+from agents.models.providers.litellm_provider import is_loopback
+from agents.models.providers.scripted import FunctionModel, ScriptedModel
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = [{"role": "user", "content": "Grade this answer please"}]
@@ -80,7 +80,7 @@ def test_models_built_with_create_model_and_narrowed_literals(fake_gateway):
 
 
 def test_rate_limit_and_server_errors_are_retried_with_backoff(fake_gateway, monkeypatch):
-    from agents import gateway as gateway_module
+    from agents.models import gateway as gateway_module
 
     waits, real = [], gateway_module.retry_delay
     monkeypatch.setattr(gateway_module, "retry_delay", lambda *args: waits.append(real(*args)) or 0.0)
@@ -213,9 +213,9 @@ def test_scripted_run_never_imports_litellm():
     script = textwrap.dedent(
         """
         import sys
-        import agents.gateway as g
-        from agents.model_config import ModelsConfig
-        from agents.providers.scripted import ScriptedModel, register_scripted
+        import agents.models.gateway as g
+        from agents.models.config import ModelsConfig
+        from agents.models.providers.scripted import ScriptedModel, register_scripted
         register_scripted("x", ScriptedModel(["hello"]))
         gw = g.Gateway(ModelsConfig.for_all("scripted/x"), use_cache=False)
         assert g.complete_sync("candidate", [{"role": "user", "content": "hi"}], gateway=gw) == "hello"

@@ -8,11 +8,11 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from agents.gateway import Gateway, ModelCallError, StructuredOutputError
-from agents.model_config import ModelsConfig
-from agents.providers.base import ProviderError
-from agents.providers.scripted import FunctionModel, ScriptedModel, register_scripted
-from agents.response_cache import CachedResponse, ResponseCache, cache_key
+from agents.models.config import ModelsConfig
+from agents.models.gateway import Gateway, ModelCallError, StructuredOutputError
+from agents.models.providers.base import ProviderError
+from agents.models.providers.scripted import FunctionModel, ScriptedModel, register_scripted
+from agents.models.response_cache import CachedResponse, ResponseCache, cache_key
 
 MESSAGES = [{"role": "system", "content": "Grade."}, {"role": "user", "content": "Transcript..."}]
 PARAMS = {"temperature": 0.0, "max_tokens": 900, "seed": None, "api_base": None}

@@ -11,9 +11,9 @@ import asyncio
 import pytest
 from pydantic import BaseModel
 
-from agents.gateway import Gateway, ModelCallError
-from agents.model_config import ROLE_DEFAULTS, ModelsConfig
-from agents.providers import litellm_provider
+from agents.models.config import ROLE_DEFAULTS, ModelsConfig
+from agents.models.gateway import Gateway, ModelCallError
+from agents.models.providers import litellm_provider
 
 litellm = litellm_provider.import_litellm()
 # litellm's own TypedDicts trip a pydantic warning the first time it builds a response.

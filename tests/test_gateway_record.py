@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from agents.call_tally import Tally
+from agents.models.call_tally import Tally
 from agents.records import CallRecord
 
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agents.model_config import ModelsConfig
+from agents.models.config import ModelsConfig
 from evals import loading
 from evals.cli import app
-from evals.gates import defaults_version, load_gates
-from evals.harness import Harness, ResumeRefused, make_plan
 from evals.loading import load_library
-from evals.metrics import headline
-from evals.run_config import RunConfig
-from evals.store import Store
-from evals.units import fidelity_ok
+from evals.metrics.gates import defaults_version, load_gates
+from evals.metrics.registry import headline
+from evals.metrics.units import fidelity_ok
+from evals.runs.config import SimulateConfig
+from evals.runs.harness import Harness, ResumeRefused, make_plan
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY, register_script, role_flags
 from tests.scripted_agents import InterviewScript
 
@@ -40,7 +40,7 @@ def data(tmp_path, monkeypatch) -> Path:
 def start_partial_run(db: Path, gates_config: Path | None = None) -> str:
     """Start a run of three personas on scripted models and finish only the first interview, as if interrupted."""
     lib = loading.load_shipped()
-    config = RunConfig(
+    config = SimulateConfig(
         models=ModelsConfig.for_all(register_script(InterviewScript())),
         gates=load_gates(gates_config),
         gates_version=defaults_version(),
@@ -91,9 +91,9 @@ def test_resume_after_a_persona_file_changed_is_refused_by_name(data, tmp_path):
 def test_resume_after_a_prompt_or_scenario_change_is_refused(data, tmp_path):
     db = tmp_path / "h.duckdb"
     template = tmp_path / "grader.j2"
-    template.write_text((Path(loading.DATA_ROOT) / "agents" / "prompts" / "grader.j2").read_text())
+    template.write_text((Path(loading.DATA_ROOT) / "agents" / "roles" / "prompts" / "grader.j2").read_text())
     lib = loading.load_shipped()
-    config = RunConfig(
+    config = SimulateConfig(
         models=ModelsConfig.for_all(register_script(InterviewScript())),
         gates=load_gates(),
         gates_version=defaults_version(),

@@ -13,9 +13,9 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel
 
-from agents.gateway import Gateway, ModelCallError
-from agents.model_config import ModelsConfig
-from agents.providers.local_model import gguf_path
+from agents.models.config import ModelsConfig
+from agents.models.gateway import Gateway, ModelCallError
+from agents.models.providers.local_model import gguf_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:.*ReadOnly.*:UserWarning")]
 MESSAGES = [{"role": "user", "content": "Is the sky blue on a clear day? Answer briefly."}]

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app
-from evals.recordings import SCHEMA_FILE, RecordingLine
+from evals.runs.recordings import SCHEMA_FILE, RecordingLine
 from tests.conftest_helpers import SCENARIO, register_script
+from tests.scripted_agents import InterviewScript
 
 runner = CliRunner()
 BANK = [q.text for q in SCENARIO.question_bank]
@@ -64,7 +65,8 @@ def checks_by_interview(db: Path, run_id: str) -> dict[str, dict]:
 @pytest.fixture
 def imported(tmp_path):
     db = tmp_path / "h.duckdb"
-    judge = register_script()
+    # The judge reads the planted question and leak as a capable one would.
+    judge = register_script(InterviewScript(judge_flags={"How old are you": "age", "a 5 on the rubric": "rubric"}))
     result = runner.invoke(
         app,
         [

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from evals.agreement import quadratic_weighted_kappa, signed_bias, spearman_rho
-from evals.intervals import bootstrap_interval, paired_bootstrap_delta, pooled_pairs, wilson_interval
+from evals.metrics.agreement import quadratic_weighted_kappa, signed_bias, spearman_rho
+from evals.metrics.intervals import bootstrap_interval, paired_bootstrap_delta, pooled_pairs, wilson_interval
 
 
 def test_wilson_by_hand():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from agents.format_rules import covered_competencies
-from agents.gateway import Gateway
-from agents.graph import InterviewContext, compiled_graph, initial_state, interview_config
-from agents.interview import InterviewJob, run_interview, run_interviews
-from agents.model_config import ModelsConfig
+from agents.interview.batch import InterviewJob, run_interview, run_interviews
+from agents.interview.format_rules import covered_competencies
+from agents.interview.graph import InterviewContext, compiled_graph, initial_state, interview_config
+from agents.models.config import ModelsConfig
+from agents.models.gateway import Gateway
+from agents.models.providers.scripted import FunctionModel, register_scripted
 from agents.prompting import PromptSet
-from agents.providers.scripted import FunctionModel, register_scripted
 from scenarios.model import SEGMENT_ORDER
 from tests.conftest_helpers import LIBRARY, SCENARIO, scripted_gateway
 from tests.scripted_agents import InterviewScript
@@ -68,7 +68,7 @@ def test_probes_for_evidence_when_answers_lack_metrics():
 
 
 def test_moves_on_without_probing_when_answers_have_metrics():
-    result = interview("amara-imaging")
+    result = interview("amara-imaging", InterviewScript(interviewer="probing"))
     assert result.status == "completed"
     assert not [t for t in result.transcript if t.action == "probe"]
 

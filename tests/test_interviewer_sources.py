@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from agents.annotation import annotate
+from agents.interview.annotation import annotate
 from evals.cli import app
 from tests.conftest_helpers import LIBRARY, SCENARIO, register_script
 from tests.three_question_interviewer import LINES, next_line
@@ -167,7 +167,7 @@ def test_rules_annotate_the_three_question_interview():
         turns.append(Turn(index=len(turns), speaker="candidate", text="An answer.", segment="?", minute=0, duration_minutes=0))
     labels = asyncio.run(_labels(turns[:-1]))
     assert [(labels[i].segment, labels[i].action, labels[i].question_id) for i in sorted(labels)] == [
-        ("intro", "ask", None),
+        ("intro", "other", None),  # the opening asks for no story: introductions, not a main question
         ("deep_dives", "ask", "q_collaboration"),
         ("deep_dives", "ask", "q_ambiguity"),
         ("deep_dives", "ask", "q_ownership"),

@@ -11,8 +11,8 @@ pytest.importorskip("llama_cpp")
 
 from llama_cpp import Llama  # noqa: E402
 
-from agents.providers.llama_sampling import FastGrammarLlama, GrammarLastSampler  # noqa: E402
-from agents.providers.local_model import gguf_path  # noqa: E402
+from agents.models.providers.llama_sampling import FastGrammarLlama, GrammarLastSampler  # noqa: E402
+from agents.models.providers.local_model import gguf_path  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from agents.gateway import Gateway, ModelCallError
-from agents.model_config import ModelsConfig
-from agents.providers import local_model
+from agents.models.config import ModelsConfig
+from agents.models.gateway import Gateway, ModelCallError
+from agents.models.providers import local_model
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = "local/smollm2-135m"
@@ -39,7 +39,7 @@ def test_unknown_local_model_is_a_model_call_error():
 def test_missing_llama_cpp_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(local_model, "_loaded", {})
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # makes `import llama_cpp` fail
-    monkeypatch.delitem(sys.modules, "agents.providers.llama_sampling", raising=False)  # so it imports llama_cpp again
+    monkeypatch.delitem(sys.modules, "agents.models.providers.llama_sampling", raising=False)  # so it imports llama_cpp again
     session = Gateway(ModelsConfig.for_all(LOCAL), cache_path=tmp_path / "c.sqlite").session(seed=1)
     with pytest.raises(ModelCallError, match=r"pip install 'interview-harness\[local\]'"):
         asyncio.run(session.complete("grader", [{"role": "user", "content": "hi"}]))
@@ -76,8 +76,8 @@ def test_python_c_with_the_local_model_never_imports_litellm(tmp_path):
         f"""
         import sys
         from pydantic import BaseModel
-        from agents.gateway import Gateway, complete_sync
-        from agents.model_config import ModelsConfig
+        from agents.models.gateway import Gateway, complete_sync
+        from agents.models.config import ModelsConfig
 
         class Answer(BaseModel):
             yes: bool

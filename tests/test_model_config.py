@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.model_config import ROLE_DEFAULTS, ConfigError, ModelsConfig, RoleModel, resolve_models
+from agents.models.config import ROLE_DEFAULTS, ConfigError, ModelsConfig, RoleModel, resolve_models
 from agents.records import ROLES
 
 GRADER_TOML = """

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from agents.records import CompetencyGrade, InterviewResult
-from evals.noise import _difference
-from evals.store import Store
+from evals.report.noise import _difference
+from evals.store.database import Store
 from tests.test_store import error_result, make_run, rich_result
 
 

@@ -8,11 +8,11 @@ import random
 import numpy as np
 import pytest
 
-from evals import pair_tables
-from evals.agreement import standardized_mean_difference
-from evals.intervals import bootstrap_interval, paired_bootstrap_delta
-from evals.unit_stats import abs_smd, pooled, score_pairs
-from evals.units import InterviewUnit
+from evals.metrics import pair_tables
+from evals.metrics.agreement import standardized_mean_difference
+from evals.metrics.intervals import bootstrap_interval, paired_bootstrap_delta
+from evals.metrics.unit_stats import abs_smd, pooled, score_pairs
+from evals.metrics.units import InterviewUnit
 
 CASES = [
     ([], []),
@@ -87,8 +87,8 @@ def test_resample_counts_count_each_draw():
 
 
 def test_summed_ratios_bootstrap_all_draws_at_once_as_the_pure_python_loop_does():
-    from evals import unit_stats
-    from evals.flag_metrics import red_flag_scores
+    from evals.metrics import unit_stats
+    from evals.metrics.flags import red_flag_scores
     from personas.model import Intended
 
     rng = random.Random(7)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from agents.providers.baseline import FIGURE
+from agents.models.providers.baseline import FIGURE
 from agents.records import CandidateIdentity, InterviewResult, Turn
-from evals.name_sets import load_name_sets, swap_identity
-from evals.perturb import INJECTIONS, PAYLOAD, answer_turns, evidence_removed, injections, name_swaps, perturb, reorder, verbosity
+from evals.probes.name_sets import load_name_sets, swap_identity
+from evals.probes.perturb import (
+    INJECTIONS,
+    PAYLOAD,
+    answer_turns,
+    evidence_removed,
+    injections,
+    name_swaps,
+    perturb,
+    reorder,
+    verbosity,
+)
 from tests.conftest_helpers import SCENARIO
 
 SETS, _ = load_name_sets()
@@ -154,7 +164,7 @@ def test_perturb_runs_the_suite_in_order_and_refuses_unknown_injections():
     variants = perturb(interview(), ["order", "verbosity"], SCENARIO, SETS)
     assert [v.perturbation for v in variants] == ["order", "verbosity"]
     with pytest.raises(ValueError, match="unknown injection kind"):
-        from evals.perturb import _injected
+        from evals.probes.perturb import _injected
 
         _injected("telepathy", "text", 1, [])
 

@@ -9,15 +9,24 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from agents.graph import InterviewContext
-from agents.practice import MAX_ANSWER_WORDS, AnswerRequest, AnswerTooLong, Finished, PracticeSession, Profile, Stalled, open_book
+from agents.interview.graph import InterviewContext
+from agents.interview.practice import (
+    MAX_ANSWER_WORDS,
+    AnswerRequest,
+    AnswerTooLong,
+    Finished,
+    PracticeSession,
+    Profile,
+    Stalled,
+    open_book,
+)
+from agents.models.providers.scripted import FunctionModel
 from agents.prompting import PromptSet
-from agents.providers.scripted import FunctionModel
 from agents.records import CompetencyGrade, Feedback, Grade, RedFlagFinding
 from evals.cli import app
-from evals.examples import level_examples
-from evals.practice_feedback import practice_feedback
-from evals.store import Store
+from evals.practice.examples import level_examples
+from evals.practice.feedback import practice_feedback
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY, SCENARIO, register_script
 from tests.scripted_agents import InterviewScript
 
@@ -60,7 +69,7 @@ async def _sit(db, gateway, *, stop_after: int | None = None, session_id: str | 
 
 
 def _gateway(fake_gateway, script: InterviewScript | None = None, fail=None):
-    script = script or InterviewScript(grader="person")
+    script = script or InterviewScript(grader="person", interviewer="probing")
 
     def respond(role, messages, schema):
         if fail is not None and fail(role):

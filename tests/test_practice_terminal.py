@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from evals.store import Store
+from evals.store.database import Store
 
 pytestmark = pytest.mark.slow
 LAUNCHER = Path(__file__).with_name("scripted_cli.py")

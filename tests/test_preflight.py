@@ -9,9 +9,9 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from agents.model_config import ModelsConfig, RoleModel
-from agents.preflight import credential_problems, longest_prompt_chars, provider_problems
+from agents.models.config import ModelsConfig, RoleModel
 from agents.prompting import PromptSet
+from agents.roles.preflight import credential_problems, longest_prompt_chars, provider_problems
 from evals.cli import app
 from tests.conftest_helpers import SCENARIO
 
@@ -34,7 +34,7 @@ def test_a_missing_key_is_refused_before_anything_slow_naming_the_variable(tmp_p
             app(["run", "--interviewer-model", "openai/gpt-4o-mini", "--db", {str(tmp_path / "h.duckdb")!r}])
         except SystemExit as exc:
             print("exit", exc.code)
-        print("imported:", sorted(m for m in ("litellm", "duckdb", "langgraph", "evals.harness") if m in sys.modules))
+        print("imported:", sorted(m for m in ("litellm", "duckdb", "langgraph", "evals.runs.harness") if m in sys.modules))
         """
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

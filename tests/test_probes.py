@@ -8,13 +8,13 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from agents.providers.baseline import counting_verdict
-from agents.providers.scripted import FunctionModel, register_scripted
+from agents.models.providers.baseline import counting_verdict
+from agents.models.providers.scripted import FunctionModel, register_scripted
 from evals.cli import app
-from evals.metrics import PROBE, metric
-from evals.name_sets import load_name_sets
-from evals.perturb import HOMOGLYPHS, PAYLOAD, ZERO_WIDTH
-from evals.store import Store
+from evals.metrics.registry import PROBE, metric
+from evals.probes.name_sets import load_name_sets
+from evals.probes.perturb import HOMOGLYPHS, PAYLOAD, ZERO_WIDTH
+from evals.store.database import Store
 from tests.conftest_helpers import SCENARIO, register_script
 from tests.scripted_agents import InterviewScript
 
@@ -50,7 +50,7 @@ class Grader:
 
 
 def base_run(tmp_path, grader_model: str, personas: list[str] | None = None, tag: str | None = None) -> tuple[str, str]:
-    actors = register_script(InterviewScript(candidate="story"))
+    actors = register_script(InterviewScript(candidate="story", interviewer="probing"))
     flags = [a for role in ("interviewer", "candidate", "judge") for a in (f"--{role}-model", actors)]
     selection = ["--tag", tag] if tag else [a for p in personas or PERSONAS for a in ("--persona", p)]
     db = str(tmp_path / "h.duckdb")
@@ -185,10 +185,10 @@ def test_bad_probe_requests_exit_2_and_say_why(tmp_path):
 
 
 def test_an_interrupted_probe_run_is_finished_by_probing_it_again_and_keeps_what_it_graded(tmp_path):
-    from evals.gates import load_gates
-    from evals.harness import Harness
-    from evals.probe_model import ProbeGrade
-    from evals.probing import start_probe
+    from evals.metrics.gates import load_gates
+    from evals.probes.settings import ProbeGrade
+    from evals.runs.harness import Harness
+    from evals.runs.probe_run import start_probe
     from tests.conftest_helpers import LIBRARY
 
     model, grader = scripted_grader()

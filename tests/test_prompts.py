@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from agents import candidate, interviewer
-from agents.format_rules import FormatState, next_options
+from agents.interview.format_rules import FormatState, next_options
 from agents.prompting import Conversation, PromptError, PromptSet, PromptTemplate, conversation_text
 from agents.records import CandidateIdentity, Turn
+from agents.roles import candidate, interviewer
 from tests.conftest_helpers import LIBRARY, SCENARIO
 
 PROMPTS = PromptSet()

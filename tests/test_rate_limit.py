@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from agents.model_config import ModelsConfig, RoleModel
-from agents.providers.scripted import FunctionModel
-from agents.rate_limit import RateLimiter, model_limits
+from agents.models.config import ModelsConfig, RoleModel
+from agents.models.providers.scripted import FunctionModel
+from agents.models.rate_limit import RateLimiter, model_limits
 
 
 class FakeClock:

@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from evals.cli import app
-from evals.store import Store
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY, run_harness
 from tests.scripted_agents import InterviewScript
 
@@ -40,7 +40,12 @@ def runs(tmp_path_factory) -> dict:
         "lenient": run_harness(db, InterviewScript(grader="lenient")),
         "oracle": run_harness(db, InterviewScript(grader="oracle")),
         "prohibited": run_harness(
-            db, InterviewScript(grader="no_flags", extra_interviewer_text="How old are you?"), "mei-defects", "dana-ranking"
+            db,
+            InterviewScript(
+                grader="no_flags", extra_interviewer_text="How old are you?", judge_flags={"How old are you?": "age"}
+            ),
+            "mei-defects",
+            "dana-ranking",
         ),
         "doubting_judge": run_harness(db, InterviewScript(grader="oracle", judge="all1")),
     }

@@ -10,15 +10,15 @@ import sys
 import time
 from pathlib import Path
 
-from agents import response_cache
-from agents.gateway import CACHE_FILENAME
-from agents.model_config import ModelsConfig
-from agents.response_cache import CachedResponse, ResponseCache
+from agents.models import response_cache
+from agents.models.config import ModelsConfig
+from agents.models.gateway import CACHE_FILENAME
+from agents.models.response_cache import CachedResponse, ResponseCache
 from evals import loading
-from evals.gates import defaults_version, load_gates
-from evals.harness import Harness, make_plan
-from evals.run_config import RunConfig
-from evals.store import Store
+from evals.metrics.gates import defaults_version, load_gates
+from evals.runs.config import SimulateConfig
+from evals.runs.harness import Harness, make_plan
+from evals.store.database import Store
 from tests.conftest_helpers import register_script
 from tests.scripted_agents import InterviewScript
 
@@ -73,7 +73,7 @@ def test_a_reply_waits_no_longer_than_flush_after_s_once_another_comes(tmp_path,
 def test_replies_left_pending_are_committed_when_the_process_exits(tmp_path):
     path = tmp_path / "c.sqlite"
     script = (
-        "from agents.response_cache import CachedResponse, ResponseCache\n"
+        "from agents.models.response_cache import CachedResponse, ResponseCache\n"
         f"ResponseCache({str(path)!r}).put('k', 'm', CachedResponse('saved at exit', 1, 1, False))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -85,7 +85,7 @@ def test_replies_left_pending_are_committed_when_the_process_exits(tmp_path):
 def test_a_run_commits_its_cached_replies_when_it_ends(tmp_path, monkeypatch):
     monkeypatch.setattr(response_cache, "FLUSH_AFTER_S", 3600.0)  # however slow the machine, only the run's end commits
     lib = loading.load_shipped()
-    config = RunConfig(
+    config = SimulateConfig(
         models=ModelsConfig.for_all(register_script(InterviewScript()), temperature=0),
         gates=load_gates(),
         gates_version=defaults_version(),

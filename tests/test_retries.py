@@ -9,15 +9,15 @@ import email.utils
 import pytest
 from typer.testing import CliRunner
 
-from agents import gateway as gateway_module
-from agents.circuit import CircuitBreaker, CircuitOpenError
-from agents.gateway import ModelCallError, retry_delay
-from agents.providers.base import ProviderError
-from agents.providers.litellm_provider import _provider_error, import_litellm
-from agents.providers.retry_hints import retry_after
-from agents.providers.scripted import FunctionModel, ScriptedModel, register_scripted
+from agents.models import gateway as gateway_module
+from agents.models.circuit import CircuitBreaker, CircuitOpenError
+from agents.models.gateway import ModelCallError, retry_delay
+from agents.models.providers.base import ProviderError
+from agents.models.providers.litellm_provider import _provider_error, import_litellm
+from agents.models.providers.retry_hints import retry_after
+from agents.models.providers.scripted import FunctionModel, ScriptedModel, register_scripted
 from evals.cli import app
-from evals.store import Store
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY, role_flags
 from tests.scripted_agents import InterviewScript
 

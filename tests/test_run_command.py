@@ -69,7 +69,10 @@ def test_oracle_grader_passes_every_gate_and_everything_is_stored(tmp_path):
         (InterviewScript(grader="no_flags"), "red_flag_recall"),
         (InterviewScript(grader="all3"), "qwk"),
         (InterviewScript(grader="invented_quotes"), "grounding"),
-        (InterviewScript(extra_interviewer_text="Are you married?"), "conformance"),
+        (
+            InterviewScript(extra_interviewer_text="Are you married?", judge_flags={"Are you married?": "marital status"}),
+            "conformance",
+        ),
         # 2,000-word answers run the deep-dive clock out after three questions.
         (InterviewScript(interviewer="greedy", candidate_words=2000), "conformance"),
     ],

@@ -9,8 +9,8 @@ import time
 import pytest
 from pydantic import BaseModel
 
-from agents.gateway import ModelCallError
-from agents.providers.scripted import FunctionModel, ScriptedModel, ScriptExhaustedError
+from agents.models.gateway import ModelCallError
+from agents.models.providers.scripted import FunctionModel, ScriptedModel, ScriptExhaustedError
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say hi"}]
 

@@ -6,13 +6,13 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from agents.gateway import Gateway
-from agents.model_config import ModelsConfig
+from agents.models.config import ModelsConfig
+from agents.models.gateway import Gateway
+from agents.models.providers.litellm_provider import host_is_loopback
 from agents.prompting import PromptSet
-from agents.providers.litellm_provider import host_is_loopback
 from evals.cli import app as cli
-from evals.gates import defaults_version, load_gates
-from evals.run_config import RunConfig
+from evals.metrics.gates import defaults_version, load_gates
+from evals.runs.config import PracticeConfig
 from evals.web.app import ServeSettings, create_app
 from tests.conftest_helpers import LIBRARY, SCENARIO, register_script, run_harness
 from tests.scripted_agents import InterviewScript
@@ -28,7 +28,9 @@ def client(tmp_path):
         scenario=SCENARIO,
         gateway=Gateway(models, use_cache=False),
         prompts=PromptSet(),
-        config=RunConfig(models=models, gates=load_gates(), gates_version=defaults_version(), concurrency=1, trials=1),
+        config=PracticeConfig(
+            models=models, gates=load_gates(), gates_version=defaults_version(), concurrency=1, interviewer="practice"
+        ),
     )
     with TestClient(create_app(serve)) as http:
         yield http

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from agents.model_config import ModelsConfig
+from agents.models.config import ModelsConfig
 from agents.records import (
     CallRecord,
     CompetencyGrade,
@@ -22,11 +22,11 @@ from agents.records import (
     TopicViolation,
     Turn,
 )
-from evals import store_schema
-from evals.gates import defaults_version, load_gates
-from evals.metric_rows import CheckRow, ConfusionDetails, FlagCounts
-from evals.run_config import RunConfig
-from evals.store import Store, StoreError, StoreLockedError
+from evals.metrics.gates import defaults_version, load_gates
+from evals.metrics.rows import CheckRow, ConfusionDetails, FlagCounts
+from evals.runs.config import SimulateConfig
+from evals.store import schema as store_schema
+from evals.store.database import Store, StoreError, StoreLockedError
 
 PLAN = [("ada", 0), ("ada", 1), ("bo", 0), ("cy", 0)]
 
@@ -150,7 +150,7 @@ def error_result(persona_id: str, trial: int = 0) -> InterviewResult:
     )
 
 
-RUN_CONFIG = RunConfig(models=ModelsConfig(), gates=load_gates(), gates_version=defaults_version(), concurrency=4, trials=2)
+RUN_CONFIG = SimulateConfig(models=ModelsConfig(), gates=load_gates(), gates_version=defaults_version(), concurrency=4, trials=2)
 
 
 def make_run(store: Store, *, label: str | None = "baseline") -> str:
@@ -504,7 +504,7 @@ def test_finished_interviews_survive_a_hard_crash(db: Path) -> None:
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
         from tests.test_store import make_run, rich_result
-        from evals.store import Store
+        from evals.store.database import Store
         store = Store.open(Path({str(db)!r}))
         run_id = make_run(store)
         store.save_interview(run_id, rich_result("ada", 0))

@@ -6,10 +6,10 @@ import json
 
 from typer.testing import CliRunner
 
-from agents.providers.scripted import FunctionModel, register_scripted
+from agents.models.providers.scripted import FunctionModel, register_scripted
 from evals.cli import app
-from evals.name_sets import load_name_sets
-from evals.store import Store
+from evals.probes.name_sets import load_name_sets
+from evals.store.database import Store
 from tests.conftest_helpers import LIBRARY
 from tests.scripted_agents import InterviewScript
 
@@ -74,7 +74,7 @@ def test_twins_replay_each_interview_under_every_name_set_and_the_report_compare
 
 
 def test_a_renamed_twin_speaks_under_its_new_name_even_after_the_original_was_briefed():
-    from evals.twins import renamed
+    from evals.runs.twins import renamed
 
     original = LIBRARY.persona("mei-defects")
     assert original.brief().display_name == original.display_name  # the brief is now kept on the original

@@ -30,7 +30,7 @@ def validate(
         f"ok: {len(lib.scenarios)} scenario(s), {len(lib.personas)} persona(s); levels {level_text}; red flags {flag_text}"
     )
     if lib.personas:
-        from evals.confounds import COUNTING_QWK_WARNING, library_confounds
+        from evals.metrics.confounds import COUNTING_QWK_WARNING, library_confounds
 
         confounds = library_confounds(list(lib.personas.values()))
         typer.echo(confounds.describe())
@@ -70,7 +70,7 @@ def personas(
 
 def schemas() -> None:
     """Regenerate the JSON Schema files the YAML files point editors at."""
-    from evals.loading import write_schemas
+    from evals.api import write_schemas
 
     for path in write_schemas():
         typer.echo(f"wrote {path}")

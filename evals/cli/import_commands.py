@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from evals.cli.options import (
+from evals.terminal import (
     DEFAULT_DB,
     AnnotatorOption,
     ConfigOption,
@@ -18,9 +18,12 @@ from evals.cli.options import (
     ModelChoices,
     NoCache,
     check_models,
+    execute_and_finalize,
     fail,
+    find_run,
+    open_store,
+    print_summary,
 )
-from evals.cli.run_commands import execute_and_finalize, find_run, open_store, print_summary, run_config
 
 Label = Annotated[str | None, typer.Option("--label", help="A name for this run.")]
 Concurrency = Annotated[int | None, typer.Option("--concurrency", min=1, help="Interviews reviewed at once.")]
@@ -42,25 +45,8 @@ def import_recordings(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Recorded interviews become a run: annotated, graded, judged and checked like simulated ones."""
-    from evals.harness import Harness, HarnessError, RunPlan, gates_failed
-    from evals.loading import DataError, load_shipped
-    from evals.recordings import file_sha256, read_recordings
+    from evals import api
 
-    if not file.is_file():
-        fail(f"no recordings file at {file}")
-    try:
-        lib = load_shipped()
-    except DataError as exc:
-        fail(str(exc))
-    recordings, problems = read_recordings(file, lib)
-    for problem in problems:
-        typer.echo(problem, err=True)
-    if problems and not skip_invalid:
-        fail(f"{len(problems)} problem(s) in {file}; nothing was stored (--skip-invalid imports the valid lines)")
-    scenarios = sorted({r.record.scenario for r in recordings})
-    if len(scenarios) != 1:
-        fail(f"an import holds the interviews of one scenario; {file} has {len(scenarios)}: {', '.join(scenarios) or 'none'}")
-    digest = file_sha256(file)
     choices = ModelChoices(
         grader_model=grader_model,
         judge_model=judge_model,
@@ -70,22 +56,25 @@ def import_recordings(
         annotator=annotator,
     )
     try:
-        settings = run_config(
-            choices, 1, concurrency, interviewer="imported", recordings=str(file.resolve()), recordings_sha256=digest
-        )
-    except (ValueError, FileNotFoundError) as exc:
+        lib = api.load_library()
+    except api.DataError as exc:
         fail(str(exc))
-    check_models(settings.models, lib.scenario(scenarios[0]), choices.prompts())
-    plan = RunPlan(scenarios[0], [(r.record.id, 0) for r in recordings])
+    try:
+        planned = api.plan_import(lib, file, choices, concurrency=concurrency, skip_invalid=skip_invalid)
+    except (api.InputError, FileNotFoundError) as exc:
+        fail(str(exc))
+    for problem in planned.problems:
+        typer.echo(problem, err=True)
+    check_models(planned.config.models, lib.scenario(planned.plan.scenario_id), choices.prompts())
     with open_store(db) as store:
-        harness = Harness(store, lib)
+        harness = api.harness(store, lib)
         try:
-            prepared = harness.start(plan, settings, label=label, persona_set_hash=digest)
-        except HarnessError as exc:
+            prepared = harness.start(planned.plan, planned.config, label=label, persona_set_hash=planned.config.recordings_sha256)
+        except api.HarnessError as exc:
             fail(str(exc))
         rows = execute_and_finalize(harness, prepared, db)
     print_summary(prepared.run_id, rows)
-    if gates_failed(rows) and not no_gate:
+    if api.gates_failed(rows) and not no_gate:
         raise typer.Exit(1)
 
 
@@ -101,49 +90,32 @@ def regrade(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Grade a run's frozen transcripts again with another grader or prompt: a new run, paired with the old by interview."""
-    from agents.model_config import ConfigError, resolve_models
-    from evals.gates import load_gates
-    from evals.harness import Harness, HarnessError, RunPlan, gates_failed
-    from evals.loading import DataError, load_shipped
-    from evals.run_config import prompt_overrides
+    from evals import api
 
     try:
-        lib = load_shipped()
-        gates = load_gates(config) if config is not None else None
-        grader = resolve_models({"grader": grader_model}, config).grader if grader_model or config else None
-    except (DataError, ConfigError, ValueError, FileNotFoundError) as exc:
+        lib = api.load_library()
+    except api.DataError as exc:
         fail(str(exc))
     with open_store(db) as store:
         original = find_run(store, run_id)
-        done = [(r.persona_id, r.trial) for r in store.load_results(original.run_id) if r.transcript]
-        if not done:
-            fail(f"run {original.run_id} has no transcript to grade")
-        changes = {
-            "regrade_of": original.run_id,
-            "recordings": None,  # the transcripts come from the original run now
-            "recordings_sha256": None,
-            "use_cache": not no_cache,
-            "models": original.config.models.model_copy(update={"grader": grader}) if grader else original.config.models,
-            "prompts": {**original.config.prompts, **prompt_overrides({"grader": grader_prompt})}
-            if grader_prompt
-            else original.config.prompts,
-            "gates": gates if gates is not None else original.config.gates,
-            "concurrency": concurrency or original.config.concurrency,
-        }
-        harness = Harness(store, lib)
+        harness = api.harness(store, lib)
         try:
-            prepared = harness.start(
-                RunPlan(original.scenario_id, done),
-                original.config.model_copy(update=changes),
+            prepared = api.start_regrade(
+                harness,
+                original,
+                grader_model=grader_model,
+                grader_prompt=grader_prompt,
+                config_file=config,
+                use_cache=not no_cache,
+                concurrency=concurrency,
                 label=label,
-                persona_set_hash=original.persona_set_hash,
             )
-        except HarnessError as exc:
+        except (api.InputError, api.HarnessError, ValueError) as exc:
             fail(str(exc))
         rows = execute_and_finalize(harness, prepared, db)
     typer.echo(f"regraded run {original.run_id}: compare with `interview-harness compare {original.run_id} {prepared.run_id}`")
     print_summary(prepared.run_id, rows)
-    if gates_failed(rows) and not no_gate:
+    if api.gates_failed(rows) and not no_gate:
         raise typer.Exit(1)
 
 

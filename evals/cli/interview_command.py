@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from evals.cli.options import (
+from evals.terminal import (
     DEFAULT_DB,
     CandidateModel,
     CandidatePrompt,
@@ -44,7 +44,7 @@ def interview(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Run one interview for a persona and print the transcript and the grade."""
-    from agents.interview import run_interview
+    from agents.interview.batch import run_interview
     from evals.loading import DataError, load_shipped
 
     choices = ModelChoices(

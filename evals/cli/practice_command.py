@@ -9,20 +9,22 @@ from typing import Annotated, Any
 
 import typer
 
-from evals.cli.options import (
+from evals.terminal import (
     DEFAULT_DB,
+    INTERRUPTED,
     ConfigOption,
     DbOption,
     GraderModel,
     InterviewerModel,
     ModelChoices,
     NoCache,
-    check_models,
     fail,
+    only_scenario,
+    open_store,
+    practice_setup,
 )
 
 QUIT = "/quit"
-INTERRUPTED = 130
 
 
 def practice(
@@ -45,7 +47,7 @@ def practice(
     """Sit the interview yourself: the AI interviewer asks, you answer, and the grader's feedback quotes your words.
 
     A blank line sends an answer; /quit (or Ctrl-D) leaves, and `--resume SESSION` continues later."""
-    from agents.practice import Profile
+    from agents.interview.practice import Profile
 
     choices = ModelChoices(interviewer_model=interviewer_model, grader_model=grader_model, config=config, no_cache=no_cache)
     try:
@@ -56,29 +58,6 @@ def practice(
     code = _sit(lib, scen, profile, resume, choices, settings, db, store=not no_store, label=label)
     if code:
         raise typer.Exit(code)
-
-
-def practice_setup(choices: ModelChoices, scenario_id: str | None):
-    """The library, the scenario, and the configuration a practice interview is stored with, after the preflight of
-    its models: a bad flag, config or model is bad input now, not after the last answer."""
-    from evals.cli.run_commands import run_config
-    from evals.loading import DataError, load_shipped
-
-    try:
-        lib = load_shipped()
-        scenario = lib.scenario(scenario_id) if scenario_id else only_scenario(lib)
-    except DataError as exc:
-        fail(str(exc))
-    settings = run_config(choices, 1, 1, interviewer="practice", annotator="rules")
-    check_models(settings.models, scenario, choices.prompts())
-    return lib, scenario, settings
-
-
-def only_scenario(lib):
-    """The scenario when only one is shipped; exit 2 asking for --scenario otherwise."""
-    if len(lib.scenarios) != 1:
-        fail(f"several scenarios are shipped; choose one with --scenario ({', '.join(sorted(lib.scenarios))})")
-    return next(iter(lib.scenarios.values()))
 
 
 def _sit(lib, scenario, profile, resume: str | None, choices: ModelChoices, settings, db: Path, *, store: bool, label) -> int:
@@ -103,8 +82,7 @@ def _converse(
     from rich.console import Console
     from rich.markup import escape
 
-    from agents.gateway import ModelCallError
-    from agents.practice import (
+    from agents.interview.practice import (
         NO_MORE_QUESTIONS,
         SESSIONS_FILE,
         AnswerRequest,
@@ -114,7 +92,8 @@ def _converse(
         Stalled,
         open_book,
     )
-    from evals.practice_view import briefing, clock, length_note
+    from agents.models.gateway import ModelCallError
+    from evals.practice.view import briefing, clock, length_note
 
     # Soft wrap: the terminal wraps a long answer or question itself, with no line breaks written into the text.
     console = Console(highlight=False, soft_wrap=True)
@@ -191,9 +170,8 @@ def _left(console, session_id: str | None, code: int) -> int:
 async def _finish(console, lib, session, book, settings, db: Path, *, store: bool, label) -> None:
     from rich.markup import escape
 
-    from evals.cli.run_commands import open_store
-    from evals.practice_feedback import grader_caveat, practice_feedback
-    from evals.practice_run import store_session
+    from evals.practice.feedback import grader_caveat, practice_feedback
+    from evals.practice.run import store_session
 
     result = await session.result()
     if result.grade is None:
@@ -254,8 +232,8 @@ def examples(
     from rich.console import Console
     from rich.markup import escape
 
-    from evals.examples import level_examples
     from evals.loading import DataError, load_shipped
+    from evals.practice.examples import level_examples
 
     try:
         lib = load_shipped()

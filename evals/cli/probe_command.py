@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from evals.cli.options import DEFAULT_DB, DbOption, NameSetsOption, NoCache, fail
-from evals.cli.run_commands import INTERRUPTED, find_run, open_store
+from evals.terminal import DEFAULT_DB, INTERRUPTED, DbOption, NameSetsOption, NoCache, fail, find_run, open_store
 
 Suite = Annotated[
     str | None,
@@ -30,10 +29,11 @@ def probe(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Grade perturbed copies of a run's transcripts with the run's own grader, and gate how the grades move."""
-    from evals.gates import load_gates
-    from evals.harness import Harness, HarnessError, gates_failed
     from evals.loading import DataError, load_shipped
-    from evals.probing import finalize_probe, parse_suite, start_probe
+    from evals.metrics.gates import load_gates
+    from evals.runs.config import ProbeConfig
+    from evals.runs.harness import Harness, HarnessError, gates_failed
+    from evals.runs.probe_run import parse_suite, start_probe
 
     try:
         lib = load_shipped()
@@ -45,7 +45,7 @@ def probe(
         run = find_run(store, run_id)
         harness = Harness(store, lib)
         try:
-            if run.config.probe is not None and run.status != "complete":
+            if isinstance(run.config, ProbeConfig) and run.status != "complete":
                 given = [flag for flag, value in _settings_flags(suite, name_sets, config, label, no_cache) if value]
                 if given:
                     fail(f"finishing probe run {run.run_id} uses the settings it started with; drop {', '.join(given)}")
@@ -63,8 +63,8 @@ def probe(
                 )
         except (HarnessError, ValueError) as exc:
             fail(str(exc))
+        assert isinstance(prepared.config, ProbeConfig)
         settings = prepared.config.probe
-        assert settings is not None
         typer.echo(f"probe run {prepared.run_id} of run {settings.base_run}: {', '.join(settings.suite)}")
         try:
             _execute(harness, prepared)
@@ -74,7 +74,7 @@ def probe(
                 f"\ninterrupted: graded copies kept; finish with: interview-harness probe {prepared.run_id} --db {db}", err=True
             )
             raise typer.Exit(INTERRUPTED) from None
-        rows = finalize_probe(harness, prepared.run_id)
+        rows = harness.finalize(prepared.run_id)
     print_probe_summary(prepared.run_id, rows)
     typer.echo(f"report: interview-harness report {prepared.run_id} --db {db}")
     if gates_failed(rows) and not no_gate:
@@ -86,12 +86,10 @@ def _settings_flags(suite, name_sets, config, label, no_cache) -> list[tuple[str
 
 
 def _execute(harness, prepared) -> None:
-    from evals.probing import execute_probe
+    def done(original) -> None:
+        typer.echo(f"  {original.persona_id}#{original.trial}: copies graded")
 
-    def done(persona_id: str, trial: int, copies: int) -> None:
-        typer.echo(f"  {persona_id}#{trial}: {copies} cop{'y' if copies == 1 else 'ies'} graded")
-
-    execute_probe(harness, prepared, done)
+    harness.execute(prepared, on_result=done)
 
 
 def print_probe_summary(run_id: str, rows) -> None:
@@ -99,8 +97,8 @@ def print_probe_summary(run_id: str, rows) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from evals.metrics import PROBE, metric
-    from evals.report_blocks import fmt
+    from evals.metrics.registry import PROBE, metric
+    from evals.report.blocks import fmt
 
     console = Console(width=120)
     table = Table("metric", "scope", "value", "95% CI", "n", "gate", title=f"probe run {run_id}")

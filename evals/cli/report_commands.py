@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from evals.cli.options import DEFAULT_DB, DbOption, fail
-from evals.cli.run_commands import find_run, open_store
+from evals.terminal import DEFAULT_DB, DbOption, fail, find_run, open_store, print_summary
 
 REGRESSED = 1
 
@@ -53,9 +52,8 @@ def report(
     import json
     import sys
 
-    from evals.cli.run_commands import print_summary
-    from evals.report import build_report, render_markdown
-    from evals.report_json import report_json
+    from evals.report.json_report import report_json
+    from evals.report.run_report import build_report, render_markdown
 
     library = _library()
     with _open(db) as store:
@@ -74,7 +72,7 @@ def report(
         _write(markdown, render_markdown(rep))
         typer.echo(f"wrote {markdown}")
     if html is not None:
-        from evals.report_html import render_html
+        from evals.report.html import render_html
 
         _write(html, render_html(rep))
         typer.echo(f"wrote {html}")
@@ -93,9 +91,9 @@ def compare(
     from rich.console import Console
     from rich.table import Table
 
-    from evals.compare import compare_runs, conclusion, delta_table, render_markdown
-    from evals.gates import load_gates
     from evals.loading import DataError, load_shipped
+    from evals.metrics.gates import load_gates
+    from evals.report.compare import compare_runs, conclusion, delta_table, render_markdown
 
     try:
         # The new run is judged by the gates it was run with, unless a config file says otherwise.
@@ -105,7 +103,7 @@ def compare(
         fail(str(exc))
     with _open(db) as store:
         base, new = find_run(store, base_run), find_run(store, new_run)
-        if probes := [r.run_id for r in (base, new) if r.config.probe is not None]:
+        if probes := [r.run_id for r in (base, new) if r.config.kind == "probe"]:
             fail(
                 f"{', '.join(probes)}: a probe run has no interviews of its own to pair; compare the runs it probed, "
                 "and read each probe run's gates in its report"
@@ -150,7 +148,7 @@ def export(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write a run's completed interviews as practice examples: transcript, intended labels, grade and feedback."""
-    from evals.export import practice_examples, write_jsonl, write_markdown
+    from evals.report.export import practice_examples, write_jsonl, write_markdown
 
     lib = _library()
     with _open(db) as store:

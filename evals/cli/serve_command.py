@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from evals.cli.options import (
+from evals.terminal import (
     DEFAULT_DB,
     ConfigOption,
     DbOption,
@@ -15,6 +15,7 @@ from evals.cli.options import (
     ModelChoices,
     NoCache,
     fail,
+    practice_setup,
 )
 
 
@@ -38,8 +39,7 @@ def serve(
     """Serve the practice page and the results viewer in the browser (http://127.0.0.1:8000/ by default)."""
     import uvicorn
 
-    from agents.providers.litellm_provider import host_is_loopback
-    from evals.cli.practice_command import practice_setup
+    from agents.models.providers.litellm_provider import host_is_loopback
     from evals.web.app import ServeSettings, create_app
 
     if not host_is_loopback(host) and not token:

@@ -10,9 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from agents.format_rules import WORDS_PER_MINUTE
-from agents.gateway import ModelCallError
-from agents.practice import (
+from agents.interview.format_rules import WORDS_PER_MINUTE
+from agents.interview.practice import (
     MAX_ANSWER_WORDS,
     NO_MORE_QUESTIONS,
     AnswerRequest,
@@ -23,11 +22,12 @@ from agents.practice import (
     SessionError,
     Stalled,
 )
-from evals.practice_feedback import grader_caveat, practice_feedback
-from evals.practice_run import store_session
-from evals.practice_view import briefing, length_note
-from evals.store import Store, StoreError
-from evals.web.app import book, message, page, see_other, settings
+from agents.models.gateway import ModelCallError
+from evals.practice.feedback import grader_caveat, practice_feedback
+from evals.practice.run import store_session
+from evals.practice.view import briefing, length_note
+from evals.store.database import Store, StoreError
+from evals.web.common import book, message, page, see_other, settings
 
 
 async def home(request: Request) -> Response:

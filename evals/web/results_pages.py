@@ -13,10 +13,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from agents.records import Turn
-from evals.examples import level_examples
-from evals.flag_metrics import evidence_grounding
-from evals.store import Store, StoreError
-from evals.web.app import message, page, settings
+from evals.metrics.flags import evidence_grounding
+from evals.practice.examples import level_examples
+from evals.store.database import Store, StoreError
+from evals.web.common import message, page, settings
 
 RECENT_RUNS = 200
 
@@ -61,8 +61,8 @@ async def runs(request: Request) -> Response:
 
 
 async def report(request: Request) -> Response:
-    from evals.report import build_report
-    from evals.report_html import render_html
+    from evals.report.html import render_html
+    from evals.report.run_report import build_report
 
     with _store(request) as store:
         run = _run(store, request.path_params["run_id"])
@@ -97,13 +97,13 @@ async def interview(request: Request) -> Response:
 
 
 async def compare(request: Request) -> Response:
-    from evals.compare import compare_runs, conclusion, delta_table
-    from evals.report_html import table_html
+    from evals.report.compare import compare_runs, conclusion, delta_table
+    from evals.report.html import table_html
 
     base_id, new_id = request.query_params.get("base", ""), request.query_params.get("new", "")
     with _store(request) as store:
         base, new = _run(store, base_id), _run(store, new_id)
-        if base.config.probe is not None or new.config.probe is not None:
+        if "probe" in (base.config.kind, new.config.kind):
             return message("Cannot compare", "a probe run has no interviews of its own to pair; compare the runs it probed", 400)
         result = compare_runs(store, base, new, settings(request).library, new.config.gates)
     return page("compare.html", c=result, conclusion=conclusion(result), table=Markup(table_html(delta_table(result))))

@@ -1,0 +1,219 @@
+"""Labelling interviewer turns from their words alone: segment, action, bank question, probe category.
+
+Any interviewer can be judged this way (a service, a recording), not only the harness's guided one,
+whose turns carry their own labels. Two tiers: deterministic rules first (similarity to the bank's
+questions, probe and close phrasings, the order of segments), then the judge model for the turns the
+rules cannot settle. Each label records which tier set it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from agents.client import ModelClient
+from agents.interview.cues import (
+    ASKS,
+    CANDIDATE_ASKS,
+    CLOSE,
+    FOLLOW_UP,
+    FORMAT_AHEAD,
+    NARRATIVE,
+    NEW_STORY,
+    NEXT_QUESTION,
+    invites_now,
+    probe_kind,
+    topic_scores,
+)
+from agents.interview.format_rules import segment_after
+from agents.output_schema import list_of, one_of, output_model
+from agents.prompting import PromptTemplate
+from agents.records import OFF_BANK, AnnotatedAction, Turn, TurnAnnotation
+from agents.wording import containment
+from scenarios.model import Scenario
+from scenarios.strict import StrictModel
+
+# A turn that covers this share of a bank question's content words asks it, however it is introduced.
+BANK_MATCH = 0.5
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+TOPIC_SHIFT = 2  # cues of another question's topic, beyond the current one's, that make a question a new one
+_SHORT = 8  # words
+_NARRATIVE_WORDS = 15  # a follow-up this long asking for a walk-through may be a new question: a question this short after an answer is a follow-up ("Numbers?", "Your part versus the team's?")
+
+
+@dataclass
+class _Reading:
+    """Where the interview stands as the rules read it, turn by turn."""
+
+    segment: str = "intro"
+    spoke: bool = False
+    asked: bool = False  # a main question has been asked
+    last_question: str | None = None
+    previous_candidate: str = ""
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The rules' labels for a turn, and whether their patterns settle it (`sure`) or only the judge can."""
+
+    segment: str
+    action: AnnotatedAction
+    question_id: str | None = None
+    probe_category: str | None = None
+    sure: bool = True
+
+
+def _bank_question(low: str, scenario: Scenario, current: str | None) -> str:
+    """The bank question a main question asks: the one whose text it mostly repeats, else the one whose cues it uses
+    most (the current question losing ties), else off_bank."""
+    texts = [(q.id, containment(low, q.text)) for q in scenario.question_bank]
+    best, share = max(texts, key=lambda pair: pair[1], default=(None, 0.0))
+    if best is not None and share >= BANK_MATCH:
+        return best
+    scores = topic_scores(low, tuple(scenario.question_bank))
+    top = max(scores.values(), default=0)
+    if top == 0:
+        return OFF_BANK
+    leaders = [qid for qid, score in scores.items() if score == top]
+    others = [qid for qid in leaders if qid != current]
+    return others[0] if others else leaders[0]
+
+
+def _changes_topic(low: str, scenario: Scenario, current: str | None, margin: int = 0) -> bool:
+    """A question that speaks mostly of another bank question's topic than the one being discussed
+    ("Okay, ownership. A launch where reliability really mattered. How did you plan it?")."""
+    scores = topic_scores(low, tuple(scenario.question_bank))
+    best = max(scores, key=lambda qid: scores[qid])
+    shift = margin or TOPIC_SHIFT
+    return best != current and scores[best] >= shift and scores[best] >= scores.get(current or "", 0) + shift
+
+
+def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
+    """The rules' reading of one interviewer turn."""
+    low = text.lower()
+    segment = reading.segment
+    candidate_asked = bool(reading.previous_candidate) and bool(CANDIDATE_ASKS.search(reading.previous_candidate.lower()))
+    asks = bool(ASKS.search(low))
+    if candidate_asked and segment in ("candidate_questions", "wrap_up") and not NEW_STORY.search(low):
+        return Guess("candidate_questions", "answer_candidate")
+    if segment != "candidate_questions" and invites_now(low) and not NEW_STORY.search(low):
+        # "Let me hand it over to you" is often followed by the question itself, which is the transition.
+        return Guess("candidate_questions", "transition" if "?" in low else "other")
+    if CLOSE.search(low) and not asks and (reading.asked or segment != "intro"):
+        return Guess("wrap_up", "close")
+    if CLOSE.search(low) and segment in ("candidate_questions", "wrap_up"):
+        return Guess("wrap_up", "close", sure=False)
+    repeats_bank = max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH
+    topical = max(topic_scores(low, tuple(scenario.question_bank)).values(), default=0) > 0
+    announced = bool(NEW_STORY.search(low)) and asks and not (not reading.asked and FORMAT_AHEAD.search(low))
+    # "last one. something you learned recently": announced, on a topic, though no question mark.
+    headed = reading.asked and bool(NEXT_QUESTION.search(low)) and topical
+    story = (
+        repeats_bank or announced or headed or (reading.asked and asks and _changes_topic(low, scenario, reading.last_question))
+    )
+    if reading.asked and len(low.split()) <= _SHORT and not NEXT_QUESTION.search(low):
+        story = False  # "And something went wrong?" follows up; a new question takes more words
+    if story:
+        question = _bank_question(low, scenario, reading.last_question)
+        # A new story on the same topic as the current question may be a follow-up; after the close, a new question
+        # breaks the format, which only a reader can confirm.
+        same_topic = question == reading.last_question and not NEW_STORY.search(low[:60])
+        return Guess("deep_dives", "ask", question, sure=not same_topic and segment not in ("wrap_up",))
+    if reading.asked and segment == "deep_dives" and asks:
+        # A longer question with no follow-up phrasing that turns to another question's topic may be a new question.
+        plain = len(low.split()) <= _SHORT or bool(FOLLOW_UP.search(low))
+        drifts = _changes_topic(low, scenario, reading.last_question, margin=1)
+        narrative = len(low.split()) > _NARRATIVE_WORDS and bool(NARRATIVE.search(low))
+        sure = (plain or not drifts) and not narrative
+        return Guess("deep_dives", "probe", reading.last_question or OFF_BANK, probe_kind(low), sure=sure)
+    if asks and segment in ("candidate_questions", "wrap_up") and not candidate_asked:
+        return Guess(segment, "other", sure=False)
+    return Guess(segment, "other")
+
+
+def _advance(reading: _Reading, label: TurnAnnotation) -> None:
+    reading.spoke = True
+    reading.segment = label.segment
+    if label.action == "ask":
+        reading.asked = True
+        reading.last_question = label.question_id
+
+
+def _label(guess: Guess) -> TurnAnnotation:
+    return TurnAnnotation(
+        segment=guess.segment,
+        action=guess.action,
+        question_id=guess.question_id,
+        probe_category=guess.probe_category,
+        tier="rules",
+        sure=guess.sure,
+    )
+
+
+class RulesAnnotator:
+    """The rules tier turn by turn, for use while an interview runs (e.g. to notice a close)."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.reading = _Reading()
+
+    def candidate_said(self, text: str) -> None:
+        self.reading.previous_candidate = text
+
+    def interviewer_said(self, text: str) -> TurnAnnotation:
+        """The rules' labels for the next interviewer turn (their best guess where they cannot settle it)."""
+        label = _label(_guess(text, self.reading, self.scenario))
+        _advance(self.reading, label)
+        return label
+
+
+def annotations_model(scenario: Scenario, unsettled: list[int]) -> type[StrictModel]:
+    """Schema for the judge tier: labels only for the unsettled turns, only from the scenario's ids."""
+    label = output_model(
+        "TurnLabel",
+        StrictModel,
+        turn_index=(one_of(unsettled), ...),
+        action=(one_of(["ask", "probe", "transition", "answer_candidate", "close", "other"]), ...),
+        question_id=(one_of([*(q.id for q in scenario.question_bank), OFF_BANK]) | None, None),
+        probe_category=(one_of([p.id for p in scenario.probe_categories]) | None, None),
+    )
+    return output_model("TurnLabels", StrictModel, labels=(list_of(label), Field(max_length=len(unsettled))))
+
+
+async def annotate(
+    transcript: list[Turn], scenario: Scenario, client: ModelClient | None = None, template: PromptTemplate | None = None
+) -> dict[int, TurnAnnotation]:
+    """Labels for every interviewer turn, by turn index: rules first, the judge for what they leave open.
+
+    Without a client (`--annotator rules`) an unsettled turn keeps the rules' best guess, marked not sure.
+    """
+    reading = _Reading()
+    labels: dict[int, TurnAnnotation] = {}
+    unsettled: list[int] = []
+    for turn in transcript:
+        if turn.speaker == "candidate":
+            reading.previous_candidate = turn.text
+            continue
+        labels[turn.index] = _label(_guess(turn.text, reading, scenario))
+        if not labels[turn.index].sure:
+            unsettled.append(turn.index)
+        _advance(reading, labels[turn.index])
+    if unsettled and client is not None and template is not None:
+        verdict = await client.complete(
+            "judge",
+            template.render(scenario=scenario, transcript=transcript, unsettled=unsettled),
+            output_type=annotations_model(scenario, unsettled),
+        )
+        for item in verdict.model_dump()["labels"]:
+            before = labels[item["turn_index"]]
+            labels[item["turn_index"]] = TurnAnnotation(
+                # A judged ask opens (or continues) the deep dives; every other action moves the segment as a move does.
+                segment="deep_dives" if item["action"] == "ask" else segment_after(item["action"], before.segment),
+                action=item["action"],
+                question_id=item["question_id"] if item["action"] in ("ask", "probe") else None,
+                probe_category=item["probe_category"] if item["action"] == "probe" else None,
+                tier="judge",
+            )
+    return labels

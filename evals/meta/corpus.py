@@ -1,0 +1,69 @@
+"""The labelled corpus: recorded interviews with labels for the candidate and truth about the interviewer, split once
+into a development half (rules are tuned on it) and a test half (only ever scored)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from evals.loading import DATA_ROOT, DataError, Library
+from evals.metrics.conformance import MAX_TALK_SHARE, talk_share
+from evals.runs.recordings import InterviewerTruth, Recording, clock_minutes, read_recordings
+from scenarios.model import Scenario
+
+CORPUS_DIR = DATA_ROOT / "corpus"
+HALVES = ("dev", "test")
+
+
+def load_half(lib: Library, half: str, corpus: Path = CORPUS_DIR) -> list[Recording]:
+    """The recordings of one half ('dev', 'test') or both ('all'); DataError for a bad or missing file, or a
+    recording without interviewer truth."""
+    halves = HALVES if half == "all" else (half,)
+    if half not in (*HALVES, "all"):
+        raise DataError([f"--half must be dev, test or all, not {half!r}"])
+    recordings: list[Recording] = []
+    for name in halves:
+        path = corpus / f"{name}.jsonl"
+        if not path.is_file():
+            raise DataError([f"no corpus half at {path} (see corpus/README.md)"])
+        found, problems = read_recordings(path, lib)
+        problems += [f"{path}: {r.record.id}: no interviewer truth" for r in found if r.record.truth is None]
+        if problems:
+            raise DataError(problems)
+        recordings += found
+    return recordings
+
+
+def split(corpus: Path = CORPUS_DIR) -> dict[str, list[str]]:
+    """The ids of each half, as split once."""
+    data = json.loads((corpus / "split.json").read_text(encoding="utf-8"))
+    return {half: list(data[half]) for half in HALVES}
+
+
+def truth_checks(recording: Recording, scenario: Scenario) -> dict[str, bool]:
+    """Every check's truth for one recording: the labellers' verdicts, plus those the labelled segments, the
+    recording's clock and its words settle (segment budgets, total time, the interviewer's share of the talk)."""
+    record = recording.record
+    truth = record.truth
+    assert truth is not None
+    checks = dict(truth.checks)
+    turns = record.turns
+    if all(t.at is not None for t in turns) and record.ended_at:
+        starts = [clock_minutes(t.at) for t in turns if t.at is not None] + [clock_minutes(record.ended_at)]
+        spent: dict[str, float] = {}
+        segment = "intro"
+        for k in range(len(turns)):
+            segment = truth.turns[k].segment if k in truth.turns else segment
+            spent[segment] = spent.get(segment, 0.0) + starts[k + 1] - starts[k]
+        budgets: dict[str, float] = {s.id: s.max_minutes for s in scenario.segments}
+        checks["segment_budget"] = all(minutes <= budgets.get(seg, float("inf")) + 0.01 for seg, minutes in spent.items())
+        checks["total_time"] = starts[-1] - starts[0] <= scenario.duration_minutes + 0.01
+    share = talk_share([(t.speaker, t.text) for t in turns])
+    if share is not None:
+        checks["interviewer_talk_share"] = share <= MAX_TALK_SHARE
+    return checks
+
+
+def interviewer_truth(recording: Recording) -> InterviewerTruth:
+    assert recording.record.truth is not None
+    return recording.record.truth

@@ -1,0 +1,137 @@
+"""`interview-harness meta`: every interviewer check and the annotator, measured on the labelled corpus.
+
+Each recording is read as an import is (its clock from its timestamps), its interviewer turns annotated (the rules,
+or the rules then the judge), and every conformance check run on it; each verdict is then scored against the truth
+the labellers settled. With a grader, the recordings are graded too and the grader's calibration is reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Literal
+
+from agents.models.gateway import Gateway
+from agents.prompting import PromptSet
+from agents.records import InterviewResult, TurnAnnotation
+from evals.loading import Library
+from evals.meta.corpus import interviewer_truth, truth_checks
+from evals.meta.scoring import CheckScore, FieldAccuracy, annotator_accuracy, score_check
+from evals.metrics.checks import compute_checks
+from evals.metrics.conformance import CONFORMANCE_CHECKS, check_interview
+from evals.metrics.digest import digest_of
+from evals.metrics.rows import CheckRow
+from evals.runs.recordings import Recording, TurnTruth, to_result
+from evals.runs.review import annotate_result, grade_result, judge_result
+
+# What the test half must show, rules tier (issue 27): a check that fails must be right, and must catch most defects,
+# on the cases it settles; it must settle most; the annotator must read actions and bank questions.
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.90
+MIN_SETTLED = 0.80
+MIN_ANNOTATOR_ACCURACY = {"action": 0.90, "question_id": 0.90}
+
+
+@dataclass
+class Measured:
+    """One corpus interview as the harness read it, with the truth beside it."""
+
+    result: InterviewResult
+    verdicts: dict[str, bool | None]
+    truth: dict[str, bool]
+
+
+@dataclass
+class MetaReport:
+    """Every check's score, the annotator's accuracy, and the grader's calibration when it graded."""
+
+    half: str
+    annotator: str
+    interviews: int
+    checks: list[CheckScore]
+    fields: list[FieldAccuracy]
+    grader_rows: list[CheckRow] = field(default_factory=list)
+    measured: list[Measured] = field(default_factory=list)
+
+    def gate_failures(self) -> list[str]:
+        """Each gate the report misses, in words; [] when every one holds (or there is nothing to measure)."""
+        out = []
+        for score in self.checks:
+            if not score.cases:
+                continue
+            if (p := score.precision.value) is not None and p < MIN_PRECISION:
+                out.append(f"{score.check}: precision {p:.2f} < {MIN_PRECISION}")
+            if (r := score.recall.value) is not None and r < MIN_RECALL:
+                out.append(f"{score.check}: recall {r:.2f} < {MIN_RECALL}")
+            if (s := score.settled.value) is not None and s < MIN_SETTLED:
+                out.append(f"{score.check}: settles {s:.2f} < {MIN_SETTLED}")
+        for accuracy in self.fields:
+            floor = MIN_ANNOTATOR_ACCURACY.get(accuracy.field)
+            if floor is not None and (a := accuracy.ratio.value) is not None and a < floor:
+                out.append(f"annotator {accuracy.field}: accuracy {a:.2f} < {floor}")
+        return out
+
+
+async def _read(
+    recording: Recording, lib: Library, gateway: Gateway | None, prompts: PromptSet, annotator: str, grade: bool
+) -> InterviewResult:
+    result = to_result(recording)
+    scenario = lib.scenario(result.scenario_id)
+    if gateway is None:
+        from agents.interview.annotation import annotate
+        from evals.runs.review import apply_annotations
+
+        apply_annotations(result, await annotate(result.transcript, scenario))
+        return result
+    await annotate_result(result, scenario, gateway, prompts, "judge" if annotator == "judge" else "rules")
+    if annotator == "judge":
+        await judge_result(result, scenario, gateway, prompts, fidelity=False)
+    if grade:
+        await grade_result(result, scenario, gateway, prompts)
+    return result
+
+
+def measure(
+    lib: Library,
+    recordings: list[Recording],
+    *,
+    half: str,
+    annotator: Literal["rules", "judge"] = "rules",
+    gateway: Gateway | None = None,
+    prompts: PromptSet | None = None,
+    grade: bool = False,
+    concurrency: int = 4,
+) -> MetaReport:
+    """Read every recording as the harness does and score its verdicts against the truth. Without a gateway only the
+    rules tier runs (no model is called)."""
+    prompts = prompts or PromptSet()
+
+    async def all_of_them() -> list[InterviewResult]:
+        limit = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(recording: Recording) -> InterviewResult:
+            async with limit:
+                return await _read(recording, lib, gateway, prompts, annotator, grade)
+
+        return list(await asyncio.gather(*(one(r) for r in recordings)))
+
+    results = asyncio.run(all_of_them())
+    measured: list[Measured] = []
+    turn_pairs: list[tuple[TurnAnnotation, TurnTruth]] = []
+    for recording, result in zip(recordings, results):
+        scenario = lib.scenario(result.scenario_id)
+        measured.append(Measured(result, check_interview(result, scenario), truth_checks(recording, scenario)))
+        truth = interviewer_truth(recording)
+        turn_pairs += [
+            (turn.annotation, truth.turns[turn.index])
+            for turn in result.transcript
+            if turn.annotation is not None and turn.index in truth.turns
+        ]
+    names = [c for c in CONFORMANCE_CHECKS if any(c in m.truth for m in measured)]
+    scores = [score_check(c, ((m.verdicts.get(c), m.truth[c]) for m in measured if c in m.truth)) for c in names]
+    rows: list[CheckRow] = []
+    if grade and results:
+        scenario = lib.scenario(results[0].scenario_id)
+        digests = [digest_of(r, r.labels, scenario) for r in results]
+        rows = compute_checks(digests, scenario, lib.personas, {})
+    return MetaReport(half, annotator, len(recordings), scores, annotator_accuracy(turn_pairs), rows, measured)

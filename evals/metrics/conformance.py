@@ -1,0 +1,373 @@
+"""Interviewer conformance: did one interview follow the scenario's format and stay off forbidden ground.
+
+Pure functions over an `InterviewResult`; the run aggregates them into rates. Every check says pass (True), fail
+(False) or unsure (None). The rules settle what their patterns settle: a turn the annotator could not settle, or words
+that may be innocent in context, leave a check unsure rather than failed. Where the judge has read the interview, its
+verdicts settle what the rules leave open, and a rule's hit it contradicts is a disagreement, not a failure
+(`disagreements`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from agents.interview.cues import CANDIDATE_ASKS, INVITE, invites_now
+from agents.records import InterviewResult, TopicViolation, Turn, structured_moves
+from evals.metrics.format_cues import (
+    BRUSH_OFF,
+    CONFIDENTIALITY_SAID,
+    CONFIDENTIALITY_TOPIC,
+    GUIDANCE_SAID,
+    GUIDANCE_TOPIC,
+    LEADING,
+    LEADING_HINT,
+    NEXT_STEPS_SAID,
+    NEXT_STEPS_TOPIC,
+    TIMELINE,
+)
+from evals.metrics.topic_screen import alternatives_pattern, screen_interviewer_text
+from scenarios.model import SEGMENT_ORDER, Scenario
+
+Verdict = bool | None  # True pass, False fail, None unsure
+
+CONFORMANCE_CHECKS: tuple[str, ...] = (
+    "question_count",
+    "competency_coverage",
+    "segment_order",
+    "segment_budget",
+    "total_time",
+    "intro_confidentiality",
+    "intro_guidance",
+    "probing",
+    "candidate_questions_offered",
+    "candidate_questions_answered",
+    "next_steps_stated",
+    "no_prohibited_topics",
+    "no_rubric_leak",
+    "no_leading_questions",
+    "interviewer_talk_share",
+)
+# Checks whose truth the judge can read from the transcript when the rules cannot (the clock and word counts always
+# settle the others).
+JUDGEABLE = tuple(c for c in CONFORMANCE_CHECKS if c not in ("segment_budget", "total_time", "interviewer_talk_share"))
+
+# Simulated minutes are rounded to 3 decimals by the graph; this absorbs the rounding.
+MINUTE_TOLERANCE = 0.01
+# The interviewer may speak at most this share of the words: the candidate does the talking in a behavioural interview.
+MAX_TALK_SHARE = 0.5
+# A reply this long to a candidate's question, and no brush-off, answers it.
+ANSWER_WORDS = 25
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+_DIGIT = re.compile(r"\d")
+# "Without a metric": no digit and none of these number words. "one" is left out on purpose: it is
+# mostly a pronoun ("one of the reasons", "no one"), not a measurement.
+_NUMBER_WORDS = alternatives_pattern(
+    (
+        r"\b(percent(age)?s?|half|halved|twice|double[ds]?|triple[ds]?|quadrupled?|\w+fold|dozens?|hundreds?|thousands?|millions?|billions?|"
+        r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
+    )
+)
+
+
+def has_metric(text: str) -> bool:
+    """Whether an answer quotes a number: any digit, or a number word ("percent", "half", "twice", "three", ...)."""
+    return bool(_DIGIT.search(text) or _NUMBER_WORDS.search(text.lower()))
+
+
+def between(low: int, high: int, least: int, most: int) -> Verdict:
+    """Whether a count known to lie in [low, high] is within [least, most]: settled only when the whole range agrees."""
+    if least <= low and high <= most:
+        return True
+    if high < least or low > most:
+        return False
+    return None
+
+
+class _Reading:
+    """One interview's interviewer turns as the checks read them."""
+
+    def __init__(self, result: InterviewResult):
+        self.turns = result.transcript
+        self.structured = structured_moves(result.source)
+        self.interviewer = [t for t in self.turns if t.speaker == "interviewer"]
+
+    def unsure(self, turn: Turn) -> bool:
+        """A turn whose labels are only the rules' guess (no judge read it); a guided interviewer's are its own."""
+        return not self.structured and turn.annotation is not None and not turn.annotation.sure
+
+    def asks(self) -> list[Turn]:
+        return [t for t in self.interviewer if t.action == "ask" and t.segment != "intro"]
+
+    def intro(self) -> list[Turn]:
+        return [t for t in self.interviewer if t.segment == "intro"]
+
+
+def _runs(turns: list[Turn]) -> list[tuple[str, float]]:
+    """The transcript as contiguous segment runs: (segment id, minute the run starts)."""
+    runs: list[tuple[str, float]] = []
+    for turn in turns:
+        if not runs or runs[-1][0] != turn.segment:
+            runs.append((turn.segment, turn.minute))
+    return runs
+
+
+def _in_order(segments: list[str]) -> bool:
+    """Each segment in one stretch, in the scenario's order (a segment may be missing: its own check says so)."""
+    runs = [s for k, s in enumerate(segments) if k == 0 or segments[k - 1] != s]
+    known = [s for s in runs if s in SEGMENT_ORDER]
+    return len(known) == len(set(known)) and known == sorted(known, key=SEGMENT_ORDER.index) and len(known) == len(runs)
+
+
+def _end_minute(turns: list[Turn]) -> float:
+    last = turns[-1]
+    return last.minute + last.duration_minutes
+
+
+def _within_budget(turns: list[Turn], scenario: Scenario) -> bool:
+    runs = _runs(turns)
+    ends = [start for _, start in runs[1:]] + [_end_minute(turns)]
+    spent: dict[str, float] = {}
+    for (segment, start), end in zip(runs, ends):
+        spent[segment] = spent.get(segment, 0.0) + end - start
+    budgets = {s.id: s.max_minutes for s in scenario.segments}
+    # Segments the scenario does not know have no budget; segment_order reports them.
+    return all(minutes <= budgets[seg] + MINUTE_TOLERANCE for seg, minutes in spent.items() if seg in budgets)
+
+
+def _said(turns: list[Turn], said: re.Pattern[str], topic: re.Pattern[str]) -> Verdict:
+    """Whether the interviewer said something: settled by `said`; surely not when no turn uses a `topic` word."""
+    texts = [t.text.lower() for t in turns]
+    if any(said.search(x) for x in texts):
+        return True
+    return None if any(topic.search(x) for x in texts) else False
+
+
+def _question_count(reading: _Reading, scenario: Scenario) -> Verdict:
+    rule = scenario.question_rule
+    asks = reading.asks()
+    sure = [t for t in asks if not reading.unsure(t)]
+    # An unsure turn may be a main question the rules read as a follow-up, or the other way round.
+    maybe = [t for t in reading.interviewer if reading.unsure(t) and "?" in t.text]
+    low = len(sure)
+    high = len(sure) + len([t for t in maybe if t not in sure])
+    return between(low, high, rule.min_questions, rule.max_questions)
+
+
+def _coverage(reading: _Reading, scenario: Scenario) -> Verdict:
+    known = {q.id for q in scenario.question_bank}
+    asks = reading.asks()
+    covered = {
+        c for t in asks if not reading.unsure(t) and t.question_id in known for c in scenario.question(t.question_id).competencies
+    }
+    open_asks = [t for t in asks if reading.unsure(t) or t.question_id not in known]
+    open_asks += [t for t in reading.interviewer if reading.unsure(t) and t.action != "ask" and "?" in t.text]
+    need = scenario.question_rule.min_competencies
+    if len(covered) >= need:
+        return True
+    most = max((len(q.competencies) for q in scenario.question_bank), default=1)
+    return False if len(covered) + most * len(open_asks) < need else None
+
+
+def _segment_order(reading: _Reading) -> Verdict:
+    guessed = _in_order([t.segment for t in reading.turns])
+    settled = _in_order([t.segment for t in reading.turns if not reading.unsure(t)])
+    return guessed if guessed == settled else None
+
+
+def _probing(reading: _Reading) -> Verdict:
+    """More than half the main questions followed up at least once."""
+    probed_low = probed_high = asked = 0
+    follow: list[Turn] = []
+    for turn in [*reading.interviewer, None]:
+        if turn is None or turn.action == "ask" and turn.segment != "intro":
+            if follow or asked:
+                if follow:
+                    probed_low += any(t.action == "probe" and not reading.unsure(t) for t in follow)
+                    probed_high += any(t.action == "probe" or reading.unsure(t) for t in follow)
+            if turn is None:
+                break
+            asked += 1
+            follow = []
+            continue
+        if asked and turn.segment == "deep_dives":
+            follow.append(turn)
+    if not asked:
+        return None
+    if 2 * probed_low > asked:
+        return True
+    return False if 2 * probed_high <= asked else None
+
+
+def _offered(reading: _Reading) -> Verdict:
+    if any(
+        t.action == "transition" and t.segment == "candidate_questions" and not reading.unsure(t) for t in reading.interviewer
+    ):
+        return True
+    if any(invites_now(t.text.lower()) for t in reading.interviewer):
+        return True
+    # The annotator moves to the candidate-questions segment only on an invitation or an answer to the candidate.
+    if not reading.structured and any(t.segment == "candidate_questions" and not reading.unsure(t) for t in reading.interviewer):
+        return True
+    late = reading.interviewer[len(reading.interviewer) // 2 :]
+    return None if any(INVITE.search(t.text.lower()) or "question" in t.text.lower() for t in late) else False
+
+
+def _answered(reading: _Reading) -> Verdict:
+    """Every question the candidate asked in the candidate-questions segment got a real answer."""
+    turns = reading.turns
+    verdicts: list[Verdict] = []
+    for k, turn in enumerate(turns):
+        if turn.speaker != "candidate" or turn.segment != "candidate_questions":
+            continue
+        if not (turn.asks_question or CANDIDATE_ASKS.search(turn.text.lower())):
+            continue
+        reply = next((t for t in turns[k + 1 :] if t.speaker == "interviewer"), None)
+        if reply is None:
+            verdicts.append(False)
+            continue
+        if reading.structured:
+            verdicts.append(reply.action == "answer_candidate")
+            continue
+        low = reply.text.lower()
+        if BRUSH_OFF.search(low):
+            verdicts.append(None if len(low.split()) > 3 * ANSWER_WORDS else False)
+        else:
+            verdicts.append(True if len(low.split()) >= ANSWER_WORDS else None)
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+def _next_steps(reading: _Reading) -> Verdict:
+    """The closing tells the candidate what happens next, and when."""
+    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close"]
+    closing = closing or reading.interviewer[-2:]
+    text = " ".join(t.text.lower() for t in closing)
+    if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
+        return True
+    return None if NEXT_STEPS_TOPIC.search(text) else False
+
+
+def _leading(reading: _Reading) -> Verdict:
+    questions = [t.text.lower() for t in reading.interviewer if t.segment == "deep_dives" and "?" in t.text]
+    if any(LEADING.search(s) for q in questions for s in _SENTENCE.split(q)):
+        return False
+    return None if any(LEADING_HINT.search(q) for q in questions) else True
+
+
+def _violation(kind: str, screened: list[TopicViolation], judged: list[TopicViolation] | None) -> Verdict:
+    """A prohibited topic or rubric leak: the judge's reading where it read the interview, else the screen's (a sure
+    hit fails, an unsure one is unsure)."""
+    if judged is not None:
+        return not any(v.kind == kind for v in judged)
+    hits = [v for v in screened if v.kind == kind]
+    if any(v.sure for v in hits):
+        return False
+    return None if hits else True
+
+
+def talk_share(turns: Iterable[tuple[str, str]]) -> float | None:
+    """The interviewer's share of the words spoken, from (speaker, text) pairs; None for no words."""
+    words = {"interviewer": 0, "candidate": 0}
+    for speaker, text in turns:
+        words[speaker] += len(text.split())
+    total = sum(words.values())
+    return words["interviewer"] / total if total else None
+
+
+def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, Verdict]:
+    """Every check in CONFORMANCE_CHECKS for one interview: True pass, False fail, None unsure. The judge's reads
+    (`result.conformance_reads`) settle what the rules leave unsure. An empty transcript fails the format checks."""
+    turns = result.transcript
+    if not turns:
+        empty: dict[str, Verdict] = dict.fromkeys(CONFORMANCE_CHECKS, False)
+        return empty | {"no_prohibited_topics": True, "no_rubric_leak": True, "no_leading_questions": True}
+    reading = _Reading(result)
+    screened = screen_interviewer_text(turns, scenario)
+    share = talk_share((t.speaker, t.text) for t in turns)
+    checks: dict[str, Verdict] = {
+        "question_count": _question_count(reading, scenario),
+        "competency_coverage": _coverage(reading, scenario),
+        "segment_order": _segment_order(reading),
+        "segment_budget": _within_budget(turns, scenario),
+        "total_time": _end_minute(turns) <= scenario.duration_minutes + MINUTE_TOLERANCE,
+        "intro_confidentiality": _said(reading.intro(), CONFIDENTIALITY_SAID, CONFIDENTIALITY_TOPIC),
+        "intro_guidance": _said(reading.intro(), GUIDANCE_SAID, GUIDANCE_TOPIC),
+        "probing": _probing(reading),
+        "candidate_questions_offered": _offered(reading),
+        "candidate_questions_answered": _answered(reading),
+        "next_steps_stated": _next_steps(reading),
+        "no_prohibited_topics": _violation("prohibited_topic", screened, result.violations),
+        "no_rubric_leak": _violation("rubric_leak", screened, result.violations),
+        "no_leading_questions": _leading(reading),
+        "interviewer_talk_share": share is not None and share <= MAX_TALK_SHARE,
+    }
+    for name, read in (result.conformance_reads or {}).items():
+        if checks.get(name) is None:
+            checks[name] = read
+    return {name: checks[name] for name in CONFORMANCE_CHECKS}
+
+
+def disagreements(result: InterviewResult, scenario: Scenario) -> list[str]:
+    """The checks where the judge read the interview and found nothing a sure rule hit says it should have."""
+    if result.violations is None:
+        return []
+    judged = {v.kind for v in result.violations}
+    hits = {v.kind for v in screen_interviewer_text(result.transcript, scenario) if v.sure}
+    names = {"prohibited_topic": "no_prohibited_topics", "rubric_leak": "no_rubric_leak"}
+    return [names[k] for k in sorted(hits - judged)]
+
+
+def failing_turns(result: InterviewResult, scenario: Scenario, checks: dict[str, Verdict]) -> dict[str, list[int]]:
+    """For each failed check, the turns to look at: the questions asked, the offending lines, the unanswered questions."""
+    turns = result.transcript
+    asks = [t.index for t in turns if t.speaker == "interviewer" and t.action == "ask"]
+    screened = screen_interviewer_text(turns, scenario)
+    flagged = {
+        kind: [v.turn_index for v in (result.violations if result.violations is not None else screened) if v.kind == kind]
+        for kind in ("prohibited_topic", "rubric_leak")
+    }
+    runs = [t.index for k, t in enumerate(turns) if k == 0 or turns[k - 1].segment != t.segment]
+    spoken_in = lambda seg: [t.index for t in turns if t.speaker == "interviewer" and t.segment == seg]  # noqa: E731
+    where = {
+        "question_count": asks,
+        "competency_coverage": asks,
+        "segment_order": runs,
+        "segment_budget": runs,
+        "total_time": [turns[-1].index] if turns else [],
+        "intro_confidentiality": spoken_in("intro"),
+        "intro_guidance": spoken_in("intro"),
+        "probing": asks,
+        "candidate_questions_answered": [
+            t.index for t in turns if t.speaker == "candidate" and t.segment == "candidate_questions"
+        ],
+        "next_steps_stated": spoken_in("wrap_up"),
+        "no_prohibited_topics": flagged["prohibited_topic"],
+        "no_rubric_leak": flagged["rubric_leak"],
+        "no_leading_questions": [t.index for t in turns if t.speaker == "interviewer" and LEADING.search(t.text.lower())],
+    }
+    return {name: where.get(name, []) for name, ok in checks.items() if ok is False}
+
+
+def passes_all(checks: dict[str, Verdict]) -> bool:
+    """No check failed (an unsure check is no failure); False when no check was run."""
+    return bool(checks) and not any(ok is False for ok in checks.values())
+
+
+def probe_depth(result: InterviewResult) -> tuple[int, int]:
+    """(probes, bank questions asked) in the deep dives: how deep the interviewer followed up on average."""
+    turns = result.transcript
+    probes = sum(1 for t in turns if t.speaker == "interviewer" and t.action == "probe" and t.segment == "deep_dives")
+    return probes, sum(1 for t in turns if t.speaker == "interviewer" and t.action == "ask" and t.segment == "deep_dives")
+
+
+def probe_opportunities(result: InterviewResult) -> tuple[int, int]:
+    """(deep-dive answers without a metric that the next turn probed, deep-dive answers without a metric)."""
+    turns = result.transcript
+    bare = [i for i, t in enumerate(turns) if t.speaker == "candidate" and t.segment == "deep_dives" and not has_metric(t.text)]
+    probed = sum(
+        1 for i in bare if i + 1 < len(turns) and turns[i + 1].speaker == "interviewer" and turns[i + 1].action == "probe"
+    )
+    return probed, len(bare)

@@ -1,0 +1,86 @@
+"""What the seed asks an interviewer to say, as patterns at two strengths: `SAID` settles that it was said; without any
+`TOPIC` word it was surely not said; in between only a reader can tell, and the check says unsure.
+
+Written against the development half of the labelled corpus (`corpus/`), never the test half; matched on lower-cased
+text.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _any(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+NUMBER = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple( of)?|couple( of)?|several)"
+DAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|this week|next week|week)"
+
+CONFIDENTIALITY_SAID = _any(
+    r"\bconfidential\w*",
+    r"\bstays? (with|between|in|within|inside|among)\b",
+    r"\b(won'?t|will not|doesn'?t|does not|not) (be )?(go|leave|shared|share|get shared|passed)\b[^.?!]{0,40}\b(outside|beyond|room|panel|loop|team|anyone)\b",
+    r"\bbetween (us|you and me|the panel)\b",
+    r"\bprivate\b|\bin confidence\b|\bnda\b|\bproprietary\b",
+    r"\banonymi[sz]\w*",
+    r"\b(don'?t|no need to|do not|never) (need to )?(share|name|reveal|disclose|give)\b[^.?!]{0,50}\b(confidential|sensitive|names?|customers?|secrets?|details?|internal|employer)\b",
+    r"\b(keep|leave) (out|it general|it high[- ]level|names out|the names out)\b",
+    r"\bsensitive (details?|information|numbers|data)\b",
+)
+CONFIDENTIALITY_TOPIC = _any(
+    r"\b(share|shared|sharing|details?|names?|notes|panel|record\w*|secret|sensitive|disclos\w*|protect\w*)\b"
+)
+
+GUIDANCE_SAID = _any(
+    r"\bstar\b",
+    r"\bsituation,? task\b",
+    r"\b(minute|minutes|min)\b[^.?!]{0,80}\b(setup|set-up|set up|context|background|scene|deep|detail|bulk|what you (did|actually did)|results?|outcome|learn\w*|wrap)\b",
+    r"\b(setup|set-up|set up|context|background|scene)\b[^.?!]{0,80}\b(minute|minutes)\b",
+    r"\b(short|brief|quick) (setup|set-up|context|background)\b[^.?!]{0,120}\b(bulk|most of (the|your) time|majority|main part|deep)\b",
+    r"\b(most|bulk|majority) of (the|your) time on\b",
+)
+GUIDANCE_TOPIC = _any(r"\b(stor(y|ies)|pace|pacing|structure|format|example|minutes?|long|length|context|setup|results?)\b")
+
+NEXT_STEPS_SAID = _any(
+    r"\bnext steps?\b",
+    r"\b(hear|get back|follow up|reach out|be in touch|let you know|come back|contact|call|email)\b",
+    r"\b(recruit\w*|hr|talent|hiring (team|manager)|panel|debrief|decision|feedback)\b",
+    r"\b(we|i|they)(?:'ll| will) (talk|speak|connect|chat|be back)\b",
+)
+TIMELINE = _any(
+    rf"\b(within|in|over|after|by)( the)?( about| around| roughly| maybe)? (the )?({NUMBER}|next|coming|end of( the)?) ?(business |working )?(days?|weeks?|{DAY})\b",
+    rf"\b{DAY}\b",
+    rf"\b{NUMBER} (business |working )?(days?|weeks?)\b",
+    r"\b(end of (the|this|next) (day|week|month)|early next|later this|this afternoon|shortly|soon|asap)\b",
+    r"\b(day|week)s?[- ]ish\b",
+)
+NEXT_STEPS_TOPIC = _any(
+    r"\b(next|steps?|hear|recruit\w*|process|panel|decision|feedback|notes|touch|follow|reach|know|back to you|loop|timeline|soon|later)\b"
+)
+
+# A reply to the candidate's question that gives nothing: deflection or a change of subject.
+BRUSH_OFF = _any(
+    r"\b(can'?t|cannot|won'?t|not able to|not allowed to|not really able to) (really )?(say|share|comment|get into|talk about|go into|answer|discuss)\b",
+    r"\b(i'?m not (sure|the right person)|no idea|not sure i can)\b",
+    r"\b(ask|check with|that'?s (one )?for) (the |your )?(recruiter|hr|recruiting|hiring manager|someone else)\b",
+    r"\b(let'?s|we should|i'?ll) (not|skip|park|move on|keep (going|moving))\b",
+    r"\b(depends|it varies|changes over time)\b[^.?!]{0,60}\b(wouldn'?t want|can'?t|hard to say|you'?d (get|find))\b",
+    r"\bwhole can of worms\b|\bnot going to get into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
+    r"\byou'?d (get|find out|see) (a feel|for yourself)\b",
+)
+
+# A question that tells the candidate the answer wanted: the good conduct presumed ("I assume you ran a privacy
+# review?", "you'd have escalated that, right?"). A tag question on facts ("you're at a startup, right?") is not one.
+_CONDUCT = (
+    r"(ran|run|did|done|tested|checked|reviewed|escalated|pushed|involved|looped|consulted|got|had|went|gone|put|made|"
+    r"measured|validated|shadow-?launched|rolled|signed|flagged|raised|told|asked|documented)"
+)
+LEADING = _any(
+    r"\b(i assume|i'?m assuming|i'?d (guess|assume|imagine)|i'?m guessing|i take it|presumably|obviously|of course|surely|no doubt)\b[^.?!]{0,160}\?",
+    rf"\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?{_CONDUCT}\b(?![^.?!]*\bdifferently\b)[^.?!]{{0,160}}\?",
+    rf"\byou (already |obviously |definitely )?{_CONDUCT}\b[^.?!]{{0,120}},\s*(right|yes|correct|surely|no)\?\s*$",
+    r"\b(didn'?t|wouldn'?t|shouldn'?t|don'?t) you (think|agree|say)\b",
+)
+# Words of a question that may lead, which only a reader can judge.
+LEADING_HINT = _any(r"\bdid you (find|see|notice|do|feel) (that|the same|something similar)\b", r"\b(i bet|surely)\b[^.?!]*\?")
