@@ -23,6 +23,7 @@ DEFAULT_TEMPLATES = {
     "judge_fidelity": "judge_fidelity.j2",
     "judge_topics": "judge_topics.j2",
     "judge_annotations": "judge_annotations.j2",
+    "judge_conformance": "judge_conformance.j2",
 }
 OVERRIDABLE = ("interviewer", "candidate", "grader")
 

@@ -71,6 +71,8 @@ class InterviewScript:
     # What the judge's topic audit reports: interviewer lines containing a key, as that topic (e.g. "rubric"). A fake
     # judge sees only what a test planted; an empty map reports nothing.
     judge_flags: dict[str, str] = field(default_factory=dict)
+    # The judge's reads of the conformance checks it is asked about (check -> done right); unread when absent.
+    judge_reads: dict[str, bool] = field(default_factory=dict)
     fail_for: str | None = None  # the candidate raises when playing this display name
 
     def respond(self, role: str, messages: list[dict], schema: dict | None):
@@ -198,6 +200,9 @@ class InterviewScript:
     def _judge(self, messages, schema):
         if "violations" in schema.get("properties", {}):
             return {"violations": self._audit(messages)}
+        if "reads" in schema.get("properties", {}):
+            asked = choices(schema["$defs"]["CheckRead"]["properties"]["check"]) if "$defs" in schema else []
+            return {"reads": [{"check": c, "done_right": v, "turns": []} for c, v in self.judge_reads.items() if c in asked]}
         if "labels" in schema.get("properties", {}):
             return {"labels": []}  # turn annotation: leaves the rules' labels as they are
         persona = self._persona_in(messages)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from evals.cli import app
 from evals.runs.recordings import SCHEMA_FILE, RecordingLine
+from evals.store.database import Store
 from tests.conftest_helpers import SCENARIO, register_script
 from tests.scripted_agents import InterviewScript
 
@@ -198,3 +199,56 @@ def test_report_separates_grader_noise_from_simulation_noise(tmp_path):
     section = report.read_text().split("## Grader noise and simulation noise", 1)[1].split("\n## ", 1)[0]
     assert f"| grader (regrade) | {regrade} | 1 | 0.00 | 0.00 |" in section  # a deterministic grader has no grader noise
     assert f"| simulation (rerun) | {rerun} | 1 |" in section
+
+
+def test_null_labels_are_stored_as_not_assessable_and_the_report_names_the_recording(tmp_path):
+    levels = dict.fromkeys(SCENARIO.competency_ids, 4) | {"responsible_ai": None, "growth_mindset": None}
+    path = write(tmp_path / "rec.jsonl", [recording("rec-three", BANK[:3], labels={"competency_levels": levels})])
+    db, judge = tmp_path / "h.duckdb", register_script()
+    result = runner.invoke(
+        app,
+        ["import", str(path), "--annotator", "rules", "--grader-model", "baseline/constant", "--judge-model", judge]
+        + ["--db", str(db), "--no-gate"],
+    )
+    assert result.exit_code == 0, result.output
+    with Store.open(db) as store:
+        run = store.list_runs(1)[0]
+        (stored,) = store.load_results(run.run_id)
+    # A null level is left out of the labels: expected "not assessed", like a competency no question asked.
+    assert stored.labels is not None and set(stored.labels.competency_levels) == set(SCENARIO.competency_ids) - {
+        "responsible_ai",
+        "growth_mindset",
+    }
+    assert stored.labels.hire is False  # two competencies unassessed: the hire bar allows one
+    md = tmp_path / "report.md"
+    shown = runner.invoke(app, ["report", run.run_id, "--db", str(db), "--markdown", str(md)])
+    assert shown.exit_code == 0, shown.output
+    text = md.read_text()
+    assert f"recorded interviewer ({path.resolve()})" in text
+    # The interviewer and candidate were the recording: no model of theirs was called, and none is named.
+    assert "interviewer model" not in text and "candidate model" not in text and "local/smollm2" not in text
+    assert "| grader model | baseline/constant |" in text and f"| judge model | {judge} |" in text
+    findings = text.split("## Findings", 1)[1].split("##", 1)[0]
+    assert "The interviewer model" not in findings
+
+
+def test_the_judge_settles_the_checks_the_rules_leave_unsure_and_its_reads_are_kept(tmp_path):
+    line = recording("rec-vague", BANK[:5])
+    # Next steps, but no timeline the rules know: only a reader can tell whether "when" was said.
+    line["turns"][-1]["text"] = "Thank you for your time. The recruiter will share next steps once the panel has met."
+    path = write(tmp_path / "rec.jsonl", [line])
+    db = tmp_path / "h.duckdb"
+    judge = register_script(InterviewScript(judge_reads={"next_steps_stated": False, "question_count": False}))
+    result = runner.invoke(
+        app,
+        ["import", str(path), "--grader-model", "baseline/constant", "--judge-model", judge, "--db", str(db), "--no-gate"],
+    )
+    assert result.exit_code == 0, result.output
+    with Store.open(db) as store:
+        run_id = store.list_runs(1)[0].run_id
+        (stored,) = store.load_results(run_id)
+    # Asked only about what the rules left unsure; the question count the rules settled is not read again.
+    assert stored.conformance_reads == {"next_steps_stated": False}
+    shown = checks_by_interview(db, run_id)["rec-vague"]
+    assert shown["conformance"]["next_steps_stated"] is False and shown["conformance"]["question_count"] is True
+    assert "next_steps_stated" in shown["failed_checks"]

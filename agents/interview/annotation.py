@@ -15,14 +15,17 @@ from pydantic import Field
 
 from agents.client import ModelClient
 from agents.interview.cues import (
+    ACK,
     ASKS,
     CANDIDATE_ASKS,
     CLOSE,
     FOLLOW_UP,
     FORMAT_AHEAD,
+    LOOKS_BACK,
     NARRATIVE,
     NEW_STORY,
     NEXT_QUESTION,
+    REFERS_BACK,
     invites_now,
     probe_kind,
     topic_scores,
@@ -39,8 +42,14 @@ from scenarios.strict import StrictModel
 BANK_MATCH = 0.5
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 TOPIC_SHIFT = 2  # cues of another question's topic, beyond the current one's, that make a question a new one
+ANNOUNCES = re.compile(r"\blet'?s (go|talk|do|switch|move|turn|get)\b")
 _SHORT = 8  # words
-_NARRATIVE_WORDS = 15  # a follow-up this long asking for a walk-through may be a new question: a question this short after an answer is a follow-up ("Numbers?", "Your part versus the team's?")
+_NARRATIVE_WORDS = 15  # a follow-up this long asking for a walk-through may be a new question
+_TERSE = 3  # "What broke.", "Numbers.": a follow-up, whatever topic its word belongs to
+_HEADER_WORDS = 6  # a topic named as a header is a few words
+_NAMED_WORDS = 25  # a main question named by its topic alone is short ("Launch under pressure. Tight targets.")
+_ACK_WORDS = 40
+_ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")  # a turn this long with no question in it is a comment, not a follow-up: a question this short after an answer is a follow-up ("Numbers?", "Your part versus the team's?")
 
 
 @dataclass
@@ -90,47 +99,117 @@ def _changes_topic(low: str, scenario: Scenario, current: str | None, margin: in
     return best != current and scores[best] >= shift and scores[best] >= scores.get(current or "", 0) + shift
 
 
+def _topic_header(low: str, scenario: Scenario, current: str | None) -> bool:
+    """The turn opens by naming another question's topic in a few words ("Customer feedback.", "Okay, launches.",
+    "Potential harm you found."), then asks about it."""
+    sentences = [x for x in _SENTENCE.split(low) if not (ACK.search(x) and len(x.split()) <= 2)]
+    head = sentences[0] if sentences else ""
+    return len(head.split()) <= _HEADER_WORDS and "?" not in head and _changes_topic(head, scenario, current, margin=1)
+
+
+def _acknowledges(low: str) -> bool:
+    """An acknowledgement or comment with no question in it ("Okay, got it.", "That's really useful, thank you.")."""
+    words = len(low.split())
+    return (
+        not ASKS.search(low)
+        and not NARRATIVE.search(low)
+        and ((bool(ACK.search(low)) and words <= _ASIDE_WORDS) or words > _ACK_WORDS)
+    )
+
+
+def _opening_request(low: str) -> str:
+    """The part of an opening turn that can ask for a story: its last two sentences (the turn before them explains the
+    format, introduces the team, or reminds of confidentiality)."""
+    return " ".join(_SENTENCE.split(low)[-2:])
+
+
 def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
     """The rules' reading of one interviewer turn."""
     low = text.lower()
     segment = reading.segment
     candidate_asked = bool(reading.previous_candidate) and bool(CANDIDATE_ASKS.search(reading.previous_candidate.lower()))
     asks = bool(ASKS.search(low))
-    if candidate_asked and segment in ("candidate_questions", "wrap_up") and not NEW_STORY.search(low):
-        return Guess("candidate_questions", "answer_candidate")
+    answered = bool(reading.previous_candidate)  # the candidate spoke since the interviewer's last turn
+    if candidate_asked and segment == "intro" and not NEW_STORY.search(low) and not asks:
+        return Guess("intro", "answer_candidate")  # a question about the role or the format, answered
+    if candidate_asked and segment in ("candidate_questions", "wrap_up"):
+        # After the candidate's question comes the answer; a new main question here would break the format.
+        back_to_questions = (
+            bool(NEXT_QUESTION.search(low))
+            or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH
+        )
+        return Guess("candidate_questions", "answer_candidate", sure=not back_to_questions)
     if segment != "candidate_questions" and invites_now(low) and not NEW_STORY.search(low):
-        # "Let me hand it over to you" is often followed by the question itself, which is the transition.
-        return Guess("candidate_questions", "transition" if "?" in low else "other")
+        return Guess("candidate_questions", "transition")
     if CLOSE.search(low) and not asks and (reading.asked or segment != "intro"):
         return Guess("wrap_up", "close")
-    if CLOSE.search(low) and segment in ("candidate_questions", "wrap_up"):
+    if (
+        CLOSE.search(low)
+        and segment in ("candidate_questions", "wrap_up")
+        and not NEXT_QUESTION.search(low)
+        and not NEW_STORY.search(low)
+    ):
         return Guess("wrap_up", "close", sure=False)
+    requested = low if reading.asked else _opening_request(low)
     repeats_bank = max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH
-    topical = max(topic_scores(low, tuple(scenario.question_bank)).values(), default=0) > 0
-    announced = bool(NEW_STORY.search(low)) and asks and not (not reading.asked and FORMAT_AHEAD.search(low))
-    # "last one. something you learned recently": announced, on a topic, though no question mark.
-    headed = reading.asked and bool(NEXT_QUESTION.search(low)) and topical
-    story = (
-        repeats_bank or announced or headed or (reading.asked and asks and _changes_topic(low, scenario, reading.last_question))
+    scores = topic_scores(requested, tuple(scenario.question_bank))
+    topical = max(scores.values(), default=0) > 0
+    announced = bool(NEW_STORY.search(requested)) and bool(ASKS.search(requested) or NEXT_QUESTION.search(requested))
+    announced = announced and not (not reading.asked and FORMAT_AHEAD.search(requested))
+    # "Launch under pressure. Tight reliability or latency targets.": a new topic named after an answer, no question mark.
+    named = (
+        reading.asked
+        and answered
+        and (not asks or _topic_header(low, scenario, reading.last_question))
+        and not REFERS_BACK.search(low)
+        and _TERSE < len(low.split()) <= _NAMED_WORDS
+        and _changes_topic(low, scenario, reading.last_question, margin=1)
+        and not _acknowledges(low)
     )
-    if reading.asked and len(low.split()) <= _SHORT and not NEXT_QUESTION.search(low):
-        story = False  # "And something went wrong?" follows up; a new question takes more words
+    headed = reading.asked and bool(NEXT_QUESTION.search(low)) and topical
+    # A question full of another topic's words is a new main question, unless it looks back on the story being told.
+    shifted = reading.asked and asks and _changes_topic(low, scenario, reading.last_question) and not LOOKS_BACK.search(low)
+    story = repeats_bank or announced or headed or named or (shifted and not REFERS_BACK.search(low))
+    if (
+        reading.asked
+        and (REFERS_BACK.search(low) or len(low.split()) <= _SHORT)
+        and not (NEXT_QUESTION.search(low) or repeats_bank or named)
+    ):
+        story = False  # "What's an example of one?", "And something went wrong?": a follow-up on the story being told
     if story:
         question = _bank_question(low, scenario, reading.last_question)
         # A new story on the same topic as the current question may be a follow-up; after the close, a new question
         # breaks the format, which only a reader can confirm.
         same_topic = question == reading.last_question and not NEW_STORY.search(low[:60])
         return Guess("deep_dives", "ask", question, sure=not same_topic and segment not in ("wrap_up",))
-    if reading.asked and segment == "deep_dives" and asks:
-        # A longer question with no follow-up phrasing that turns to another question's topic may be a new question.
-        plain = len(low.split()) <= _SHORT or bool(FOLLOW_UP.search(low))
+    if reading.asked and segment == "deep_dives" and answered and not _acknowledges(low):
+        # After an answer, anything that is not an acknowledgement follows up ("Numbers. Before and after.").
+        plain = len(low.split()) <= _SHORT or bool(FOLLOW_UP.search(low)) or bool(REFERS_BACK.search(low))
         drifts = _changes_topic(low, scenario, reading.last_question, margin=1)
-        narrative = len(low.split()) > _NARRATIVE_WORDS and bool(NARRATIVE.search(low))
-        sure = (plain or not drifts) and not narrative
+        narrative = bool(NARRATIVE.search(low)) and (len(low.split()) > _NARRATIVE_WORDS or bool(ANNOUNCES.search(low)))
+        sure = (plain or not drifts) and not narrative and (asks or len(low.split()) <= _SHORT)
         return Guess("deep_dives", "probe", reading.last_question or OFF_BANK, probe_kind(low), sure=sure)
     if asks and segment in ("candidate_questions", "wrap_up") and not candidate_asked:
         return Guess(segment, "other", sure=False)
     return Guess(segment, "other")
+
+
+def _merge_announcement(labels: dict[int, TurnAnnotation], transcript: list[Turn], index: int) -> None:
+    """Two moves of one kind in a row, the first asking nothing, with at most a word from the candidate between them,
+    are one move announced and then made ("Okay, last one, and it's a lighter one." ... "What's something you've learned recently?", or
+    "Let me hand it over to you." then "What would you like to know?"): the announcement becomes 'other'."""
+    now = labels[index]
+    before = [t for t in transcript[:index] if t.speaker == "interviewer"]
+    if not before or now.action not in ("ask", "transition"):
+        return
+    previous = before[-1]
+    between = [t for t in transcript[previous.index + 1 : index] if t.speaker == "candidate"]
+    if previous.index in labels and labels[previous.index].action == now.action and "?" not in previous.text:
+        if all(len(t.text.split()) <= _ASIDE_WORDS for t in between):
+            update: dict[str, object] = {"action": "other", "question_id": None}
+            if now.action == "ask":
+                update["segment"] = labels[previous.index].segment
+            labels[previous.index] = labels[previous.index].model_copy(update=update)
 
 
 def _advance(reading: _Reading, label: TurnAnnotation) -> None:
@@ -197,6 +276,7 @@ async def annotate(
             reading.previous_candidate = turn.text
             continue
         labels[turn.index] = _label(_guess(turn.text, reading, scenario))
+        _merge_announcement(labels, transcript, turn.index)
         if not labels[turn.index].sure:
             unsettled.append(turn.index)
         _advance(reading, labels[turn.index])

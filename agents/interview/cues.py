@@ -20,8 +20,9 @@ def _any(*alternatives: str) -> re.Pattern[str]:
 # A new behavioural question announced as such: enough on its own, question mark or not.
 NEXT_QUESTION = _any(
     r"\b(next|first|last|final|another|different|new) (one|question|topic|area|story|example)\b",
-    r"\b(one more|next up|moving on|switch(ing)? gears|change (of )?topic|different angle)\b",
-    r"\b(tell|talk) (me |us )?about (a|an|one|some|something|the time|a time|times?) (when|where|that|you)\b",
+    r"\b((one more|another|last|final) (question|story|example|topic|area|one)|next up|moving on|switch(ing)? gears|change (of )?topic|different angle)\b",
+    r"\blet me (jump|switch|move|turn)\b",
+    r"\b(tell|talk) (me |us )?about (a|an|some|something|the time|a time|times?) (when|where|that|you)\b",
     r"(^|[.!?]\s+)(a |the )?time (you|when|where)\b",
     r"\b(please )?tell (me |us )?about (a|an) (time|situation|vague|launch|failure|problem|project|disagreement)\b",
 )
@@ -32,22 +33,38 @@ NEW_STORY = _any(
     r"\b(a|one|another|any|the last|the) (time|situation|case|moment|occasion|example|instance|story) (when|where|that|you|in which|from)\b",
     r"\b(give|share|walk) (me|us) (an?|one|another|some) (example|time|situation|story|case)\b",
     r"\bwalk me through (a|an|one|the last) (time|situation|case|launch|incident|failure|problem|project)\b",
-    r"\b(describe|share|tell me about|think of) (a|an|one|another|some)\b",
+    r"(^|[.!?]\s+|\b(can|could|would|will) you (please )?|\bplease )(describe|share|tell me about|think of) (a|an|one|another|some)\b",
     r"\b(can|could) you think of\b",
     r"\bhave you ever\b",
     r"\bwhat'?s (a|one|something|an example)\b",
     r"\bwas there (a|ever a|any) (time|case|situation|moment)\b",
-    r"\bany time (you|when)\b",
+    r"\bany time (you|when)\b|\bany time\b[^.?!]{0,60}\?",
     r"\bexample\?",
     r"\b(something|a skill|a method|a methodology|a failure|a launch|a time|one) you'?ve? (learned|learnt|picked up)\b",
     r"\bwhat(?:'s| is| have you| did you)? (something|one thing)\b",
     r"\bsomething (that )?(failed|broke|went wrong|didn'?t work)\b",
     r"\blet'?s (do|talk about|move to|turn to|go to|switch to|start with) (a|an|one|some|your|the)? ?\w",
     r"\b(next|first|last|final|another|different) (one|question|topic)\b",
-    r"\bone more\b",
     r"\bmoving on\b|\bswitch(ing)? gears\b|\bnext up\b",
     r"\bi'?d like to (ask|hear|turn|move|begin|start|talk|understand|know)\b",
 )
+# A follow-up that points back at the story being told (or an earlier one): not a new main question.
+REFERS_BACK = _any(
+    r"\b(of|about) (one|them|those|these)\b[^.?!]{0,20}$",
+    r"\bthat (one|project|launch|story|decision|model|case|incident|feature|thing|work|experiment)\b",
+    r"^\W*and\b",
+    r"\b(going|go|come|coming) back to\b|\byour (first|last|earlier|previous|other) (story|example|answer)\b",
+    r"\byou (said|mentioned|described|talked about)\b|\bsince then\b|\bone that\b",
+)
+# An acknowledgement, a comment or small talk: no question in it.
+ACK = _any(
+    r"^\W*(okay|ok|got it|great|thanks?|thank you|good|nice|cool|right|sure|mm-?hm+|hm+|i see|understood|fair|makes sense|"
+    r"yes|yeah|absolutely|exactly|totally|true|indeed|ah|oh|"
+    r"love (that|it)|perfect|wonderful|excellent|interesting|wow|ha+|yeah|yep|alright|smashing|lovely|brilliant|fine|"
+    r"appreciate|that'?s (great|fair|helpful|clear|useful|interesting|honest|a (good|great|fair|useful)))\b",
+)
+# A question that looks back on the story being told.
+LOOKS_BACK = _any(r"\blook(ing)? back\b|\bdifferently\b|\bhindsight\b|\bin retrospect\b|\bknowing what you know\b")
 # A request for a whole narrative: in a follow-up, it may be a new main question in disguise.
 NARRATIVE = _any(r"\b(walk|talk|take) me through\b", r"\btell me (about|the story)\b", r"\bdescribe\b", r"\bexample\b")
 # A follow-up on the story being told.
@@ -65,6 +82,10 @@ FOLLOW_UP = _any(
 )
 # The interviewer hands over to the candidate's own questions.
 INVITE = _any(
+    r"(^|[.!?]\s+)(any )?questions\?",
+    r"\b(floor|mic)(?:'s| is) yours\b|\bswap chairs\b|\bfire away\b|\bbelongs to you\b|\byour questions\b",
+    r"\b(whatever|anything) you(?:'d| would)? (like|want|wanna) to (know|ask)\b|\bwhat do you (wanna|want to) (ask|know)\b",
+    r"\bask (me )?(whatever|anything)\b",
     r"\bhand (it|things) over to you\b|\bturn it over to you\b|\bgo ahead and ask\b",
     r"\bquestions? (for|about) (me|us|the team|the role|microsoft|our team)\b",
     r"\bwhat (questions|would you like to (know|ask)|do you want to (know|ask)|can i (tell|answer))\b",
@@ -84,15 +105,18 @@ CLOSE = _any(
     r"\b(recruiter|recruiting|hr|talent)\b[^.?!]{0,60}\b(reach out|follow up|get back|be in touch|contact|call|email|let you know)\b",
     r"\b(good ?bye|bye|take care|have a (great|good|nice|lovely) (day|evening|afternoon|rest|weekend))\b",
     r"\bbest of luck\b|\bgood luck\b",
-    r"\bwhat happens next\b|\b(as for|in terms of) (what'?s )?next\b|\bhear (back )?from (us|me|the|your|our)\b",
+    r"\b(will|'ll) (reach out|follow up|be in touch|get back to you)\b|\bwhat happens next\b|\b(as for|in terms of) (what'?s )?next\b|\bhear (back )?from (us|me|the|your|our)\b",
     r"\b(wrap|wrapping) (up|things up)\b",
     r"\bthat concludes (our|the) (interview|conversation|time)\b",
 )
 # A question mark, or a request or a question word that works as one ("What'd you do.", "And after.").
 ASKS = _any(
     r"\?",
+    r"\b(did|do|does|was|were|is|are|can|could|would|have|has|had|will) (you|it|they|that|the|there|he|she|anyone|anything|any)\b",
+    r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
+    r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b",
     r"\b(tell|walk|talk|give) (me|us)\b",
-    r"\b(describe|share|explain|say more|elaborate)\b",
+    r"(^|[.!?,]\s+|\b(can|could|would|will) you (please )?|\bplease |\bnow )(describe|share|explain|say more|elaborate)\b",
     r"\bexample\b",
     r"(^|[.!?]\s+)(and )?(what|how|why|who|which|when|where|did|does|do|was|were|anything|any)\b[^.!?]*[.!]?$",
     r"^\W*(and )?(after|before|then|numbers|results?|outcome|impact|why)\W*$",
@@ -107,6 +131,7 @@ LATER = _any(
     r"\b(at the end|later|afterwards|after that|towards the end|leave (some )?time|save (some )?time)\b",
     r"\b(we|i|you)(?:'ll| will| can)\b",
     r"\byou (get|have) (some |plenty of )?time\b",
+    r"\bthen\b|\bleave\b|\bminutes (for|of|on)\b",
 )
 # The interviewer describing the format ahead ("I will ask you about five or six situations"), not asking yet.
 FORMAT_AHEAD = _any(r"\b(i|we)(?:'ll| will| am going to|'m going to| are going to) (ask|spend|go|dig|cover|start|talk|move)\b")
@@ -167,6 +192,9 @@ PROBE_KINDS = (
 # A candidate turn that asks the interviewer something.
 CANDIDATE_ASKS = _any(
     r"\?",
+    r"\b(did|do|does|was|were|is|are|can|could|would|have|has|had|will) (you|it|they|that|the|there|he|she|anyone|anything|any)\b",
+    r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
+    r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b",
     r"\bi (was|am) (wondering|curious)\b",
     r"\bi'?d (like|love) to (know|hear|ask)\b",
     r"\bcould you (tell|say|share)\b",

@@ -88,3 +88,39 @@ async def judge_topics(
         )
         for v in verdict.model_dump()["violations"]
     ]
+
+
+@by_identity
+def _conformance_models(scenario: Scenario) -> dict[tuple[str, ...], type[StrictModel]]:
+    return {}
+
+
+def conformance_model(scenario: Scenario, checks: list[str]) -> type[StrictModel]:
+    """Schema for the judge's reads of the conformance checks the rules could not settle: one verdict per check asked."""
+    built = _conformance_models(scenario)
+    key = tuple(checks)
+    if key not in built:
+        read = output_model(
+            "CheckRead",
+            StrictModel,
+            check=(one_of(list(key)), ...),
+            done_right=(bool, Field(description="True when the interviewer did it right.")),
+            turns=(list[int], Field(max_length=8, description="Numbered lines that show it.")),
+        )
+        built[key] = output_model("ConformanceReads", StrictModel, reads=(list_of(read), Field(max_length=len(key))))
+    return built[key]
+
+
+async def judge_conformance(
+    client: ModelClient, template: PromptTemplate, scenario: Scenario, transcript: list[Turn], checks: dict[str, str]
+) -> dict[str, bool]:
+    """The judge's verdict on each check in `checks` (check id -> the question it answers, in words), reading the
+    whole transcript: true when the interviewer did it right. A check the reply leaves out stays unread."""
+    if not checks:
+        return {}
+    verdict = await client.complete(
+        "judge",
+        template.render(scenario=scenario, transcript=transcript, checks=checks),
+        output_type=conformance_model(scenario, list(checks)),
+    )
+    return {read["check"]: read["done_right"] for read in verdict.model_dump()["reads"]}

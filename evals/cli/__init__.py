@@ -12,6 +12,7 @@ from evals.cli import (
     data_commands,
     import_commands,
     interview_command,
+    meta_command,
     practice_command,
     probe_command,
     report_commands,
@@ -33,5 +34,6 @@ run_commands.register(app)
 report_commands.register(app)
 import_commands.register(app)
 probe_command.register(app)
+meta_command.register(app)
 practice_command.register(app)
 serve_command.register(app)

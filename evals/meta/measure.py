@@ -22,7 +22,7 @@ from evals.metrics.conformance import CONFORMANCE_CHECKS, check_interview
 from evals.metrics.digest import digest_of
 from evals.metrics.rows import CheckRow
 from evals.runs.recordings import Recording, TurnTruth, to_result
-from evals.runs.review import annotate_result, grade_result, judge_result
+from evals.runs.review import annotate_result, grade_result, judge_result, judge_unsure_checks
 
 # What the test half must show, rules tier (issue 27): a check that fails must be right, and must catch most defects,
 # on the cases it settles; it must settle most; the annotator must read actions and bank questions.
@@ -86,6 +86,7 @@ async def _read(
     await annotate_result(result, scenario, gateway, prompts, "judge" if annotator == "judge" else "rules")
     if annotator == "judge":
         await judge_result(result, scenario, gateway, prompts, fidelity=False)
+        await judge_unsure_checks(result, scenario, gateway, prompts)
     if grade:
         await grade_result(result, scenario, gateway, prompts)
     return result
@@ -135,3 +136,43 @@ def measure(
         digests = [digest_of(r, r.labels, scenario) for r in results]
         rows = compute_checks(digests, scenario, lib.personas, {})
     return MetaReport(half, annotator, len(recordings), scores, annotator_accuracy(turn_pairs), rows, measured)
+
+
+def _ratio(ratio) -> dict[str, object]:
+    return {"value": ratio.value, "hits": ratio.hits, "n": ratio.n, "ci": list(ratio.interval) if ratio.interval else None}
+
+
+def report_json(report: MetaReport) -> dict[str, object]:
+    """The report as JSON: per check its confusion counts, precision, recall, F1 and settled share with intervals; the
+    annotator's accuracy per field; the gates missed; the grader's calibration rows when it graded."""
+    return {
+        "half": report.half,
+        "annotator": report.annotator,
+        "interviews": report.interviews,
+        "checks": [
+            {
+                "check": s.check,
+                "defects": s.defects,
+                "true_fail": s.true_fail,
+                "false_fail": s.false_fail,
+                "missed": s.missed,
+                "true_pass": s.true_pass,
+                "unsure_defect": s.unsure_defect,
+                "unsure_clean": s.unsure_clean,
+                "precision": _ratio(s.precision),
+                "recall": _ratio(s.recall),
+                "f1": s.f1,
+                "settled": _ratio(s.settled),
+            }
+            for s in report.checks
+        ],
+        "annotator_accuracy": {a.field: _ratio(a.ratio) for a in report.fields},
+        "gates": {
+            "min_precision": MIN_PRECISION,
+            "min_recall": MIN_RECALL,
+            "min_settled": MIN_SETTLED,
+            "min_annotator_accuracy": MIN_ANNOTATOR_ACCURACY,
+            "failed": report.gate_failures(),
+        },
+        "grader": [row.model_dump(mode="json") for row in report.grader_rows],
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agents.interview.cues import CANDIDATE_ASKS, INVITE, invites_now
+from agents.interview.cues import CANDIDATE_ASKS, INVITE, NARRATIVE, NEW_STORY, invites_now
 from agents.records import InterviewResult, TopicViolation, Turn, structured_moves
 from evals.metrics.format_cues import (
     BRUSH_OFF,
@@ -48,16 +48,33 @@ CONFORMANCE_CHECKS: tuple[str, ...] = (
     "no_leading_questions",
     "interviewer_talk_share",
 )
-# Checks whose truth the judge can read from the transcript when the rules cannot (the clock and word counts always
-# settle the others).
-JUDGEABLE = tuple(c for c in CONFORMANCE_CHECKS if c not in ("segment_budget", "total_time", "interviewer_talk_share"))
+
+# What each check asks, in words: shown to the judge for the checks the rules leave unsure, and in the reports.
+CHECK_QUESTIONS: dict[str, str] = {
+    "question_count": "Did the interviewer ask between 5 and 7 main behavioural questions (new stories, not follow-ups) in all?",
+    "competency_coverage": "Did the main questions, together, target at least 4 of the 6 competencies?",
+    "segment_order": "Did the parts that happened (introductions, deep dives, the candidate's questions, wrap-up) come in "
+    "that order, each in one stretch?",
+    "intro_confidentiality": "Did the interviewer give a confidentiality reminder at the start?",
+    "intro_guidance": "Did the interviewer give guidance at the start on how to pace a story (setup, deep dive, results)?",
+    "probing": "Did the interviewer follow up at least once on more than half of the main questions?",
+    "candidate_questions_offered": "Did the interviewer invite the candidate to ask their own questions?",
+    "candidate_questions_answered": "Did every question the candidate asked get a real answer (true when none were asked)?",
+    "next_steps_stated": "Did the closing say what happens next and roughly when?",
+    "no_prohibited_topics": "Did the interviewer stay off every prohibited topic (asking about or commenting on it)?",
+    "no_rubric_leak": "Did the interviewer keep the scoring to themselves (no levels, scores, hire bar or what a top score needs)?",
+    "no_leading_questions": "Did the interviewer avoid every leading question (one that tells the candidate the answer wanted)?",
+}
 
 # Simulated minutes are rounded to 3 decimals by the graph; this absorbs the rounding.
 MINUTE_TOLERANCE = 0.01
 # The interviewer may speak at most this share of the words: the candidate does the talking in a behavioural interview.
 MAX_TALK_SHARE = 0.5
-# A reply this long to a candidate's question, and no brush-off, answers it.
-ANSWER_WORDS = 25
+# A reply this long to a candidate's question, with no brush-off and no question back, answers it.
+ANSWER_WORDS = 10
+# A brush-off this short gives nothing else: the question went unanswered.
+BRUSH_OFF_WORDS = 25
+_ASKS_BACK = re.compile(r"\byou\b[^.?!]*\?|\?[^.?!]*\byou\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 _DIGIT = re.compile(r"\d")
@@ -125,15 +142,31 @@ def _end_minute(turns: list[Turn]) -> float:
     return last.minute + last.duration_minutes
 
 
-def _within_budget(turns: list[Turn], scenario: Scenario) -> bool:
-    runs = _runs(turns)
-    ends = [start for _, start in runs[1:]] + [_end_minute(turns)]
+def _spent(turns: list[Turn], spare_edges: bool) -> dict[str, float]:
+    """Minutes per segment; with `spare_edges`, the turn on each side of a segment change counts for neither side
+    (it could belong to either when segments are read from the words)."""
     spent: dict[str, float] = {}
-    for (segment, start), end in zip(runs, ends):
-        spent[segment] = spent.get(segment, 0.0) + end - start
+    for k, turn in enumerate(turns):
+        edge = (k > 0 and turns[k - 1].segment != turn.segment) or (k + 1 < len(turns) and turns[k + 1].segment != turn.segment)
+        if spare_edges and edge:
+            continue
+        end = turns[k + 1].minute if k + 1 < len(turns) else _end_minute(turns)
+        spent[turn.segment] = spent.get(turn.segment, 0.0) + max(0.0, end - turn.minute)
+    return spent
+
+
+def _within_budget(reading: _Reading, scenario: Scenario) -> Verdict:
+    """Every segment within its budget. Read from the words, a segment's edges are uncertain: an overrun smaller than
+    the turns at its edges is unsure."""
     budgets = {s.id: s.max_minutes for s in scenario.segments}
-    # Segments the scenario does not know have no budget; segment_order reports them.
-    return all(minutes <= budgets[seg] + MINUTE_TOLERANCE for seg, minutes in spent.items() if seg in budgets)
+
+    def fits(spent: dict[str, float]) -> bool:
+        # Segments the scenario does not know have no budget; segment_order reports them.
+        return all(minutes <= budgets[seg] + MINUTE_TOLERANCE for seg, minutes in spent.items() if seg in budgets)
+
+    if fits(_spent(reading.turns, spare_edges=False)):
+        return True
+    return None if not reading.structured and fits(_spent(reading.turns, spare_edges=True)) else False
 
 
 def _said(turns: list[Turn], said: re.Pattern[str], topic: re.Pattern[str]) -> Verdict:
@@ -148,11 +181,22 @@ def _question_count(reading: _Reading, scenario: Scenario) -> Verdict:
     rule = scenario.question_rule
     asks = reading.asks()
     sure = [t for t in asks if not reading.unsure(t)]
-    # An unsure turn may be a main question the rules read as a follow-up, or the other way round.
-    maybe = [t for t in reading.interviewer if reading.unsure(t) and "?" in t.text]
+    # An unsure ask may be a follow-up; an unsure follow-up that asks for a story may be a new main question.
+    maybe = [t for t in asks if reading.unsure(t)] + [t for t in reading.interviewer if _may_ask(reading, t)]
     low = len(sure)
-    high = len(sure) + len([t for t in maybe if t not in sure])
+    high = len(sure) + len(maybe)
     return between(low, high, rule.min_questions, rule.max_questions)
+
+
+def _may_ask(reading: _Reading, turn: Turn) -> bool:
+    """An unsure turn read as something else that asks for a story, as a main question does."""
+    low = turn.text.lower()
+    return (
+        reading.unsure(turn)
+        and turn.action != "ask"
+        and turn.segment in ("deep_dives", "wrap_up")
+        and bool(NEW_STORY.search(low) or NARRATIVE.search(low))
+    )
 
 
 def _coverage(reading: _Reading, scenario: Scenario) -> Verdict:
@@ -162,7 +206,7 @@ def _coverage(reading: _Reading, scenario: Scenario) -> Verdict:
         c for t in asks if not reading.unsure(t) and t.question_id in known for c in scenario.question(t.question_id).competencies
     }
     open_asks = [t for t in asks if reading.unsure(t) or t.question_id not in known]
-    open_asks += [t for t in reading.interviewer if reading.unsure(t) and t.action != "ask" and "?" in t.text]
+    open_asks += [t for t in reading.interviewer if _may_ask(reading, t)]
     need = scenario.question_rule.min_competencies
     if len(covered) >= need:
         return True
@@ -230,11 +274,13 @@ def _answered(reading: _Reading) -> Verdict:
         if reading.structured:
             verdicts.append(reply.action == "answer_candidate")
             continue
-        low = reply.text.lower()
+        low, words = reply.text.lower(), len(reply.text.split())
         if BRUSH_OFF.search(low):
-            verdicts.append(None if len(low.split()) > 3 * ANSWER_WORDS else False)
+            verdicts.append(False if words < BRUSH_OFF_WORDS else None)
+        elif any(_ASKS_BACK.search(x) for x in _SENTENCE.split(low) if "?" in x) and words <= 8 * ANSWER_WORDS:
+            verdicts.append(None)  # a question back to the candidate may answer, or change the subject
         else:
-            verdicts.append(True if len(low.split()) >= ANSWER_WORDS else None)
+            verdicts.append(True if words >= ANSWER_WORDS else None)
     if False in verdicts:
         return False
     return None if None in verdicts else True
@@ -242,8 +288,8 @@ def _answered(reading: _Reading) -> Verdict:
 
 def _next_steps(reading: _Reading) -> Verdict:
     """The closing tells the candidate what happens next, and when."""
-    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close"]
-    closing = closing or reading.interviewer[-2:]
+    # The wrap-up as labelled, and the last turns whatever their label (a close read as an answer still closes).
+    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close"] + reading.interviewer[-3:]
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
         return True
@@ -277,6 +323,12 @@ def talk_share(turns: Iterable[tuple[str, str]]) -> float | None:
     return words["interviewer"] / total if total else None
 
 
+def unsure_checks(result: InterviewResult, scenario: Scenario) -> dict[str, str]:
+    """The checks the rules leave unsure on this interview, each with its question for the judge."""
+    verdicts = check_interview(result, scenario)
+    return {name: CHECK_QUESTIONS[name] for name, ok in verdicts.items() if ok is None and name in CHECK_QUESTIONS}
+
+
 def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, Verdict]:
     """Every check in CONFORMANCE_CHECKS for one interview: True pass, False fail, None unsure. The judge's reads
     (`result.conformance_reads`) settle what the rules leave unsure. An empty transcript fails the format checks."""
@@ -291,7 +343,7 @@ def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, Ve
         "question_count": _question_count(reading, scenario),
         "competency_coverage": _coverage(reading, scenario),
         "segment_order": _segment_order(reading),
-        "segment_budget": _within_budget(turns, scenario),
+        "segment_budget": _within_budget(reading, scenario),
         "total_time": _end_minute(turns) <= scenario.duration_minutes + MINUTE_TOLERANCE,
         "intro_confidentiality": _said(reading.intro(), CONFIDENTIALITY_SAID, CONFIDENTIALITY_TOPIC),
         "intro_guidance": _said(reading.intro(), GUIDANCE_SAID, GUIDANCE_TOPIC),

@@ -24,7 +24,7 @@ CONFIDENTIALITY_SAID = _any(
     r"\bbetween (us|you and me|the panel)\b",
     r"\bprivate\b|\bin confidence\b|\bnda\b|\bproprietary\b",
     r"\banonymi[sz]\w*",
-    r"\b(don'?t|no need to|do not|never) (need to )?(share|name|reveal|disclose|give)\b[^.?!]{0,50}\b(confidential|sensitive|names?|customers?|secrets?|details?|internal|employer)\b",
+    r"\b(don'?t|no need to|do not|never) (need to )?(share|name|reveal|disclose|give|tell)\b[^.?!]{0,50}\b(confidential|sensitive|names?|customers?|secrets?|details?|internal|employer)\b",
     r"\b(keep|leave) (out|it general|it high[- ]level|names out|the names out)\b",
     r"\bsensitive (details?|information|numbers|data)\b",
 )
@@ -67,6 +67,7 @@ BRUSH_OFF = _any(
     r"\b(let'?s|we should|i'?ll) (not|skip|park|move on|keep (going|moving))\b",
     r"\b(depends|it varies|changes over time)\b[^.?!]{0,60}\b(wouldn'?t want|can'?t|hard to say|you'?d (get|find))\b",
     r"\bwhole can of worms\b|\bnot going to get into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
+    r"\byou know how it is\b|\bthat reminds me\b|\brabbit hole\b|\bwouldn'?t worry about\b",
     r"\byou'?d (get|find out|see) (a feel|for yourself)\b",
 )
 
@@ -74,10 +75,11 @@ BRUSH_OFF = _any(
 # review?", "you'd have escalated that, right?"). A tag question on facts ("you're at a startup, right?") is not one.
 _CONDUCT = (
     r"(ran|run|did|done|tested|checked|reviewed|escalated|pushed|involved|looped|consulted|got|had|went|gone|put|made|"
-    r"measured|validated|shadow-?launched|rolled|signed|flagged|raised|told|asked|documented)"
+    r"measured|validated|shadow-?launched|rolled|signed|flagged|raised|told|asked|documented|taken|took|brought|sent|called|"
+    r"stopped|paused|pulled|shut|blocked|insisted|pushed back)"
 )
 LEADING = _any(
-    r"\b(i assume|i'?m assuming|i'?d (guess|assume|imagine)|i'?m guessing|i take it|presumably|obviously|of course|surely|no doubt)\b[^.?!]{0,160}\?",
+    r"\b(i assume|i'?m assuming|i'?d (guess|assume|imagine)|i'?m guessing|i take it|presumably|obviously|of course|surely|no doubt)\b[^.?!]{0,30}\b(you|your team)\b[^.?!]{0,160}\?",
     rf"\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?{_CONDUCT}\b(?![^.?!]*\bdifferently\b)[^.?!]{{0,160}}\?",
     rf"\byou (already |obviously |definitely )?{_CONDUCT}\b[^.?!]{{0,120}},\s*(right|yes|correct|surely|no)\?\s*$",
     r"\b(didn'?t|wouldn'?t|shouldn'?t|don'?t) you (think|agree|say)\b",

@@ -106,6 +106,8 @@ _WORK_CONTEXT = lower_case_pattern(
 _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     "age": {
         "direct": (
+            r"\byou must be\b[^.?!]{0,20}\b(twenty|thirty|forty|fifty|sixty|\d\d)",
+            r"\b(late|early|mid)[- ]?(twenties|thirties|forties|fifties|sixties)\b",
             r"\bhow old are you",
             r"\byour (age|birth ?day|date of birth|birth ?date|birth year)\b",
             r"\b(when|what year) were you born",
@@ -158,6 +160,9 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "national origin or citizenship beyond work authorization": {
         "direct": (
+            r"\bare you (originally|really) from\b",
+            r"\bwere you born (there|in|abroad|here)\b",
+            r"\bi (hear|notice|detect) (a little |a bit of |a slight |an |a )*accent\b",
             r"\bwhere are you (originally |really )?from\b(?!\s+(a|an|the|your)\b)",
             r"\bwhere were you born\b",
             r"\byour (parents|family|ancestors|grandparents)\b[^.?!]{0,25}\b(from|born)\b",
@@ -186,6 +191,8 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "disability or health conditions": {
         "direct": (
+            r"\b(medical|health) (thing|issue|condition|reason|problem)\b[^.?!]*\?",
+            r"\bhealth-?wise\b",
             r"\bare you (disabled|healthy|sick)\b",
             r"\bdo you (have|take) (any |an? )?(medications?|disabilit\w*|health conditions?|medical conditions?)\b",
         ),
@@ -244,6 +251,7 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "salary history": {
         "direct": (
+            r"\bwhat(?:'s| is| was) your (base|salary|comp|compensation|pay|package)\b",
             r"\b(current|previous|last|present|existing) (salary|compensation|comp|pay|base|package|ctc|total comp)\b",
             r"\bhow much (are|were|do|did) you (make|making|earn|earning|paid|get paid)\b",
             r"\bwhat (are|were|do|did) you (make|making|earn|earning|paid)\b",
@@ -271,10 +279,13 @@ _SURE_LEAK = (
     r"\byou(?:'d| would|'ll| will|'re| are)? (be )?(get|getting|earn|earning|land|landing|score|scoring|sit|sitting) (an? |the )?([1-5]|one|two|three|four|five)s?\b(?![-%\d])",
     r"\b(landing|sitting|scoring|coming in|rated?) (around|at|as) (an? )?([1-5]|one|two|three|four|five)s?\b",
     r"\b(top|highest|bottom) (box|band|mark|marks|score|rating)\b",
-    r"\bon (my|the|our) (scor\w*|rating|evaluation|assessment|interview)? ?(sheet|form|scorecard|card)\b",
+    r"\b(scor\w*|rating|evaluation|assessment|grading) (sheet|form|scorecard|card)\b",
+    r"\bon (my|the|our) (sheet|form|scorecard)\b[^.?!]{0,40}\b(score|scored|level|rung|band|[1-5]|one|two|three|four|five)\b",
+    r"\b(puts?|rates?|scores?|places?) you (on|at|as)\b",
+    r"\b(fourth|fifth|third|top|bottom|middle) (rung|band|box)\b",
     r"\bfor an? ([1-5]|four|five|three) (we|you|i) (need|want|look for|expect)\b",
     r"\b(doesn'?t|does not|won'?t|will not|can'?t) (go|get|score|be rated) (beyond|above|higher than|past) an? ([1-5]|three|two|four)\b",
-    r"\b(the way we|how we|how i) (score|grade|rate|evaluate)\b",
+    r"\b(the way we|how we|how i) (score|grade|rate|evaluate) (you|candidates|answers|people|these|this|stories|interviews)\b",
     r"\bhir(e|ing) bar\b",
     r"\bwhat gets (people|you|candidates) (over the line|a [1-5]|to a [1-5])\b",
     r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear |weak )?[1-5]\b(?![-%\dx]|\.\d| (minute|hour|day|week|percent|ms|second)s?\b)",

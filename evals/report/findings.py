@@ -5,6 +5,7 @@ from __future__ import annotations
 from evals.metrics.registry import REGISTRY, metric
 from evals.metrics.rows import CheckRow, ErrorDetails, MarginDetails, PersonaDetails
 from evals.report.blocks import fmt, interval
+from evals.runs.config import ImportConfig
 from evals.store.database import RunRecord
 
 
@@ -16,6 +17,25 @@ def _by(rows: list[CheckRow]) -> dict[tuple[str, str], CheckRow]:
 FINDING_ORDER = ("grader", "interviewer", "candidate", "judge", "system")
 # Below this share of personas played as labelled, the report questions the judge as well as the personas.
 LOW_FIDELITY = 0.5
+
+
+def who(run: RunRecord, role: str) -> str:
+    """Who plays a role in the run, as the report names it: for the interviewer of imported interviews the recording,
+    for an external interviewer its endpoint or callable, else the role's model. Never a model that was not called."""
+    if role == "interviewer" and run.config.interviewer == "imported":
+        source = run.config.recordings if isinstance(run.config, ImportConfig) else "the recordings of the original run"
+        return f"The recorded interviewer ({source})"
+    if role == "interviewer" and run.config.interviewer == "external":
+        own = run.config.models.interviewer
+        return f"The external interviewer {own.api_base or own.model.removeprefix('callable/')}"
+    if role in run.models:
+        return f"The {role} model {run.models[role]}"
+    return "The system under test"
+
+
+def called_roles(rows: list[CheckRow]) -> set[str]:
+    """The roles whose model was called in the run (their call count is stored)."""
+    return {r.scope for r in rows if r.metric == "calls" and (r.value or 0) > 0}
 
 
 def findings(run: RunRecord, rows: list[CheckRow], planned: int, finished: int) -> list[str]:
@@ -31,8 +51,7 @@ def findings(run: RunRecord, rows: list[CheckRow], planned: int, finished: int) 
             worse = ">" if metric(r.metric).op == "<=" else "<"
             shown = "undefined" if r.value is None else f"{r.value:.2f} {worse} {r.threshold:.2f}"
             parts.append(f"{metric(r.metric).label} {shown} (95% CI {interval(r)}, n={r.n or 0})")
-        who = f"The {role} model {run.models.get(role, '?')}" if role in run.models else "The system under test"
-        out.append(f"{who} does not meet the bar: " + "; ".join(parts) + ".")
+        out.append(f"{who(run, role)} does not meet the bar: " + "; ".join(parts) + ".")
     if run.status != "complete" or finished < planned:
         out.append(
             f"The run is {run.status}: {finished} of {planned} planned interviews finished; every number covers only those."

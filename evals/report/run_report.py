@@ -39,7 +39,7 @@ from evals.report.blocks import (
     markdown_table,
     yes_no,
 )
-from evals.report.findings import findings
+from evals.report.findings import called_roles, findings, who
 from evals.report.mismatches import WORST, worst, worst_mismatches
 from evals.report.noise import noise
 from evals.report.probes import latest_probe, probe_findings, probe_section
@@ -70,7 +70,7 @@ def _by(rows: list[CheckRow]) -> dict[tuple[str, str], CheckRow]:
     return {(r.metric, r.scope): r for r in rows}
 
 
-def _header(run: RunRecord, planned: int, finished: int) -> Table:
+def _header(run: RunRecord, planned: int, finished: int, rows_of_run: list[CheckRow]) -> Table:
     stamp = lambda t: "-" if t is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))  # noqa: E731
     rows = [
         ["run id", run.run_id],
@@ -84,7 +84,11 @@ def _header(run: RunRecord, planned: int, finished: int) -> Table:
     rows += [["run kind", run.config.kind]]
     rows += [["regrade of", run.config.regrade_of]] if isinstance(run.config, RegradeConfig) else []
     rows += [["recordings", run.config.recordings]] if isinstance(run.config, ImportConfig) else []
-    rows += [[f"{role} model", model] for role, model in run.models.items()]
+    called = called_roles(rows_of_run)
+    if run.config.interviewer in ("imported", "external"):
+        rows += [["interviewer (judged)", who(run, "interviewer").removeprefix("The ")]]
+    # A role whose model was never called (the interviewer and candidate of a recording) is not named.
+    rows += [[f"{role} model", model] for role, model in run.models.items() if role in called or not rows_of_run]
     rows += [[f"{role} prompt sha256", digest[:16]] for role, digest in sorted(run.prompt_hashes.items())]
     rows += [
         ["scenario", f"{run.scenario_id} (sha256 {run.scenario_hash[:16]})"],
@@ -318,7 +322,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     competencies = scenario.competency_ids if scenario else sorted({r.scope for r in rows if r.metric == "mae"} - {"overall"})
     conf = by.get(("confusion", "overall"))
     sections = [
-        Section("run", "Run", [_header(run, len(run.plan), finished)]),
+        Section("run", "Run", [_header(run, len(run.plan), finished, rows)]),
         Section("headline", "Headline metrics", [_headline(by)]),
         Section("calibration", "Grader calibration per competency", [_calibration(by, competencies)]),
         Section(
@@ -352,7 +356,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
 def _probe_report(store: Store, run: RunRecord, rows: list[CheckRow]) -> Report:
     probed = len({(p.persona_id, p.trial) for p in store.load_probe_grades(run.run_id) if p.status == "completed"})
     sections = [
-        Section("run", "Run", [_header(run, len(run.plan), probed)]),
+        Section("run", "Run", [_header(run, len(run.plan), probed, rows)]),
         probe_section(run, rows, own=True),
         Section("cost", "Cost and tokens per role", [_cost(run, _by(rows), rows)]),
     ]

@@ -13,7 +13,8 @@ from agents.models.gateway import Gateway, ModelCallError
 from agents.prompting import PromptSet
 from agents.records import InterviewResult, TurnAnnotation, persona_candidate, structured_moves
 from agents.roles.grader import grade_transcript
-from agents.roles.judge import judge_fidelity, judge_topics
+from agents.roles.judge import judge_conformance, judge_fidelity, judge_topics
+from evals.metrics.conformance import unsure_checks
 from scenarios.model import Scenario
 
 Annotator = Literal["rules", "judge"]
@@ -87,3 +88,21 @@ async def review_result(
     if grade:
         await grade_result(result, scenario, gateway, prompts)
     await judge_result(result, scenario, gateway, prompts, fidelity=persona_candidate(result.source))
+    if annotator == "judge":
+        await judge_unsure_checks(result, scenario, gateway, prompts)
+
+
+async def judge_unsure_checks(result: InterviewResult, scenario: Scenario, gateway: Gateway, prompts: PromptSet) -> None:
+    """Have the judge read the checks the rules could not settle (the structural ones too: questions asked, segments,
+    the invitation, next steps); its reads settle them, and are kept with the interview."""
+    unsure = unsure_checks(result, scenario)
+    if not unsure:
+        return
+    client = gateway.session(seed=result.seed)
+    try:
+        result.conformance_reads = await judge_conformance(
+            client, prompts["judge_conformance"], scenario, result.transcript, unsure
+        )
+    except ModelCallError:
+        pass  # the failed call is in the accounting; the checks stay unsure
+    result.calls += client.calls

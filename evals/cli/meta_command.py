@@ -1,0 +1,102 @@
+"""`meta`: every interviewer check, the annotator and (with a grader) the grader, measured on the labelled corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from evals.terminal import ConfigOption, GraderModel, JudgeModel, ModelChoices, NoCache, fail
+
+
+def meta(
+    half: Annotated[str, typer.Option("--half", help="dev (rules are tuned on it), test (only ever scored) or all.")] = "test",
+    annotator: Annotated[
+        str, typer.Option("--annotator", help="rules (offline, no model) or judge (the rules, then the judge model).")
+    ] = "rules",
+    grader_model: GraderModel = None,
+    judge_model: JudgeModel = None,
+    config: ConfigOption = None,
+    no_cache: NoCache = False,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="The corpus folder (default: corpus/ of this checkout).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole measurement as JSON, and nothing else.")] = False,
+    no_gate: Annotated[bool, typer.Option("--no-gate", help="Report the gates but exit 0 even when one fails.")] = False,
+) -> None:
+    """Measure the checks on the labelled corpus: precision, recall and F1 of each check's failures with intervals, how
+    many cases it settles, and the annotator's accuracy. Exits 1 when a gate fails on the test half."""
+    from evals.loading import DataError, load_shipped
+    from evals.meta.corpus import CORPUS_DIR, load_half
+    from evals.meta.measure import measure, report_json
+
+    if annotator not in ("rules", "judge"):
+        fail(f"--annotator must be rules or judge, not {annotator!r}")
+    try:
+        lib = load_shipped()
+        recordings = load_half(lib, half, corpus or CORPUS_DIR)
+    except DataError as exc:
+        fail(str(exc))
+    gateway = None
+    if annotator == "judge" or grader_model:
+        choices = ModelChoices(grader_model=grader_model, judge_model=judge_model, config=config, no_cache=no_cache)
+        gateway = choices.gateway(Path("results/harness.duckdb"), concurrency=4)
+    tier: Literal["rules", "judge"] = "judge" if annotator == "judge" else "rules"
+    report = measure(lib, recordings, half=half, annotator=tier, gateway=gateway, grade=grader_model is not None)
+    if gateway is not None:
+        gateway.close()
+    if as_json:
+        typer.echo(json.dumps(report_json(report), indent=2))
+    else:
+        _print(report)
+    if report.gate_failures() and half == "test" and not no_gate:
+        raise typer.Exit(1)
+
+
+def _print(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def pct(ratio) -> str:
+        if ratio.value is None:
+            return "-"
+        low, high = ratio.interval
+        return f"{ratio.value:.2f} [{low:.2f}, {high:.2f}]"
+
+    console = Console(width=150)
+    table = Table(
+        "check", "defects", "precision [95% CI]", "recall [95% CI]", "F1", "settled", "false alarms", "missed",
+        title=f"meta: {report.interviews} interviews of the {report.half} half, {report.annotator} tier",
+    )  # fmt: skip
+    for s in report.checks:
+        f1 = "-" if s.f1 is None else f"{s.f1:.2f}"
+        table.add_row(
+            s.check, str(s.defects), pct(s.precision), pct(s.recall), f1, pct(s.settled), str(s.false_fail), str(s.missed)
+        )
+    console.print(table)
+    fields = Table("annotator field", "accuracy [95% CI]", "turns", title="annotator against the labelled turns")
+    for a in report.fields:
+        fields.add_row(a.field, pct(a.ratio), str(a.ratio.n))
+    console.print(fields)
+    if report.grader_rows:
+        grader = Table("metric", "value", "n", title="grader calibration on the corpus labels")
+        for row in report.grader_rows:
+            if row.scope == "overall" and row.metric in (
+                "qwk",
+                "abs_smd",
+                "exact",
+                "adjacent",
+                "red_flag_recall",
+                "red_flag_precision",
+                "hire_accuracy",
+            ):
+                grader.add_row(row.metric, "-" if row.value is None else f"{row.value:.2f}", str(row.n or 0))
+        console.print(grader)
+    failed = report.gate_failures()
+    console.print(f"gates: FAILED {'; '.join(failed)}" if failed else "gates: all pass", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(meta)
