@@ -61,6 +61,7 @@ class _Reading:
     asked: bool = False  # a main question has been asked
     last_question: str | None = None
     previous_candidate: str = ""
+    heard: int = 0  # candidate turns so far
 
 
 @dataclass(frozen=True)
@@ -130,16 +131,20 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
     candidate_asked = bool(reading.previous_candidate) and bool(CANDIDATE_ASKS.search(reading.previous_candidate.lower()))
     asks = bool(ASKS.search(low))
     answered = bool(reading.previous_candidate)  # the candidate spoke since the interviewer's last turn
-    if candidate_asked and segment == "intro" and not NEW_STORY.search(low) and not asks:
+    ends_asking = "?" in _SENTENCE.split(reading.previous_candidate.strip())[-1] if reading.previous_candidate else False
+    if candidate_asked and ends_asking and segment == "intro" and not NEW_STORY.search(low) and not asks:
         return Guess("intro", "answer_candidate")  # a question about the role or the format, answered
     if candidate_asked and segment in ("candidate_questions", "wrap_up"):
-        # After the candidate's question comes the answer; a new main question here would break the format.
-        back_to_questions = (
-            bool(NEXT_QUESTION.search(low))
-            or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH
+        # After the candidate's question comes the answer; a main question asked here breaks the format (a reader
+        # should confirm it).
+        ends_asking_back = "?" in _SENTENCE.split(low.strip())[-1]
+        story_asked = bool(NEXT_QUESTION.search(low)) or (
+            ends_asking_back and _topic_header(low, scenario, reading.last_question)
         )
-        return Guess("candidate_questions", "answer_candidate", sure=not back_to_questions)
-    if segment != "candidate_questions" and invites_now(low) and not NEW_STORY.search(low):
+        if story_asked or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH:
+            return Guess("deep_dives", "ask", _bank_question(low, scenario, reading.last_question), sure=False)
+        return Guess("candidate_questions", "answer_candidate")
+    if (segment != "candidate_questions" or not answered) and invites_now(low) and not NEW_STORY.search(low):
         return Guess("candidate_questions", "transition")
     if CLOSE.search(low) and not asks and (reading.asked or segment != "intro"):
         return Guess("wrap_up", "close")
@@ -155,7 +160,8 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
     scores = topic_scores(requested, tuple(scenario.question_bank))
     topical = max(scores.values(), default=0) > 0
     announced = bool(NEW_STORY.search(requested)) and bool(ASKS.search(requested) or NEXT_QUESTION.search(requested))
-    announced = announced and not (not reading.asked and FORMAT_AHEAD.search(requested))
+    announced = announced or (bool(NEXT_QUESTION.search(low)) and asks)
+    announced = announced and not (not reading.asked and FORMAT_AHEAD.search(low))
     # "Launch under pressure. Tight reliability or latency targets.": a new topic named after an answer, no question mark.
     named = (
         reading.asked
@@ -182,7 +188,7 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
         # breaks the format, which only a reader can confirm.
         same_topic = question == reading.last_question and not NEW_STORY.search(low[:60])
         return Guess("deep_dives", "ask", question, sure=not same_topic and segment not in ("wrap_up",))
-    if reading.asked and segment == "deep_dives" and answered and not _acknowledges(low):
+    if reading.asked and segment == "deep_dives" and answered and not _acknowledges(low) and (asks or len(low.split()) <= _SHORT):
         # After an answer, anything that is not an acknowledgement follows up ("Numbers. Before and after.").
         plain = len(low.split()) <= _SHORT or bool(FOLLOW_UP.search(low)) or bool(REFERS_BACK.search(low))
         drifts = _changes_topic(low, scenario, reading.last_question, margin=1)
@@ -214,6 +220,8 @@ def _merge_announcement(labels: dict[int, TurnAnnotation], transcript: list[Turn
 
 def _advance(reading: _Reading, label: TurnAnnotation) -> None:
     reading.spoke = True
+    if label.action != "other":
+        reading.previous_candidate = ""  # the candidate has this move to answer before it "answered" again
     reading.segment = label.segment
     if label.action == "ask":
         reading.asked = True
@@ -240,6 +248,7 @@ class RulesAnnotator:
 
     def candidate_said(self, text: str) -> None:
         self.reading.previous_candidate = text
+        self.reading.heard += 1
 
     def interviewer_said(self, text: str) -> TurnAnnotation:
         """The rules' labels for the next interviewer turn (their best guess where they cannot settle it)."""
@@ -274,6 +283,7 @@ async def annotate(
     for turn in transcript:
         if turn.speaker == "candidate":
             reading.previous_candidate = turn.text
+            reading.heard += 1
             continue
         labels[turn.index] = _label(_guess(turn.text, reading, scenario))
         _merge_announcement(labels, transcript, turn.index)

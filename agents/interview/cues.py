@@ -19,8 +19,9 @@ def _any(*alternatives: str) -> re.Pattern[str]:
 
 # A new behavioural question announced as such: enough on its own, question mark or not.
 NEXT_QUESTION = _any(
-    r"\b(next|first|last|final|another|different|new) (one|question|topic|area|story|example)\b",
-    r"\b((one more|another|last|final) (question|story|example|topic|area|one)|next up|moving on|switch(ing)? gears|change (of )?topic|different angle)\b",
+    r"\b(next|first|last|final|another|different) (one|question|topic|area|story|example)\b(?! (of|on|for|in) (the|my|your|our|a)\b)",
+    r"\blet'?s start (there|with (that|this|your|the))\b|(^|[.!?]\s+)start with an? \w+",
+    r"\b((one more|another|last|final) (question|story|example|topic|area|one)|moving on|switch(ing)? gears|change (of )?topic|different angle)\b",
     r"\blet me (jump|switch|move|turn)\b",
     r"\b(tell|talk) (me |us )?about (a|an|some|something|the time|a time|times?) (when|where|that|you)\b",
     r"(^|[.!?]\s+)(a |the )?time (you|when|where)\b",
@@ -31,9 +32,9 @@ NEW_STORY = _any(
     NEXT_QUESTION.pattern,
     r"\b(tell|talk) (me |us )?about (a|an|one|some|something|someone|when)\b(?! (more|that|this|it|those|these)\b)",
     r"\b(a|one|another|any|the last|the) (time|situation|case|moment|occasion|example|instance|story) (when|where|that|you|in which|from)\b",
-    r"\b(give|share|walk) (me|us) (an?|one|another|some) (example|time|situation|story|case)\b",
+    r"\b(give|share|walk) (me|us) (an?|one|another|some) (example|time|situation|story|case)\b|\bgive me one\b",
     r"\bwalk me through (a|an|one|the last) (time|situation|case|launch|incident|failure|problem|project)\b",
-    r"(^|[.!?]\s+|\b(can|could|would|will) you (please )?|\bplease )(describe|share|tell me about|think of) (a|an|one|another|some)\b",
+    r"(^|[.!?]\s+|\b(can|could|would|will) you (please )?|\bplease )(describe|share|tell me about|think of)( me)? (a|an|one|another|some)\b",
     r"\b(can|could) you think of\b",
     r"\bhave you ever\b",
     r"\bwhat'?s (a|one|something|an example)\b",
@@ -43,7 +44,7 @@ NEW_STORY = _any(
     r"\b(something|a skill|a method|a methodology|a failure|a launch|a time|one) you'?ve? (learned|learnt|picked up)\b",
     r"\bwhat(?:'s| is| have you| did you)? (something|one thing)\b",
     r"\bsomething (that )?(failed|broke|went wrong|didn'?t work)\b",
-    r"\blet'?s (do|talk about|move to|turn to|go to|switch to|start with) (a|an|one|some|your|the)? ?\w",
+    r"\blet'?s (do|talk about|move to|turn to|go to|switch to|start with) (a|an|one|some|your|the)? ?(?!your questions|questions)\w",
     r"\b(next|first|last|final|another|different) (one|question|topic)\b",
     r"\bmoving on\b|\bswitch(ing)? gears\b|\bnext up\b",
     r"\bi'?d like to (ask|hear|turn|move|begin|start|talk|understand|know)\b",
@@ -62,6 +63,10 @@ ACK = _any(
     r"yes|yeah|absolutely|exactly|totally|true|indeed|ah|oh|"
     r"love (that|it)|perfect|wonderful|excellent|interesting|wow|ha+|yeah|yep|alright|smashing|lovely|brilliant|fine|"
     r"appreciate|that'?s (great|fair|helpful|clear|useful|interesting|honest|a (good|great|fair|useful)))\b",
+)
+# What happens after the interview: said only when closing.
+NEXT_STEPS = _any(
+    r"\bnext steps?\b", r"\b(your|the) recruiter\b[^.?!]{0,60}\b(reach out|follow up|get back|be in touch|contact|collect)\b"
 )
 # A question that looks back on the story being told.
 LOOKS_BACK = _any(r"\blook(ing)? back\b|\bdifferently\b|\bhindsight\b|\bin retrospect\b|\bknowing what you know\b")
@@ -105,14 +110,16 @@ CLOSE = _any(
     r"\b(recruiter|recruiting|hr|talent)\b[^.?!]{0,60}\b(reach out|follow up|get back|be in touch|contact|call|email|let you know)\b",
     r"\b(good ?bye|bye|take care|have a (great|good|nice|lovely) (day|evening|afternoon|rest|weekend))\b",
     r"\bbest of luck\b|\bgood luck\b",
-    r"\b(will|'ll) (reach out|follow up|be in touch|get back to you)\b|\bwhat happens next\b|\b(as for|in terms of) (what'?s )?next\b|\bhear (back )?from (us|me|the|your|our)\b",
+    r"\b(will|'ll) (reach out|follow up|be in touch|get back to you|ping you)\b|\b(that|this) gives me what i need\b|"
+    r"\b(this|that) was (really |very |so |super )?(great|good|lovely|nice|fun|helpful|a pleasure)\b[^?]*$|\bwhat happens next\b|\b(as for|in terms of) (what'?s )?next\b|\bhear (back )?from (us|me|the|your|our)\b",
     r"\b(wrap|wrapping) (up|things up)\b",
     r"\bthat concludes (our|the) (interview|conversation|time)\b",
 )
 # A question mark, or a request or a question word that works as one ("What'd you do.", "And after.").
 ASKS = _any(
     r"\?",
-    r"\b(did|do|does|was|were|is|are|can|could|would|have|has|had|will) (you|it|they|that|the|there|he|she|anyone|anything|any)\b",
+    r"(^|[.!?,;:]\s*|\b(and|so|but|or|like|then|okay|ok|um|uh)\s+)(did|do|does|was|were|is|are|can|could|would|have|has|had|will) "
+    r"(you|it|they|that|the|there|he|she|anyone|anything|any)\b",
     r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
     r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b",
     r"\b(tell|walk|talk|give) (me|us)\b",
@@ -134,7 +141,7 @@ LATER = _any(
     r"\bthen\b|\bleave\b|\bminutes (for|of|on)\b",
 )
 # The interviewer describing the format ahead ("I will ask you about five or six situations"), not asking yet.
-FORMAT_AHEAD = _any(r"\b(i|we)(?:'ll| will| am going to|'m going to| are going to) (ask|spend|go|dig|cover|start|talk|move)\b")
+FORMAT_AHEAD = _any(r"\b(i|we)(?:'ll| will| am going to|'m going to| are going to) (ask|spend|go|dig|cover|talk|move)\b")
 # A probe's kind, first match wins (tuned on the development half); evidence when none matches.
 PROBE_KINDS = (
     (
@@ -192,7 +199,8 @@ PROBE_KINDS = (
 # A candidate turn that asks the interviewer something.
 CANDIDATE_ASKS = _any(
     r"\?",
-    r"\b(did|do|does|was|were|is|are|can|could|would|have|has|had|will) (you|it|they|that|the|there|he|she|anyone|anything|any)\b",
+    r"(^|[.!?,;:]\s*|\b(and|so|but|or|like|then|okay|ok|um|uh)\s+)(did|do|does|was|were|is|are|can|could|would|have|has|had|will) "
+    r"(you|it|they|that|the|there|he|she|anyone|anything|any)\b",
     r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
     r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b",
     r"\bi (was|am) (wondering|curious)\b",

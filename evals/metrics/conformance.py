@@ -288,8 +288,7 @@ def _answered(reading: _Reading) -> Verdict:
 
 def _next_steps(reading: _Reading) -> Verdict:
     """The closing tells the candidate what happens next, and when."""
-    # The wrap-up as labelled, and the last turns whatever their label (a close read as an answer still closes).
-    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close"] + reading.interviewer[-3:]
+    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close"] or reading.interviewer[-2:]
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
         return True

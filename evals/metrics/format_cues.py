@@ -85,4 +85,9 @@ LEADING = _any(
     r"\b(didn'?t|wouldn'?t|shouldn'?t|don'?t) you (think|agree|say)\b",
 )
 # Words of a question that may lead, which only a reader can judge.
-LEADING_HINT = _any(r"\bdid you (find|see|notice|do|feel) (that|the same|something similar)\b", r"\b(i bet|surely)\b[^.?!]*\?")
+LEADING_HINT = _any(
+    r"\bdid you (find|see|notice|do|feel) (that|the same|something similar)\b",
+    r"\b(i bet|surely)\b[^.?!]*\?",
+    # The interviewer's own story of what worked, then a yes/no question: it may lead, only a reader can tell.
+    r"\b(when i was|in my experience|we had exactly|i know this situation|i'?ve seen)\b.{80,}\b(did|do|was|were|would) you\b[^.?!]*\?",
+)

@@ -106,6 +106,8 @@ _WORK_CONTEXT = lower_case_pattern(
 _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     "age": {
         "direct": (
+            r"\byou'?re,? (what,? )?(in your )?(early |late |mid-?)?(twenties|thirties|forties|fifties|sixties)\b",
+            r"\b(keeping up|keep up) with (all )?the younger\b",
             r"\byou must be\b[^.?!]{0,20}\b(twenty|thirty|forty|fifty|sixty|\d\d)",
             r"\b(late|early|mid)[- ]?(twenties|thirties|forties|fifties|sixties)\b",
             r"\bhow old are you",
@@ -143,6 +145,9 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "pregnancy": {
         "direct": (
+            r"\bwhen are you due\b",
+            r"\byour due date\b",
+            r"\b(would|will) you be (going|heading) on (maternity |paternity |parental )?leave\b",
             r"\bare you (pregnant|expecting)\b",
             r"\b(will|would) you (need|take|be taking) (maternity|paternity|parental) leave\b",
         ),
@@ -160,6 +165,9 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "national origin or citizenship beyond work authorization": {
         "direct": (
+            r"\bare you from (over )?there\b",
+            r"\bor (is it|was it) your parents\b",
+            r"\bthat'?s (a |an )?\w+(ish|ese|ian|an|i) (name|surname)\b",
             r"\bare you (originally|really) from\b",
             r"\bwere you born (there|in|abroad|here)\b",
             r"\bi (hear|notice|detect) (a little |a bit of |a slight |an |a )*accent\b",
@@ -287,6 +295,7 @@ _SURE_LEAK = (
     r"\b(doesn'?t|does not|won'?t|will not|can'?t) (go|get|score|be rated) (beyond|above|higher than|past) an? ([1-5]|three|two|four)\b",
     r"\b(the way we|how we|how i) (score|grade|rate|evaluate) (you|candidates|answers|people|these|this|stories|interviews)\b",
     r"\bhir(e|ing) bar\b",
+    r"\b(over|above|below|under|clear(ing)?|meet(ing)?) (our|the) (hiring |hire )?bar\b",
     r"\bwhat gets (people|you|candidates) (over the line|a [1-5]|to a [1-5])\b",
     r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear |weak )?[1-5]\b(?![-%\dx]|\.\d| (minute|hour|day|week|percent|ms|second)s?\b)",
     r"\b(give|gave|giving) (you|that|this|it) an? ([1-5]|one|two|three|four|five)\b",
