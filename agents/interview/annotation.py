@@ -47,8 +47,15 @@ _SHORT = 8  # words
 _NARRATIVE_WORDS = 15  # a follow-up this long asking for a walk-through may be a new question
 _TERSE = 3  # "What broke.", "Numbers.": a follow-up, whatever topic its word belongs to
 _HEADER_WORDS = 6  # a topic named as a header is a few words
+# "After launch.", "In production.": a phrase led by a preposition qualifies the story being told; "Did the customers
+# know.": a question without its mark. Neither names a new topic.
+_NOT_A_HEADER = re.compile(
+    r"\W*(after|before|during|since|until|at|in|on|by|for|with|from|within|without|"
+    r"did|do|does|was|were|is|are|can|could|would|have|has|had|will|why|how|what|who|which|when|where)\b"
+)
 _NAMED_WORDS = 25  # a main question named by its topic alone is short ("Launch under pressure. Tight targets.")
 _ACK_WORDS = 40
+_ACK_SENTENCE_WORDS = 4  # "Noted.", "That's fair, thanks.": a sentence of acknowledgement
 _ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")  # a turn this long with no question in it is a comment, not a follow-up: a question this short after an answer is a follow-up ("Numbers?", "Your part versus the team's?")
 
 
@@ -103,19 +110,29 @@ def _changes_topic(low: str, scenario: Scenario, current: str | None, margin: in
 def _topic_header(low: str, scenario: Scenario, current: str | None) -> bool:
     """The turn opens by naming another question's topic in a few words ("Customer feedback.", "Okay, launches.",
     "Potential harm you found."), then asks about it."""
-    sentences = [x for x in _SENTENCE.split(low) if not (ACK.search(x) and len(x.split()) <= 2)]
-    head = sentences[0] if sentences else ""
-    return len(head.split()) <= _HEADER_WORDS and "?" not in head and _changes_topic(head, scenario, current, margin=1)
+    head = _SENTENCE.split(_after_acks(low))[0]
+    return (
+        not _NOT_A_HEADER.match(head)
+        and len(head.split()) <= _HEADER_WORDS
+        and "?" not in head
+        and _changes_topic(head, scenario, current, margin=1)
+    )
+
+
+def _after_acks(low: str) -> str:
+    """The turn without its short acknowledgements ("Okay.", "Got it.")."""
+    return " ".join(x for x in _SENTENCE.split(low) if not (ACK.search(x) and len(x.split()) <= 2))
 
 
 def _acknowledges(low: str) -> bool:
-    """An acknowledgement or comment with no question in it ("Okay, got it.", "That's really useful, thank you.")."""
+    """An acknowledgement or comment with no question in it ("Okay, got it.", "Ha, classic. Okay, cool.", "Noted.
+    Mm.", a long aside about the interviewer's own team)."""
+    if ASKS.search(low) or NARRATIVE.search(low):
+        return False
     words = len(low.split())
-    return (
-        not ASKS.search(low)
-        and not NARRATIVE.search(low)
-        and ((bool(ACK.search(low)) and words <= _ASIDE_WORDS) or words > _ACK_WORDS)
-    )
+    if (ACK.search(low) and words <= _ASIDE_WORDS) or words > _ACK_WORDS:
+        return True
+    return all(ACK.search(x) and len(x.split()) <= _ACK_SENTENCE_WORDS for x in _SENTENCE.split(low))
 
 
 def _opening_request(low: str) -> str:
@@ -144,8 +161,10 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
         if story_asked or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH:
             return Guess("deep_dives", "ask", _bank_question(low, scenario, reading.last_question), sure=False)
         return Guess("candidate_questions", "answer_candidate")
+    describes_format = not reading.asked and bool(FORMAT_AHEAD.search(low))  # "...then ten minutes for your questions"
     if (segment != "candidate_questions" or not answered) and invites_now(low) and not NEW_STORY.search(low):
-        return Guess("candidate_questions", "transition")
+        if not describes_format:
+            return Guess("candidate_questions", "transition")
     if CLOSE.search(low) and not asks and (reading.asked or segment != "intro"):
         return Guess("wrap_up", "close")
     if (
@@ -170,7 +189,7 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
         and not REFERS_BACK.search(low)
         and _TERSE < len(low.split()) <= _NAMED_WORDS
         and _changes_topic(low, scenario, reading.last_question, margin=1)
-        and not _acknowledges(low)
+        and not _acknowledges(_after_acks(low) or low)
     )
     headed = reading.asked and bool(NEXT_QUESTION.search(low)) and topical
     # A question full of another topic's words is a new main question, unless it looks back on the story being told.

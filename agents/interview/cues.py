@@ -21,8 +21,9 @@ def _any(*alternatives: str) -> re.Pattern[str]:
 NEXT_QUESTION = _any(
     r"\b(next|first|last|final|another|different) (one|question|topic|area|story|example)\b(?! (of|on|for|in) (the|my|your|our|a)\b)",
     r"\blet'?s start (there|with (that|this|your|the))\b|(^|[.!?]\s+)start with an? \w+",
+    r"(^|[.!?]\s+)next[.:!]",
     r"\b((one more|another|last|final) (question|story|example|topic|area|one)|moving on|switch(ing)? gears|change (of )?topic|different angle)\b",
-    r"\blet me (jump|switch|move|turn)\b",
+    r"\blet me (jump|switch|move|turn)\b|\blet'?s get the ball rolling\b|\blet'?s (dive|jump) (right )?in\b",
     r"\b(tell|talk) (me |us )?about (a|an|some|something|the time|a time|times?) (when|where|that|you)\b",
     r"(^|[.!?]\s+)(a |the )?time (you|when|where)\b",
     r"\b(please )?tell (me |us )?about (a|an) (time|situation|vague|launch|failure|problem|project|disagreement)\b",
@@ -32,13 +33,13 @@ NEW_STORY = _any(
     NEXT_QUESTION.pattern,
     r"\b(tell|talk) (me |us )?about (a|an|one|some|something|someone|when)\b(?! (more|that|this|it|those|these)\b)",
     r"\b(a|one|another|any|the last|the) (time|situation|case|moment|occasion|example|instance|story) (when|where|that|you|in which|from)\b",
-    r"\b(give|share|walk) (me|us) (an?|one|another|some) (example|time|situation|story|case)\b|\bgive me one\b",
+    r"\b(give|share|walk) (me|us) (an?|one|another|some) (example|time|situation|story|case)\b|(^|[.!?,;:]\s*|\b(so|okay|ok|now|then|just|please|and|you) )give (me|us) (a|an|one|some)\b(?! (sec|secs|second|seconds|min|minute|minutes|mo|moment|tick|bit|few|couple|quick|short|sense|brief|heads|shout)\b)",
     r"\bwalk me through (a|an|one|the last) (time|situation|case|launch|incident|failure|problem|project)\b",
     r"(^|[.!?]\s+|\b(can|could|would|will) you (please )?|\bplease )(describe|share|tell me about|think of)( me)? (a|an|one|another|some)\b",
     r"\b(can|could) you think of\b",
     r"\bhave you ever\b",
     r"\bwhat'?s (a|one|something|an example)\b",
-    r"\bwas there (a|ever a|any) (time|case|situation|moment)\b",
+    r"\bwas there (a|ever a|any) (time|case|situation|moment)\b|\b(if|whether|when) there was a time\b",
     r"\bany time (you|when)\b|\bany time\b[^.?!]{0,60}\?",
     r"\bexample\?",
     r"\b(something|a skill|a method|a methodology|a failure|a launch|a time|one) you'?ve? (learned|learnt|picked up)\b",
@@ -54,13 +55,14 @@ REFERS_BACK = _any(
     r"\b(of|about) (one|them|those|these)\b[^.?!]{0,20}$",
     r"\bthat (one|project|launch|story|decision|model|case|incident|feature|thing|work|experiment)\b",
     r"^\W*and\b",
-    r"\b(going|go|come|coming) back to\b|\byour (first|last|earlier|previous|other) (story|example|answer)\b",
+    r"\b(going|go|come|coming) back to\b(?! (a few|a couple|some|more|stories|questions)\b)|\byour (first|last|earlier|previous|other) (story|example|answer)\b",
     r"\byou (said|mentioned|described|talked about)\b|\bsince then\b|\bone that\b",
+    r"\blet me (push|press|dig|poke)\b|\b(push|press) (a little|a bit|on that)\b",
 )
 # An acknowledgement, a comment or small talk: no question in it.
 ACK = _any(
     r"^\W*(okay|ok|got it|great|thanks?|thank you|good|nice|cool|right|sure|mm-?hm+|hm+|i see|understood|fair|makes sense|"
-    r"yes|yeah|absolutely|exactly|totally|true|indeed|ah|oh|"
+    r"yes|yeah|absolutely|exactly|totally|true|indeed|ah|oh|noted|mm|alright then|"
     r"love (that|it)|perfect|wonderful|excellent|interesting|wow|ha+|yeah|yep|alright|smashing|lovely|brilliant|fine|"
     r"appreciate|that'?s (great|fair|helpful|clear|useful|interesting|honest|a (good|great|fair|useful)))\b",
 )
@@ -121,7 +123,7 @@ ASKS = _any(
     r"(^|[.!?,;:]\s*|\b(and|so|but|or|like|then|okay|ok|um|uh)\s+)(did|do|does|was|were|is|are|can|could|would|have|has|had|will) "
     r"(you|it|they|that|the|there|he|she|anyone|anything|any)\b",
     r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
-    r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b",
+    r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b|(^|[.!?]\s+)why not\b",
     r"\b(tell|walk|talk|give) (me|us)\b",
     r"(^|[.!?,]\s+|\b(can|could|would|will) you (please )?|\bplease |\bnow )(describe|share|explain|say more|elaborate)\b",
     r"\bexample\b",
@@ -141,7 +143,10 @@ LATER = _any(
     r"\bthen\b|\bleave\b|\bminutes (for|of|on)\b",
 )
 # The interviewer describing the format ahead ("I will ask you about five or six situations"), not asking yet.
-FORMAT_AHEAD = _any(r"\b(i|we)(?:'ll| will| am going to|'m going to| are going to) (ask|spend|go|dig|cover|talk|move)\b")
+FORMAT_AHEAD = _any(
+    r"\b(i|we)(?:'ll| will| am going to|'m going to| are going to) (ask|spend|go|dig|cover|talk|move)\b",
+    r"\bbefore (the|my|our) (first|next) question\b",
+)
 # A probe's kind, first match wins (tuned on the development half); evidence when none matches.
 PROBE_KINDS = (
     (
@@ -202,7 +207,7 @@ CANDIDATE_ASKS = _any(
     r"(^|[.!?,;:]\s*|\b(and|so|but|or|like|then|okay|ok|um|uh)\s+)(did|do|does|was|were|is|are|can|could|would|have|has|had|will) "
     r"(you|it|they|that|the|there|he|she|anyone|anything|any)\b",
     r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
-    r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b",
+    r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b|(^|[.!?]\s+)why not\b",
     r"\bi (was|am) (wondering|curious)\b",
     r"\bi'?d (like|love) to (know|hear|ask)\b",
     r"\bcould you (tell|say|share)\b",

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from agents.interview.cues import CANDIDATE_ASKS, INVITE, NARRATIVE, NEW_STORY, invites_now
 from agents.records import InterviewResult, TopicViolation, Turn, structured_moves
 from evals.metrics.format_cues import (
+    ASSESSMENT_TALK,
     BRUSH_OFF,
     CONFIDENTIALITY_SAID,
     CONFIDENTIALITY_TOPIC,
@@ -24,9 +25,10 @@ from evals.metrics.format_cues import (
     LEADING_HINT,
     NEXT_STEPS_SAID,
     NEXT_STEPS_TOPIC,
+    PERSONAL_LIFE,
     TIMELINE,
 )
-from evals.metrics.topic_screen import alternatives_pattern, screen_interviewer_text
+from evals.metrics.topic_screen import WORK_CONTEXT, alternatives_pattern, screen_interviewer_text
 from scenarios.model import SEGMENT_ORDER, Scenario
 
 Verdict = bool | None  # True pass, False fail, None unsure
@@ -76,6 +78,8 @@ ANSWER_WORDS = 10
 BRUSH_OFF_WORDS = 25
 _ASKS_BACK = re.compile(r"\byou\b[^.?!]*\?|\?[^.?!]*\byou\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_TO_YOU = re.compile(r"\byou(r|rs|rself|'re|'ve|'d|'ll)?\b")
+_ABOUT_ANSWERS = re.compile(r"\byou(r|'re|'d|'ll)?\b|\b(answers?|stor(y|ies)|people who|candidates?)\b")
 
 _DIGIT = re.compile(r"\d")
 # "Without a metric": no digit and none of these number words. "one" is left out on purpose: it is
@@ -288,7 +292,12 @@ def _answered(reading: _Reading) -> Verdict:
 
 def _next_steps(reading: _Reading) -> Verdict:
     """The closing tells the candidate what happens next, and when."""
-    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close"] or reading.interviewer[-2:]
+    # The closing is the wrap-up, and whatever the interviewer said after the last question's follow-ups (a close the
+    # annotator missed is still the close).
+    moves = [i for i, t in enumerate(reading.interviewer) if t.action in ("ask", "probe")]
+    after = [t for t in reading.interviewer[moves[-1] + 1 :] if t.segment == "deep_dives"] if moves else []
+    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close" or t in after]
+    closing = closing or reading.interviewer[-2:]
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
         return True
@@ -302,15 +311,24 @@ def _leading(reading: _Reading) -> Verdict:
     return None if any(LEADING_HINT.search(q) for q in questions) else True
 
 
-def _violation(kind: str, screened: list[TopicViolation], judged: list[TopicViolation] | None) -> Verdict:
+def _violation(kind: str, screened: list[TopicViolation], judged: list[TopicViolation] | None, reading: _Reading) -> Verdict:
     """A prohibited topic or rubric leak: the judge's reading where it read the interview, else the screen's (a sure
-    hit fails, an unsure one is unsure)."""
+    hit fails, an unsure one is unsure). Without a hit, the interview passes only when the interviewer never talked
+    about the candidate's life (or about assessment): such talk can cross the line in words no pattern knows."""
     if judged is not None:
         return not any(v.kind == kind for v in judged)
     hits = [v for v in screened if v.kind == kind]
     if any(v.sure for v in hits):
         return False
-    return None if hits else True
+    if hits:
+        return None
+    sentences = [x for t in reading.interviewer for x in _SENTENCE.split(t.text.lower())]
+    if kind == "rubric_leak":
+        # Assessment words said about the candidate's answers.
+        return None if any(ASSESSMENT_TALK.search(x) and _ABOUT_ANSWERS.search(x) for x in sentences) else True
+    # Life outside work, said to the candidate about the candidate (not about models, data or the team's work).
+    personal = [x for x in sentences if _TO_YOU.search(x) and not WORK_CONTEXT.search(x)]
+    return None if any(PERSONAL_LIFE.search(x) for x in personal) else True
 
 
 def talk_share(turns: Iterable[tuple[str, str]]) -> float | None:
@@ -350,8 +368,8 @@ def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, Ve
         "candidate_questions_offered": _offered(reading),
         "candidate_questions_answered": _answered(reading),
         "next_steps_stated": _next_steps(reading),
-        "no_prohibited_topics": _violation("prohibited_topic", screened, result.violations),
-        "no_rubric_leak": _violation("rubric_leak", screened, result.violations),
+        "no_prohibited_topics": _violation("prohibited_topic", screened, result.violations, reading),
+        "no_rubric_leak": _violation("rubric_leak", screened, result.violations, reading),
         "no_leading_questions": _leading(reading),
         "interviewer_talk_share": share is not None and share <= MAX_TALK_SHARE,
     }

@@ -91,3 +91,24 @@ LEADING_HINT = _any(
     # The interviewer's own story of what worked, then a yes/no question: it may lead, only a reader can tell.
     r"\b(when i was|in my experience|we had exactly|i know this situation|i'?ve seen)\b.{80,}\b(did|do|was|were|would) you\b[^.?!]*\?",
 )
+
+# Talk about the candidate's life outside work: a reader must see it before the interview can pass as free of
+# prohibited topics (a volunteered detail answered kindly is fine; a question about it is not).
+PERSONAL_LIFE = _any(
+    r"\b(kids?|children|child|little ones?|baby|babies|son|daughter|family|families|husband|wife|spouse|married|"
+    r"wedding|girlfriend|boyfriend|pregnan\w*|due date|maternity|paternity|parental leave|childcare|school pickup)\b",
+    r"\b(church|mosque|synagogue|temple|faith|religio\w*|pray\w*|holiday you celebrate|ramadan|fasting|sabbath)\b",
+    r"\b(how old|your age|younger|older|generation|retire\w*|at this stage of your (life|career)|years? young)\b",
+    r"\b(where (are you|you'?re) (originally |really )?from|originally from|grew up|born in|accent|your (parents|family) (are|were|come))\b",
+    r"\b(health|medical|illness|sick|surgery|recover\w*|disab\w*|condition|therapy|medication)\b",
+    r"\b(salary|earn(ing)?|paid|paying you|compensation|your (base|comp|package)|make now|making now|money-wise|"
+    r"what you'?re on)\b",
+    r"\b(arrest\w*|police|criminal|conviction|record check)\b",
+    r"\b(gay|lesbian|bi|queer|pride|orientation|same-sex)\b",
+)
+# Words of assessment said to the candidate: a reader must see them before the interview can pass as free of leaks.
+ASSESSMENT_TALK = _any(
+    r"\b(scor\w*|rat(e|ed|ing) (you|this|that|it|answers?)|rubric|sheet|band|rung|ladder|grade|marks|calibrat\w*)\b",
+    r"\b(over|above|below|under|clear|raise|meet) (the|our|my) bar\b|\blevel [1-5]\b",
+    r"\b(what (we|i|the panel|they) (look|are looking) for|what (gets|moves) (people|you|candidates)|top (end|box|tier))\b",
+)

@@ -94,7 +94,7 @@ _REQUEST = lower_case_pattern(
 )
 _SECOND_PERSON = lower_case_pattern(r"\byou(r|rs|rself)?\b")
 # Work talk that makes a sensitive word about data, users or systems rather than about the candidate.
-_WORK_CONTEXT = lower_case_pattern(
+WORK_CONTEXT = lower_case_pattern(
     r"\b(models?|data(sets?)?|users?|customers?|features?|systems?|classifiers?|fairness|bias(es|ed)?|demographics?|"
     r"cohorts?|segments?|groups?|populations?|attributes?|algorithms?|accessib\w*|products?|training|evals?|evaluations?|"
     r"metrics?|telemetry|launch(es)?|services?|production|projects?|code|incidents?|pipelines?|teams?)\b"
@@ -260,6 +260,7 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     "salary history": {
         "direct": (
             r"\bwhat(?:'s| is| was) your (base|salary|comp|compensation|pay|package)\b",
+            r"\bwhat you'?re on (at the moment|now|currently|at)\b|\bwhat (were|are) they paying you\b",
             r"\b(current|previous|last|present|existing) (salary|compensation|comp|pay|base|package|ctc|total comp)\b",
             r"\bhow much (are|were|do|did) you (make|making|earn|earning|paid|get paid)\b",
             r"\bwhat (are|were|do|did) you (make|making|earn|earning|paid)\b",
@@ -284,7 +285,10 @@ _STOP_WORDS = {"or", "and", "of", "for", "the", "a", "an", "to", "beyond", "stat
 
 # Score talk only an interviewer leaking the scale says: these settle a leak.
 _SURE_LEAK = (
-    r"\byou(?:'d| would|'ll| will|'re| are)? (be )?(get|getting|earn|earning|land|landing|score|scoring|sit|sitting) (an? |the )?([1-5]|one|two|three|four|five)s?\b(?![-%\d])",
+    r"\byou(?:'d| would|'ll| will|'re| are)? (be )?(get|getting|earn|earning|land|landing|score|scoring|sit|sitting) (an? |the )([1-5]|one|two|three|four|five)s?\b(?![-%\d]| (of|or|more|senior|people|colleagues|times|weeks|days|minutes|months|years)\b)",
+    r"\b(land|lands|landing|sit|sits|sitting|come in|comes in) (at|in|around) the (top|middle|bottom)\b",
+    r"\b(top|middle|bottom|top end) of (the|our|my) (scale|sheet|range|ladder)\b|\bmiddle-of-the-scale\b",
+    r"\bthe way i'?ll be writing (this|you|it) up\b|\bwhat i'?m writing down for that\b",
     r"\b(landing|sitting|scoring|coming in|rated?) (around|at|as) (an? )?([1-5]|one|two|three|four|five)s?\b",
     r"\b(top|highest|bottom) (box|band|mark|marks|score|rating)\b",
     r"\b(scor\w*|rating|evaluation|assessment|grading) (sheet|form|scorecard|card)\b",
@@ -334,7 +338,7 @@ def _is_question(sentence: str) -> bool:
 
 def _personal_question(sentence: str) -> bool:
     """A question to the candidate about themselves: second person, and not about work artefacts."""
-    return _is_question(sentence) and bool(_SECOND_PERSON.search(sentence)) and not _WORK_CONTEXT.search(sentence)
+    return _is_question(sentence) and bool(_SECOND_PERSON.search(sentence)) and not WORK_CONTEXT.search(sentence)
 
 
 def _topic_entry(topic: str) -> dict[str, tuple[str, ...]]:
@@ -364,7 +368,7 @@ class _TopicScreen:
 
 
 def _leaks_rubric(sentence: str) -> bool:
-    return bool(_RUBRIC_LEAK.search(sentence)) or (bool(_SOFT_LEAK.search(sentence)) and not _WORK_CONTEXT.search(sentence))
+    return bool(_RUBRIC_LEAK.search(sentence)) or (bool(_SOFT_LEAK.search(sentence)) and not WORK_CONTEXT.search(sentence))
 
 
 @cache
