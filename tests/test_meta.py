@@ -93,3 +93,22 @@ def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_develop
 
 def test_the_corpus_ships_beside_the_code():
     assert (CORPUS_DIR / "dev.jsonl").is_file() and (CORPUS_DIR / "README.md").is_file()
+
+
+def test_a_judge_that_cannot_answer_is_an_error_not_a_judge_tier_measurement(tmp_path):
+    result = runner.invoke(
+        app, ["meta", "--half", "test", "--annotator", "judge", "--judge-model", f"recorded/{tmp_path}", "--no-cache", "--json"]
+    )
+    assert result.exit_code == 1
+    assert "model calls failed (judge" in result.stderr and "not the judge tier's" in result.stderr
+    assert list((tmp_path / "missing").glob("*.json"))  # the prompts to record
+
+
+def test_the_judge_tier_replays_its_shipped_recordings_for_every_prompt_of_the_test_half():
+    # A change to a judge template changes its prompts: this fails, and names them, until they are recorded again.
+    recordings = CORPUS_DIR / "recordings" / "judge"
+    args = ["meta", "--half", "test", "--annotator", "judge", "--judge-model", f"recorded/{recordings}", "--no-cache"]
+    result = runner.invoke(app, [*args, "--json", "--no-gate"])
+    assert result.exit_code == 0, result.stderr
+    measured = json.loads(result.stdout)
+    assert measured["annotator"] == "judge" and measured["failed_calls"] == {}

@@ -61,7 +61,8 @@ class RoleModel(StrictModel):
     model: str = Field(
         default=DEFAULT_MODEL,
         description="Model string in litellm form (openai/gpt-4o-mini, azure/<deployment>, ...), "
-        "local/<name> for the embedded model or scripted/<name> for a test fake.",
+        "local/<name> for the embedded model, recorded/<dir> for replies replayed from files, or scripted/<name> for a "
+        "test fake.",
     )
     temperature: float = Field(ge=0.0, le=2.0, description="Sampling temperature; 0 is deterministic.")
     max_tokens: int = Field(gt=0, description="Upper bound on tokens generated per call.")
@@ -98,7 +99,7 @@ class RoleModel(StrictModel):
     @classmethod
     def _known_prefix_has_name(cls, value: str) -> str:
         prefix, _, name = value.partition("/")
-        if prefix in ("local", "scripted", "baseline", "callable") and not name:
+        if prefix in ("local", "scripted", "baseline", "callable", "recorded") and not name:
             raise ValueError(f"{value!r} needs a name after '{prefix}/'")
         if prefix == "local" and name not in LOCAL_MODELS:
             raise ValueError(f"unknown local model {name!r}; available: {', '.join(LOCAL_MODELS)}")

@@ -129,7 +129,8 @@ class Gateway:
 
     async def _answer(self, request: ProviderRequest, output_type: type[BaseModel] | None, record: Tally) -> Answer:
         """The reply for `request`, from the cache, a shared in-flight call, or the provider."""
-        if not self.use_cache or (request.temperature != 0 and request.seed is None):
+        # Recorded replies are already on disk: a cached copy would hide an edited recording.
+        if not self.use_cache or (request.temperature != 0 and request.seed is None) or request.model.startswith("recorded/"):
             return await self._compute(request, output_type, record)
         params = {
             "temperature": request.temperature,

@@ -52,6 +52,14 @@ class MetaReport:
     fields: list[FieldAccuracy]
     grader_rows: list[CheckRow] = field(default_factory=list)
     measured: list[Measured] = field(default_factory=list)
+    failed_calls: dict[str, int] = field(default_factory=dict)  # role -> model calls that failed
+
+    def call_failures(self) -> str | None:
+        """In words, the model calls that failed (their verdicts fell back to the rules'); None when none did."""
+        if not self.failed_calls:
+            return None
+        roles = ", ".join(f"{role} {n}" for role, n in sorted(self.failed_calls.items()))
+        return f"{sum(self.failed_calls.values())} model calls failed ({roles}): their verdicts are the rules', not the {self.annotator} tier's"
 
     def gate_failures(self) -> list[str]:
         """Each gate the report misses, in words; [] when every one holds (or there is nothing to measure)."""
@@ -135,7 +143,12 @@ def measure(
         scenario = lib.scenario(results[0].scenario_id)
         digests = [digest_of(r, r.labels, scenario) for r in results]
         rows = compute_checks(digests, scenario, lib.personas, {})
-    return MetaReport(half, annotator, len(recordings), scores, annotator_accuracy(turn_pairs), rows, measured)
+    failed: dict[str, int] = {}
+    for result in results:
+        for call in result.calls:
+            if call.error:
+                failed[call.role] = failed.get(call.role, 0) + 1
+    return MetaReport(half, annotator, len(recordings), scores, annotator_accuracy(turn_pairs), rows, measured, failed)
 
 
 def _ratio(ratio) -> dict[str, object]:
@@ -149,6 +162,7 @@ def report_json(report: MetaReport) -> dict[str, object]:
         "half": report.half,
         "annotator": report.annotator,
         "interviews": report.interviews,
+        "failed_calls": report.failed_calls,
         "checks": [
             {
                 "check": s.check,

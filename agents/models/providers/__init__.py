@@ -2,8 +2,8 @@
 
 `local/<name>` runs the embedded model in process, `baseline/<name>` a grader that needs no
 model (a negative control), `callable/<module:function>` a Python function (an external
-interviewer), `scripted/<name>` a registered test fake, anything else goes to
-litellm unchanged. None of these imports litellm or llama.cpp here.
+interviewer), `recorded/<dir>` a model's replies replayed from files, `scripted/<name>` a
+registered test fake, anything else goes to litellm unchanged. None of these imports litellm or llama.cpp here.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from agents.models.providers.baseline import BaselineProvider
 from agents.models.providers.callable_provider import CallableProvider
 from agents.models.providers.litellm_provider import LiteLLMProvider
 from agents.models.providers.local_model import LocalModelProvider
+from agents.models.providers.recorded import RecordedProvider
 from agents.models.providers.scripted import ScriptedProvider
 
 _local = LocalModelProvider()
 _baseline = BaselineProvider()
 _callable = CallableProvider()
 _scripted = ScriptedProvider()
+_recorded = RecordedProvider()
 _litellm = LiteLLMProvider()
 
 
@@ -32,6 +34,8 @@ def provider_for(model: str) -> Provider:
         return _baseline
     if model.startswith("callable/"):
         return _callable
+    if model.startswith("recorded/"):
+        return _recorded
     return _litellm
 
 
