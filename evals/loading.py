@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from personas.model import Persona, check_against_scenario
 from scenarios.model import Scenario
+from scenarios.strict import error_fields
 
 # Installed or checked out, the data folders sit beside the `evals` package.
 DATA_ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +42,7 @@ def _display(path: Path) -> str:
 
 
 def _validation_lines(path: Path, exc: ValidationError) -> list[str]:
-    lines = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"{_display(path)}: {loc}: {err['msg']}")
-    return lines
+    return [f"{_display(path)}: {field}" for field in error_fields(exc, "(top level)")]
 
 
 # libyaml's C loader when PyYAML was built with it: parsing the library is 10-20x faster than pure Python.

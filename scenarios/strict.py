@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,3 +34,8 @@ def _underived(model: M) -> M:
     for name in [key for key in model.__dict__ if key not in type(model).model_fields]:
         del model.__dict__[name]
     return model
+
+
+def error_fields(error: ValidationError, whole: str) -> list[str]:
+    """Each error as "field.path: message", `whole` standing for the field when the error is about the whole value."""
+    return [f"{'.'.join(str(part) for part in e['loc']) or whole}: {e['msg']}" for e in error.errors(include_url=False)]

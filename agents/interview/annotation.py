@@ -161,10 +161,16 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
         if story_asked or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH:
             return Guess("deep_dives", "ask", _bank_question(low, scenario, reading.last_question), sure=False)
         return Guess("candidate_questions", "answer_candidate")
-    describes_format = not reading.asked and bool(FORMAT_AHEAD.search(low))  # "...then ten minutes for your questions"
-    if (segment != "candidate_questions" or not answered) and invites_now(low) and not NEW_STORY.search(low):
-        if not describes_format:
-            return Guess("candidate_questions", "transition")
+    # Before any question, an opening that describes the format ("...then ten minutes for your questions") neither
+    # invites questions now nor asks for a story.
+    describes_format = not reading.asked and bool(FORMAT_AHEAD.search(low))
+    if (
+        (segment != "candidate_questions" or not answered)
+        and invites_now(low)
+        and not NEW_STORY.search(low)
+        and not describes_format
+    ):
+        return Guess("candidate_questions", "transition")
     if CLOSE.search(low) and not asks and (reading.asked or segment != "intro"):
         return Guess("wrap_up", "close")
     if (
@@ -180,7 +186,7 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
     topical = max(scores.values(), default=0) > 0
     announced = bool(NEW_STORY.search(requested)) and bool(ASKS.search(requested) or NEXT_QUESTION.search(requested))
     announced = announced or (bool(NEXT_QUESTION.search(low)) and asks)
-    announced = announced and not (not reading.asked and FORMAT_AHEAD.search(low))
+    announced = announced and not describes_format
     # "Launch under pressure. Tight reliability or latency targets.": a new topic named after an answer, no question mark.
     named = (
         reading.asked

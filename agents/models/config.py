@@ -19,7 +19,7 @@ from pydantic import Field, ValidationError, field_validator
 from agents.models.providers.baseline import BASELINES
 from agents.models.providers.local_model import LOCAL_MODELS
 from agents.records import ROLES
-from scenarios.strict import StrictModel
+from scenarios.strict import StrictModel, error_fields
 
 DEFAULT_MODEL = "local/smollm2-135m"
 CONFIG_FILENAME = "interview-harness.toml"
@@ -143,7 +143,7 @@ class ModelsConfig(StrictModel):
 
 
 def _describe(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(part) for part in item['loc']) or '<value>'}: {item['msg']}" for item in error.errors())
+    return "; ".join(error_fields(error, "<value>"))
 
 
 def _file_overrides(path: Path) -> dict[str, dict[str, Any]]:

@@ -41,6 +41,7 @@ from agents.models.rate_limit import model_limits
 from agents.models.response_cache import CachedResponse, ResponseCache, cache_key
 from agents.output_schema import json_schema
 from agents.records import CallRecord
+from scenarios.strict import error_fields
 
 __all__ = [
     "CircuitOpenError",
@@ -76,9 +77,7 @@ def _parse(text: str, output_type: type[BaseModel]) -> tuple[str, BaseModel]:
 
 def _describe(error: ValidationError) -> str:
     """A validation error in one line, without pydantic's documentation links."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}" for item in error.errors(include_url=False)
-    )
+    return "; ".join(error_fields(error, "reply"))
 
 
 class Gateway:

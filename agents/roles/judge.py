@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -90,25 +91,17 @@ async def judge_topics(
     ]
 
 
-@by_identity
-def _conformance_models(scenario: Scenario) -> dict[tuple[str, ...], type[StrictModel]]:
-    return {}
-
-
-def conformance_model(scenario: Scenario, checks: list[str]) -> type[StrictModel]:
+@functools.cache
+def conformance_model(checks: tuple[str, ...]) -> type[StrictModel]:
     """Schema for the judge's reads of the conformance checks the rules could not settle: one verdict per check asked."""
-    built = _conformance_models(scenario)
-    key = tuple(checks)
-    if key not in built:
-        read = output_model(
-            "CheckRead",
-            StrictModel,
-            check=(one_of(list(key)), ...),
-            done_right=(bool, Field(description="True when the interviewer did it right.")),
-            turns=(list[int], Field(max_length=8, description="Numbered lines that show it.")),
-        )
-        built[key] = output_model("ConformanceReads", StrictModel, reads=(list_of(read), Field(max_length=len(key))))
-    return built[key]
+    read = output_model(
+        "CheckRead",
+        StrictModel,
+        check=(one_of(list(checks)), ...),
+        done_right=(bool, Field(description="True when the interviewer did it right.")),
+        turns=(list[int], Field(max_length=8, description="Numbered lines that show it.")),
+    )
+    return output_model("ConformanceReads", StrictModel, reads=(list_of(read), Field(max_length=len(checks))))
 
 
 async def judge_conformance(
@@ -121,6 +114,6 @@ async def judge_conformance(
     verdict = await client.complete(
         "judge",
         template.render(scenario=scenario, transcript=transcript, checks=checks),
-        output_type=conformance_model(scenario, list(checks)),
+        output_type=conformance_model(tuple(checks)),
     )
     return {read["check"]: read["done_right"] for read in verdict.model_dump()["reads"]}

@@ -9,6 +9,7 @@ verdicts settle what the rules leave open, and a rule's hit it contradicts is a 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -113,6 +114,11 @@ class _Reading:
         self.turns = result.transcript
         self.structured = structured_moves(result.source)
         self.interviewer = [t for t in self.turns if t.speaker == "interviewer"]
+
+    @functools.cached_property
+    def sentences(self) -> list[str]:
+        """Every interviewer sentence, lower-cased."""
+        return [x for t in self.interviewer for x in _SENTENCE.split(t.text.lower())]
 
     def unsure(self, turn: Turn) -> bool:
         """A turn whose labels are only the rules' guess (no judge read it); a guided interviewer's are its own."""
@@ -294,9 +300,12 @@ def _next_steps(reading: _Reading) -> Verdict:
     """The closing tells the candidate what happens next, and when."""
     # The closing is the wrap-up, and whatever the interviewer said after the last question's follow-ups (a close the
     # annotator missed is still the close).
-    moves = [i for i, t in enumerate(reading.interviewer) if t.action in ("ask", "probe")]
-    after = [t for t in reading.interviewer[moves[-1] + 1 :] if t.segment == "deep_dives"] if moves else []
-    closing = [t for t in reading.interviewer if t.segment == "wrap_up" or t.action == "close" or t in after]
+    last = max((k for k, t in enumerate(reading.interviewer) if t.action in ("ask", "probe")), default=len(reading.interviewer))
+    closing = [
+        t
+        for k, t in enumerate(reading.interviewer)
+        if t.segment == "wrap_up" or t.action == "close" or (k > last and t.segment == "deep_dives")
+    ]
     closing = closing or reading.interviewer[-2:]
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
@@ -322,12 +331,11 @@ def _violation(kind: str, screened: list[TopicViolation], judged: list[TopicViol
         return False
     if hits:
         return None
-    sentences = [x for t in reading.interviewer for x in _SENTENCE.split(t.text.lower())]
     if kind == "rubric_leak":
         # Assessment words said about the candidate's answers.
-        return None if any(ASSESSMENT_TALK.search(x) and _ABOUT_ANSWERS.search(x) for x in sentences) else True
+        return None if any(ASSESSMENT_TALK.search(x) and _ABOUT_ANSWERS.search(x) for x in reading.sentences) else True
     # Life outside work, said to the candidate about the candidate (not about models, data or the team's work).
-    personal = [x for x in sentences if _TO_YOU.search(x) and not WORK_CONTEXT.search(x)]
+    personal = [x for x in reading.sentences if _TO_YOU.search(x) and not WORK_CONTEXT.search(x)]
     return None if any(PERSONAL_LIFE.search(x) for x in personal) else True
 
 

@@ -22,7 +22,7 @@ from agents.interview.format_rules import spoken_minutes
 from agents.records import AnnotatedAction, CandidateIdentity, InterviewResult, Turn
 from personas.model import Intended
 from scenarios.model import Scenario
-from scenarios.strict import StrictModel
+from scenarios.strict import StrictModel, error_fields
 
 if TYPE_CHECKING:
     from evals.loading import Library
@@ -175,7 +175,7 @@ def read_recordings(path: Path, lib: Library) -> tuple[list[Recording], list[str
             problems.append(f"{path}: line {number}: not valid JSON: {exc.msg}")
             continue
         except ValidationError as exc:
-            problems += [f"{path}: line {number}: {'.'.join(map(str, e['loc'])) or '(line)'}: {e['msg']}" for e in exc.errors()]
+            problems += [f"{path}: line {number}: {field}" for field in error_fields(exc, "(line)")]
             continue
         try:
             if record.scenario not in lib.scenarios:

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from agents.models.providers.base import ProviderError, ProviderRequest, ProviderResponse
-from scenarios.strict import StrictModel
+from scenarios.strict import StrictModel, error_fields
 
 MISSING_DIR = "missing"
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -51,8 +51,7 @@ def read_reply(path: Path) -> RecordedReply:
     try:
         reply = RecordedReply.model_validate_json(path.read_text(encoding="utf-8"))
     except ValidationError as exc:
-        fields = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}" for e in exc.errors())
-        raise ProviderError(f"{path}: {fields}", retryable=False) from exc
+        raise ProviderError(f"{path}: {'; '.join(error_fields(exc, '(file)'))}", retryable=False) from exc
     if reply.prompt_hash != path.stem:
         raise ProviderError(f"{path}: prompt_hash {reply.prompt_hash} does not match the file name", retryable=False)
     return reply
