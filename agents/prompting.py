@@ -149,7 +149,8 @@ class PromptTemplate:
             parts = {block: "".join(context.blocks[block][0](context)).strip() for block in ("system", "user")}
         except jinja2.UndefinedError as exc:
             raise PromptError(f"prompt template {self.path}: {exc.message}") from exc
-        return [{"role": "system", "content": parts["system"]}, {"role": "user", "content": parts["user"]}]
+        messages = [{"role": "system", "content": parts["system"]}, {"role": "user", "content": parts["user"]}]
+        return RenderedPrompt(messages, self.sha256)
 
 
 def _reusing(block: Any, names: tuple[str, ...], renderings: dict) -> Any:
@@ -206,6 +207,14 @@ class Conversation:
             self._text = f"{self._text}\n{added}" if self._text else added
             self._count, self._last = count, transcript[-1]
         return self._text
+
+
+class RenderedPrompt(list):
+    """The messages a template rendered, carrying the template's hash (a recording names the template it answers)."""
+
+    def __init__(self, messages: list[dict[str, str]], template_hash: str):
+        super().__init__(messages)
+        self.template_hash = template_hash
 
 
 class PromptSet:

@@ -77,11 +77,12 @@ def open_store(db: Path | str) -> Store:
     return Store.open(Path(db))
 
 
-def harness(store: Store, library: Library) -> Harness:
-    """The service that starts, resumes, executes and finalizes runs in `store`."""
+def harness(store: Store, library: Library, record_dir: Path | None = None) -> Harness:
+    """The service that starts, resumes, executes and finalizes runs in `store` (writing every real model reply to
+    `record_dir` as a recording, when given)."""
     from evals.runs.harness import Harness
 
-    return Harness(store, library)
+    return Harness(store, library, record_dir=record_dir)
 
 
 def find_run(store: Store, run_id: str) -> RunRecord:

@@ -39,6 +39,14 @@ JudgeModel = Annotated[str | None, typer.Option("--judge-model", help="Model for
 InterviewerPrompt = Annotated[Path | None, typer.Option("--interviewer-prompt", help="Your own interviewer template (.j2).")]
 CandidatePrompt = Annotated[Path | None, typer.Option("--candidate-prompt", help="Your own candidate template (.j2).")]
 GraderPrompt = Annotated[Path | None, typer.Option("--grader-prompt", help="Your own grader template (.j2).")]
+RecordOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--record",
+        help="Also write every model reply to this folder, one file per prompt, for `--<role>-model recorded/<folder>` "
+        "to replay offline (e.g. in CI).",
+    ),
+]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model response cache.")]
 InterviewerSource = Annotated[
     str | None,

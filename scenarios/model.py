@@ -35,6 +35,18 @@ class Competency(FrozenModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable competency id used by personas, grades and reports.")
     title: str = Field(description="Short human-readable title.")
     probes: str = Field(description="What interviewers probe for under this competency.")
+    anchors: dict[int, str] = Field(
+        description="What an answer at each level 1-5 looks like for this competency (a behaviourally anchored scale); "
+        "the grader's prompt and the labelling guide both render these."
+    )
+
+    @model_validator(mode="after")
+    def _five_levels(self) -> Competency:
+        if missing := [n for n in range(1, 6) if not self.anchors.get(n, "").strip()]:
+            raise ValueError(f"anchors: level {', '.join(map(str, missing))} missing (every level 1-5 needs its anchor)")
+        if extra := sorted(set(self.anchors) - set(range(1, 6))):
+            raise ValueError(f"anchors: levels {extra} are outside 1-5")
+        return self
 
 
 class Question(FrozenModel):
@@ -78,6 +90,7 @@ class Rubric(FrozenModel):
     """The scoring rubric, applied to each competency separately."""
 
     scored_per: Literal["competency"] = Field(description="Unit the rubric is applied to.")
+    principles: list[str] = Field(default_factory=list, description="How evidence is weighed, whatever the competency.")
     levels: list[RubricLevel] = Field(min_length=5, max_length=5, description="Descriptors for levels 1 to 5.")
 
     @model_validator(mode="after")
@@ -124,6 +137,9 @@ class RedFlag(FrozenModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable red-flag id.")
     description: str = Field(description="What the red flag looks like in an answer.")
     competencies: list[str] = Field(min_length=1, description="Competency ids the red flag relates to.")
+    applies: str = Field(description="When a story shows the red flag.")
+    not_a_flag: str = Field(description="What looks like it but is not (a redemption story is not a flag).")
+    level_there: str = Field(description="What the flag does to the level of the competency it shows in.")
 
 
 class StoryTiming(FrozenModel):

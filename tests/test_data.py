@@ -26,6 +26,7 @@ from evals.loading import (
     schema_text,
 )
 from evals.metrics.confounds import story_text
+from scenarios.guide import BLOCKS, GUIDE, block, current_block, render_flags
 
 runner = CliRunner()
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "microsoft-ai-engineer-behavioral.txt"
@@ -290,3 +291,23 @@ def test_no_two_personas_share_a_near_duplicate_story(lib):
         if pa != pb
     )
     assert worst[0] < 0.15, worst
+
+
+def test_every_competency_needs_an_anchor_for_each_of_the_five_levels(tmp_path):
+    source = yaml.safe_load((SCENARIO_DIR / "microsoft-ai-engineer-behavioral.yaml").read_text())
+    del source["competencies"][2]["anchors"][4]
+    path = tmp_path / "microsoft-ai-engineer-behavioral.yaml"
+    path.write_text(yaml.safe_dump(source, sort_keys=False))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path.name}: competencies.2" in result.output and "level 4 missing" in result.output, result.output
+
+
+def test_the_labelling_guide_renders_the_scenario_anchors_and_flags(lib):
+    # One source: the guide's levels and red-flag table are the scenario's, rendered; editing either alone fails here.
+    scenario = lib.scenario("microsoft-ai-engineer-behavioral")
+    text = GUIDE.read_text(encoding="utf-8")
+    for name in BLOCKS:
+        assert current_block(text, name) == block(scenario, name), f"run: python -m scenarios.guide ({name})"
+    assert "(2 if a grudging partial change)" in render_flags(scenario)
+    assert all(f"- 5: {c.anchors[5]}" in text for c in scenario.competencies)

@@ -252,3 +252,35 @@ def test_the_judge_settles_the_checks_the_rules_leave_unsure_and_its_reads_are_k
     shown = checks_by_interview(db, run_id)["rec-vague"]
     assert shown["conformance"]["next_steps_stated"] is False and shown["conformance"]["question_count"] is True
     assert "next_steps_stated" in shown["failed_checks"]
+
+
+def test_record_writes_every_reply_and_a_recorded_rerun_replays_them_offline(tmp_path):
+    from agents.prompting import PromptSet
+
+    lines = write(tmp_path / "rec.jsonl", LINES)
+    judge = register_script(InterviewScript(judge_flags={"How old are you": "age"}))
+    folder = tmp_path / "recordings"
+
+    def imported(db: Path, grader: str, judge_model: str, *extra: str) -> str:
+        args = ["import", str(lines), "--grader-model", grader, "--judge-model", judge_model, "--no-cache", "--db", str(db)]
+        result = runner.invoke(app, [*args, *extra])
+        assert result.exit_code in (0, 1), result.output
+        with duckdb.connect(str(db), read_only=True) as con:
+            (run_id,) = con.execute("select run_id from runs").fetchone()
+            failed = con.execute("select count(*) from model_calls where error is not null").fetchone()[0]
+        assert failed == 0
+        return run_id
+
+    first_db, second_db = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    first = imported(first_db, "baseline/counting", judge, "--record", str(folder))
+    written = [json.loads(p.read_text()) for p in folder.glob("*.json")]
+    grader_hash = PromptSet()["grader"].sha256
+    assert {r["role"] for r in written} >= {"grader", "judge"}
+    assert all(r["template_hash"] == grader_hash and r["model"] == "baseline/counting" for r in written if r["role"] == "grader")
+    assert sum(r["role"] == "grader" for r in written) == len(LINES)
+    second = imported(second_db, f"recorded/{folder}", f"recorded/{folder}")
+    grades = [
+        {i["persona_id"]: i["grade"] for i in json.loads(runner.invoke(app, ["report", run, "--json", "--db", str(db)]).output)["interviews"]}
+        for run, db in ((first, first_db), (second, second_db))
+    ]
+    assert grades[0] == grades[1] and all(g is not None for g in grades[0].values())  # the same replies, read back

@@ -133,8 +133,10 @@ def answer_key_phrases() -> list[str]:
         phrases.append(level.descriptor)
         phrases += [clause.strip(" .") for clause in level.descriptor.replace(";", ",").split(",") if len(clause.split()) >= 2]
     for flag in SCENARIO.red_flags:
-        phrases += [flag.description, flag.id]
+        phrases += [flag.description, flag.id, flag.applies, flag.not_a_flag]
         phrases += [clause.strip(" .") for clause in flag.description.split(";")]
+    phrases += [anchor for c in SCENARIO.competencies for anchor in c.anchors.values()]
+    phrases += SCENARIO.rubric.principles
     return phrases
 
 
@@ -177,8 +179,18 @@ def test_grader_prompt_says_candidate_text_is_data_and_lists_the_rubric():
     for level in SCENARIO.rubric.levels:
         assert level.descriptor in text
     for flag in SCENARIO.red_flags:
-        assert flag.id in text
+        assert flag.id in text and flag.applies in text and flag.not_a_flag in text
     assert "[1] CANDIDATE: I build ranking models." in text
+
+
+def test_grader_prompt_renders_each_competencys_anchored_levels_and_the_rubric_principles():
+    text = PROMPTS["grader"].render(scenario=SCENARIO, transcript=sample_transcript(), candidate=None)[1]["content"]
+    for competency in SCENARIO.competencies:
+        block = text.split(f"- {competency.id}: ", 1)[1]
+        for n in range(1, 6):
+            assert f"  {n}: {competency.anchors[n]}" in block  # in order, under its competency
+    assert all(p in text for p in SCENARIO.rubric.principles)
+    assert "A 4 needs a measured outcome" in text  # what a 4 and a 5 require, said outright
 
 
 def test_review_prompts_share_their_opening_so_the_transcript_is_evaluated_once():

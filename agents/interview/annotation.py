@@ -56,6 +56,14 @@ _NOT_A_HEADER = re.compile(
 _NAMED_WORDS = 25  # a main question named by its topic alone is short ("Launch under pressure. Tight targets.")
 _ACK_WORDS = 40
 _ACK_SENTENCE_WORDS = 4  # "Noted.", "That's fair, thanks.": a sentence of acknowledgement
+# A candidate reply this long is a story, not a greeting or a line about the weather: the turn before it asked for one.
+_STORY_WORDS = 100
+# The opening's own requests: a background summary is answered at length too, and is not a main question.
+_STORY_REQUEST = re.compile(
+    r"\b(tell|walk|talk|take) me (about|through)\b|\bdescribe\b|\bexample\b|\b(hear|learn) about\b|\btell me (one|a story)\b|"
+    r"\ba (time|situation|moment)\b"
+)
+_BACKGROUND = re.compile(r"\byourself\b|\byour (background|career|journey)\b")
 _ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")  # a turn this long with no question in it is a comment, not a follow-up: a question this short after an answer is a follow-up ("Numbers?", "Your part versus the team's?")
 
 
@@ -67,6 +75,7 @@ class _Reading:
     spoke: bool = False
     asked: bool = False  # a main question has been asked
     last_question: str | None = None
+    just_asked: bool = False  # the last move was a main question (acknowledgements aside)
     previous_candidate: str = ""
     heard: int = 0  # candidate turns so far
 
@@ -209,6 +218,13 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
         story = False  # "What's an example of one?", "And something went wrong?": a follow-up on the story being told
     if story:
         question = _bank_question(low, scenario, reading.last_question)
+        if (
+            question == reading.last_question
+            and reading.just_asked
+            and len(reading.previous_candidate.split()) <= 2 * _ASIDE_WORDS
+        ):
+            # "Sorry, you cut out, was it about latency?" "A launch where latency mattered...": the question said again.
+            return Guess(segment, "other")
         # A new story on the same topic as the current question may be a follow-up; after the close, a new question
         # breaks the format, which only a reader can confirm.
         same_topic = question == reading.last_question and not NEW_STORY.search(low[:60])
@@ -248,6 +264,8 @@ def _advance(reading: _Reading, label: TurnAnnotation) -> None:
     if label.action != "other":
         reading.previous_candidate = ""  # the candidate has this move to answer before it "answered" again
     reading.segment = label.segment
+    if label.action != "other":
+        reading.just_asked = label.action == "ask"
     if label.action == "ask":
         reading.asked = True
         reading.last_question = label.question_id
@@ -295,6 +313,48 @@ def annotations_model(scenario: Scenario, unsettled: list[int]) -> type[StrictMo
     return output_model("TurnLabels", StrictModel, labels=(list_of(label), Field(max_length=len(unsettled))))
 
 
+def _rules_pass(transcript: list[Turn], scenario: Scenario, opening: int | None = None) -> dict[int, TurnAnnotation]:
+    """The rules' labels turn by turn; `opening` is a turn known to ask the first main question."""
+    reading = _Reading()
+    labels: dict[int, TurnAnnotation] = {}
+    for turn in transcript:
+        if turn.speaker == "candidate":
+            reading.previous_candidate = turn.text
+            reading.heard += 1
+            continue
+        if turn.index == opening:
+            question = _bank_question(turn.text.lower(), scenario, None)
+            labels[turn.index] = _label(Guess("deep_dives", "ask", question, sure=False))
+        else:
+            labels[turn.index] = _label(_guess(turn.text, reading, scenario))
+        _merge_announcement(labels, transcript, turn.index)
+        _advance(reading, labels[turn.index])
+    return labels
+
+
+def _opening_story(transcript: list[Turn], labels: dict[int, TurnAnnotation]) -> int | None:
+    """A first main question the rules read as part of the opening: tailored to the CV, it matches no phrasing of a
+    new question ("So you moved the bank onto Azure. Walk me through the cutover."), but it asks for a story and the
+    candidate tells one. Only a reader can confirm it, so it stays unsure."""
+    for k, turn in enumerate(transcript):
+        label = labels.get(turn.index)
+        if label is None:
+            continue
+        if label.action == "ask" or label.segment != "intro":
+            return None
+        low = turn.text.lower()
+        reply = next((t for t in transcript[k + 1 :] if t.speaker == "candidate"), None)
+        if (
+            reply is not None
+            and len(reply.text.split()) >= _STORY_WORDS
+            and _STORY_REQUEST.search(low)
+            and not _BACKGROUND.search(low)
+            and not FORMAT_AHEAD.search(low)
+        ):
+            return turn.index
+    return None
+
+
 async def annotate(
     transcript: list[Turn], scenario: Scenario, client: ModelClient | None = None, template: PromptTemplate | None = None
 ) -> dict[int, TurnAnnotation]:
@@ -302,19 +362,11 @@ async def annotate(
 
     Without a client (`--annotator rules`) an unsettled turn keeps the rules' best guess, marked not sure.
     """
-    reading = _Reading()
-    labels: dict[int, TurnAnnotation] = {}
-    unsettled: list[int] = []
-    for turn in transcript:
-        if turn.speaker == "candidate":
-            reading.previous_candidate = turn.text
-            reading.heard += 1
-            continue
-        labels[turn.index] = _label(_guess(turn.text, reading, scenario))
-        _merge_announcement(labels, transcript, turn.index)
-        if not labels[turn.index].sure:
-            unsettled.append(turn.index)
-        _advance(reading, labels[turn.index])
+    labels = _rules_pass(transcript, scenario)
+    opening = _opening_story(transcript, labels)
+    if opening is not None:
+        labels = _rules_pass(transcript, scenario, opening)
+    unsettled = [index for index, label in labels.items() if not label.sure]
     if unsettled and client is not None and template is not None:
         verdict = await client.complete(
             "judge",

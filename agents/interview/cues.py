@@ -40,6 +40,9 @@ NEW_STORY = _any(
     r"\bhave you ever\b",
     r"\bwhat'?s (a|one|something|an example)\b",
     r"\bwas there (a|ever a|any) (time|case|situation|moment)\b|\b(if|whether|when) there was a time\b",
+    r"\bhas there (ever )?been (a|any) (time|case|situation|moment)\b",
+    r"\b(a|an|one|another) (launch|project|problem|failure|incident|decision|disagreement|conflict) (where|when|in which)\b",
+    r"(^|[.!?]\s+)here'?s (a|an|another|the next|my next) (\w+ )?(one|question|topic)\b",
     r"\bany time (you|when)\b|\bany time\b[^.?!]{0,60}\?",
     r"\bexample\?",
     r"\b(something|a skill|a method|a methodology|a failure|a launch|a time|one) you'?ve? (learned|learnt|picked up)\b",
@@ -48,7 +51,7 @@ NEW_STORY = _any(
     r"\blet'?s (do|talk about|move to|turn to|go to|switch to|start with) (a|an|one|some|your|the)? ?(?!your questions|questions)\w",
     r"\b(next|first|last|final|another|different) (one|question|topic)\b",
     r"\bmoving on\b|\bswitch(ing)? gears\b|\bnext up\b",
-    r"\bi'?d like to (ask|hear|turn|move|begin|start|talk|understand|know)\b",
+    r"\bi'?d like to (ask|hear|turn(?! (the interview|the tables|this|things|it) around)|move|begin|start|talk|understand|know)\b",
 )
 # A follow-up that points back at the story being told (or an earlier one): not a new main question.
 REFERS_BACK = _any(
@@ -103,6 +106,7 @@ INVITE = _any(
     r"\bwhat'?s on your mind\b|\b(anything|what) (else )?(are )?you(?:'re| are)? curious about\b",
     r"\btime for your questions\b|\byour questions\b",
     r"\b(opportunity|chance) to ask\b",
+    r"\bturn (the interview|the tables|this|things|it) around\b|\bin the hot seat\b|\bnow'?s your (moment|chance|turn)\b",
 )
 # The interviewer ends the interview: thanks for the time, next steps, goodbye.
 CLOSE = _any(
@@ -113,7 +117,7 @@ CLOSE = _any(
     r"\b(good ?bye|bye|take care|have a (great|good|nice|lovely) (day|evening|afternoon|rest|weekend))\b",
     r"\bbest of luck\b|\bgood luck\b",
     r"\b(will|'ll) (reach out|follow up|be in touch|get back to you|ping you)\b|\b(that|this) gives me what i need\b|"
-    r"\b(this|that) was (really |very |so |super )?(great|good|lovely|nice|fun|helpful|a pleasure)\b[^?]*$|\bwhat happens next\b|\b(as for|in terms of) (what'?s )?next\b|\bhear (back )?from (us|me|the|your|our)\b",
+    r"\b(this|that) was (really |very |so |super )?(great|good|lovely|nice|fun|helpful|a pleasure)\b[^?]*$|\bwhat happens (next|from here|now)\b|\b(was|been) (a lot of|so much|great) fun\b|\b(as for|in terms of) (what'?s )?next\b|\bhear (back )?from (us|me|the|your|our)\b",
     r"\b(wrap|wrapping) (up|things up)\b",
     r"\bthat concludes (our|the) (interview|conversation|time)\b",
 )
@@ -124,7 +128,7 @@ ASKS = _any(
     r"(you|it|they|that|the|there|he|she|anyone|anything|any)\b",
     r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
     r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b|(^|[.!?]\s+)why not\b",
-    r"\b(tell|walk|talk|give) (me|us)\b",
+    r"\b(tell|walk|talk|give) (me|us)\b|\btake me (into|through)\b|\b(i'?d like|i want) you to (take|walk|talk|tell)\b",
     r"(^|[.!?,]\s+|\b(can|could|would|will) you (please )?|\bplease |\bnow )(describe|share|explain|say more|elaborate)\b",
     r"\bexample\b",
     r"(^|[.!?]\s+)(and )?(what|how|why|who|which|when|where|did|does|do|was|were|anything|any)\b[^.!?]*[.!]?$",
@@ -142,6 +146,10 @@ LATER = _any(
     r"\byou (get|have) (some |plenty of )?time\b",
     r"\bthen\b|\bleave\b|\bminutes (for|of|on)\b",
 )
+# "We've about ten minutes for your questions, so fire away": a handover said in the imperative happens now, whatever
+# time it mentions, unless it is put off to the end.
+HANDOVER_NOW = _any(r"(^|[,;:]\s*|\b(so|then|please|just|now)\s+)(fire away|ask away|go ahead)\b")
+PUT_OFF = _any(r"\b(at the end|later|afterwards|towards the end|when we'?re done|before we finish)\b")
 # The interviewer describing the format ahead ("I will ask you about five or six situations"), not asking yet.
 FORMAT_AHEAD = _any(
     r"\b(i|we)(?:'ll| will| am going to|'m going to| are going to) (ask|spend|go|dig|cover|talk|move)\b",
@@ -237,6 +245,8 @@ def invites_now(low: str) -> bool:
     """Whether a (lower-cased) turn invites the candidate's questions now: an invitation that is neither the format
     explained ahead ("I'll leave time at the end for your questions") nor a courtesy before starting."""
     return any(
-        INVITE.search(sentence) and not LATER.search(sentence) and not BEFORE_START.search(sentence)
+        INVITE.search(sentence)
+        and (not LATER.search(sentence) or (HANDOVER_NOW.search(sentence) and not PUT_OFF.search(sentence)))
+        and not BEFORE_START.search(sentence)
         for sentence in _SENTENCE.split(low)
     )

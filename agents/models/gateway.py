@@ -37,6 +37,7 @@ from agents.models.providers.base import (
     RealModelCallBlocked,
     StructuredOutputError,
 )
+from agents.models.providers.recorded import write_reply
 from agents.models.rate_limit import model_limits
 from agents.models.response_cache import CachedResponse, ResponseCache, cache_key
 from agents.output_schema import json_schema
@@ -98,6 +99,7 @@ class Gateway:
         max_retries: int = 3,
         backoff_s: float = 0.5,
         breaker_threshold: int = 5,
+        record_dir: Path | None = None,
     ):
         self.models = models if models is not None else resolve_models()
         self.use_cache = use_cache
@@ -108,6 +110,7 @@ class Gateway:
         self.breaker = CircuitBreaker(breaker_threshold)
         self.spent_usd = 0.0  # every call's cost so far, for a run's budget
         self.limits = model_limits(self.models)
+        self.record_dir = record_dir  # every reply a real model gives is also written here, for `recorded/<dir>`
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopState] = weakref.WeakKeyDictionary()
 
     def close(self) -> None:
@@ -321,6 +324,17 @@ class GatewaySession:
                 record.cost_usd, record.cost_known = config.cost(record.prompt_tokens, record.completion_tokens), True
             self.gateway.spent_usd += record.cost_usd
             self.calls.append(record.record())
+        if self.gateway.record_dir is not None and not config.model.startswith("recorded/"):
+            # The reply that passed validation, for the prompt as first sent: a replay then needs no repair turn.
+            write_reply(
+                self.gateway.record_dir,
+                role,
+                config.model,
+                request.messages,
+                request.schema,
+                answer.response.text,
+                getattr(messages, "template_hash", None),
+            )
         if output_type is None:
             return answer.response.text
         assert answer.output is not None  # an answer for an output type always carries its object

@@ -17,6 +17,7 @@ from evals.terminal import (
     JudgeModel,
     ModelChoices,
     NoCache,
+    RecordOption,
     check_models,
     execute_and_finalize,
     fail,
@@ -42,6 +43,7 @@ def import_recordings(
     no_cache: NoCache = False,
     concurrency: Concurrency = None,
     no_gate: NoGate = False,
+    record: RecordOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Recorded interviews become a run: annotated, graded, judged and checked like simulated ones."""
@@ -67,7 +69,7 @@ def import_recordings(
         typer.echo(problem, err=True)
     check_models(planned.config.models, lib.scenario(planned.plan.scenario_id), choices.prompts())
     with open_store(db) as store:
-        harness = api.harness(store, lib)
+        harness = api.harness(store, lib, record_dir=record)
         try:
             prepared = harness.start(planned.plan, planned.config, label=label, persona_set_hash=planned.config.recordings_sha256)
         except api.HarnessError as exc:
@@ -87,6 +89,7 @@ def regrade(
     no_cache: NoCache = False,
     concurrency: Concurrency = None,
     no_gate: NoGate = False,
+    record: RecordOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Grade a run's frozen transcripts again with another grader or prompt: a new run, paired with the old by interview."""
@@ -98,7 +101,7 @@ def regrade(
         fail(str(exc))
     with open_store(db) as store:
         original = find_run(store, run_id)
-        harness = api.harness(store, lib)
+        harness = api.harness(store, lib, record_dir=record)
         try:
             prepared = api.start_regrade(
                 harness,

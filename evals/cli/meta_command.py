@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from evals.terminal import ConfigOption, GraderModel, JudgeModel, ModelChoices, NoCache, fail
+from evals.terminal import ConfigOption, GraderModel, GraderPrompt, JudgeModel, ModelChoices, NoCache, RecordOption, fail
 
 
 def meta(
@@ -18,6 +18,7 @@ def meta(
     ] = "rules",
     grader_model: GraderModel = None,
     judge_model: JudgeModel = None,
+    grader_prompt: GraderPrompt = None,
     config: ConfigOption = None,
     no_cache: NoCache = False,
     corpus: Annotated[
@@ -25,6 +26,7 @@ def meta(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole measurement as JSON, and nothing else.")] = False,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Report the gates but exit 0 even when one fails.")] = False,
+    record: RecordOption = None,
 ) -> None:
     """Measure the checks on the labelled corpus: precision, recall and F1 of each check's failures with intervals, how
     many cases it settles, and the annotator's accuracy. Exits 1 when a gate fails on the test half."""
@@ -40,11 +42,14 @@ def meta(
     except DataError as exc:
         fail(str(exc))
     gateway = None
+    choices = ModelChoices(
+        grader_model=grader_model, judge_model=judge_model, grader_prompt=grader_prompt, config=config, no_cache=no_cache
+    )
+    prompts = choices.prompts()
     if annotator == "judge" or grader_model:
-        choices = ModelChoices(grader_model=grader_model, judge_model=judge_model, config=config, no_cache=no_cache)
-        gateway = choices.gateway(Path("results/harness.duckdb"), concurrency=4)
+        gateway = choices.gateway(Path("results/harness.duckdb"), concurrency=4, record_dir=record)
     tier: Literal["rules", "judge"] = "judge" if annotator == "judge" else "rules"
-    report = measure(lib, recordings, half=half, annotator=tier, gateway=gateway, grade=grader_model is not None)
+    report = measure(lib, recordings, half=half, annotator=tier, gateway=gateway, prompts=prompts, grade=grader_model is not None)
     if gateway is not None:
         gateway.close()
     if as_json:

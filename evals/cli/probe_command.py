@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from evals.terminal import DEFAULT_DB, INTERRUPTED, DbOption, NameSetsOption, NoCache, fail, find_run, open_store
+from evals.terminal import DEFAULT_DB, INTERRUPTED, DbOption, NameSetsOption, NoCache, RecordOption, fail, find_run, open_store
 
 Suite = Annotated[
     str | None,
@@ -26,6 +26,7 @@ def probe(
     no_cache: NoCache = False,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Interviews probed at once.")] = None,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Report the gates but exit 0 even when one fails.")] = False,
+    record: RecordOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Grade perturbed copies of a run's transcripts with the run's own grader, and gate how the grades move."""
@@ -43,7 +44,7 @@ def probe(
         fail(str(exc))
     with open_store(db) as store:
         run = find_run(store, run_id)
-        harness = Harness(store, lib)
+        harness = Harness(store, lib, record_dir=record)
         try:
             if isinstance(run.config, ProbeConfig) and run.status != "complete":
                 given = [flag for flag, value in _settings_flags(suite, name_sets, config, label, no_cache) if value]

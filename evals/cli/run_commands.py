@@ -26,6 +26,7 @@ from evals.terminal import (
     ModelChoices,
     NameSetsOption,
     NoCache,
+    RecordOption,
     check_credentials,
     check_models,
     execute_and_finalize,
@@ -78,6 +79,7 @@ def run(
         bool, typer.Option("--twins", help="Also interview each persona under every name set, to compare how names are treated.")
     ] = False,
     name_sets: NameSetsOption = None,
+    record: RecordOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Simulate interviews over a persona set, check grader, interviewer and personas, and gate the result."""
@@ -125,7 +127,7 @@ def run(
             found = run_estimate(store, lib, plan.scenario_id, new_run[1], choices.prompts(), len(plan.pairs))
             print_estimate(found, len(plan.persona_ids), trials)
             return
-        harness = Harness(store, lib)
+        harness = Harness(store, lib, record_dir=record)
         try:
             if new_run is not None:
                 budget = _budget(store, lib, new_run[0].scenario_id, new_run[1], choices.prompts(), max_cost)

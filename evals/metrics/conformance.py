@@ -212,14 +212,17 @@ def _may_ask(reading: _Reading, turn: Turn) -> bool:
 def _coverage(reading: _Reading, scenario: Scenario) -> Verdict:
     known = {q.id for q in scenario.question_bank}
     asks = reading.asks()
-    covered = {
-        c for t in asks if not reading.unsure(t) and t.question_id in known for c in scenario.question(t.question_id).competencies
-    }
+    targets = [scenario.question(t.question_id).competencies for t in asks if not reading.unsure(t) and t.question_id in known]
+    covered = {c for competencies in targets for c in competencies}
     open_asks = [t for t in asks if reading.unsure(t) or t.question_id not in known]
     open_asks += [t for t in reading.interviewer if _may_ask(reading, t)]
     need = scenario.question_rule.min_competencies
-    if len(covered) >= need:
+    if len(covered) >= need and (reading.structured or len({competencies[0] for competencies in targets}) >= need):
         return True
+    if len(covered) >= need:
+        # Read from the words, a count reached only through a question's second competency is unsure: a paraphrased
+        # failure story shows ownership, and growth mindset only if it asked what was learned; a reader decides.
+        return None
     most = max((len(q.competencies) for q in scenario.question_bank), default=1)
     return False if len(covered) + most * len(open_asks) < need else None
 
@@ -306,7 +309,8 @@ def _next_steps(reading: _Reading) -> Verdict:
         for k, t in enumerate(reading.interviewer)
         if t.segment == "wrap_up" or t.action == "close" or (k > last and t.segment == "deep_dives")
     ]
-    closing = closing or reading.interviewer[-2:]
+    # The last thing the interviewer says belongs to the closing, whatever segment it was read in.
+    closing = closing + [t for t in reading.interviewer[-1:] if t not in closing] if closing else reading.interviewer[-2:]
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
         return True

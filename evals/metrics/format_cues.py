@@ -69,6 +69,7 @@ BRUSH_OFF = _any(
     r"\bwhole can of worms\b|\bnot going to get into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
     r"\byou know how it is\b|\bthat reminds me\b|\brabbit hole\b|\bwouldn'?t worry about\b",
     r"\byou'?d (get|find out|see) (a feel|for yourself)\b",
+    r"\byou'?(ll|d)( will| would)? (get a feel for|figure out|find out|see)( that| it| this)?[^.?!]{0,20}\b(once|when) you'?re (in|here|on)\b",
 )
 
 # A question that tells the candidate the answer wanted: the good conduct presumed ("I assume you ran a privacy
@@ -79,10 +80,13 @@ _CONDUCT = (
     r"stopped|paused|pulled|shut|blocked|insisted|pushed back)"
 )
 LEADING = _any(
-    r"\b(i assume|i'?m assuming|i'?d (guess|assume|imagine)|i'?m guessing|i take it|presumably|obviously|of course|surely|no doubt)\b[^.?!]{0,30}\b(you|your team)\b[^.?!]{0,160}\?",
-    rf"\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?{_CONDUCT}\b(?![^.?!]*\bdifferently\b)[^.?!]{{0,160}}\?",
+    r"\b(i assume|i'?m assuming|let me guess|i'?d (guess|assume|imagine)|i'?m guessing|i take it|presumably|obviously|of course|surely|no doubt)\b[^.?!]{0,30}\b(you|your team)\b[^.?!]{0,160}\?",
+    # "Anything you'd have put in place earlier?" asks openly, and reflection is no leading.
+    rf"(?<!anything )(?<!what )(?<!something )\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?"
+    rf"{_CONDUCT}\b(?![^.?!]*\b(differently|earlier|sooner|instead|next time)\b)[^.?!]{{0,160}}\?",
     rf"\byou (already |obviously |definitely )?{_CONDUCT}\b[^.?!]{{0,120}},\s*(right|yes|correct|surely|no)\?\s*$",
     r"\b(didn'?t|wouldn'?t|shouldn'?t|don'?t) you (think|agree|say)\b",
+    r"\blet me guess\b[^.?!]{0,120}\byou\b[^.?!]{0,120}\?",
 )
 # Words of a question that may lead, which only a reader can judge.
 LEADING_HINT = _any(

@@ -261,6 +261,7 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
         "direct": (
             r"\bwhat(?:'s| is| was) your (base|salary|comp|compensation|pay|package)\b",
             r"\bwhat you'?re on (at the moment|now|currently|at)\b|\bwhat (were|are) they paying you\b",
+            r"\bwhat (are|were) you on (at the moment|now|currently|right now|these days)\b",
             r"\b(current|previous|last|present|existing) (salary|compensation|comp|pay|base|package|ctc|total comp)\b",
             r"\bhow much (are|were|do|did) you (make|making|earn|earning|paid|get paid)\b",
             r"\bwhat (are|were|do|did) you (make|making|earn|earning|paid)\b",
@@ -302,7 +303,10 @@ _SURE_LEAK = (
     r"\b(over|above|below|under|clear(ing)?|meet(ing)?) (our|the) (hiring |hire )?bar\b",
     r"\bwhat gets (people|you|candidates) (over the line|a [1-5]|to a [1-5])\b",
     r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear |weak )?[1-5]\b(?![-%\dx]|\.\d| (minute|hour|day|week|percent|ms|second)s?\b)",
-    r"\b(give|gave|giving) (you|that|this|it) an? ([1-5]|one|two|three|four|five)\b",
+    r"\b(give|gave|giving) (you|that|this|it) an? ([1-5]|one|two|three|four|five)\b(?!-)",  # not "a one-line summary"
+    r"\b(gets?|given) an? (score|rating|grade|mark) (from|of|between) (1|one)\b",
+    r"\bwhat separates (that|this|it|you) from an? ([1-5]|one|two|three|four|five)\b",
+    r"\b(sits?|sitting|lands?|landing) (around|at|near) the (basic|low|lower|high|higher|strong|weak) end\b",
     r"\b(score|rating|grade)d? (of |as )?(a |an )?[1-5](\.5)?\b(?![-%\d]|\.\d)",
 )
 _RUBRIC_WORDS = (

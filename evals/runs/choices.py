@@ -105,12 +105,16 @@ class ModelChoices:
         """The flags that were set, by name, for refusing them where they do not apply."""
         return [f"--{name.replace('_', '-')}" for name, value in vars(self).items() if value not in (None, False)]
 
-    def gateway(self, db: Path, concurrency: int = 8) -> Gateway:
+    def gateway(self, db: Path, concurrency: int = 8, record_dir: Path | None = None) -> Gateway:
         """The gateway for a command, with its response cache beside the results database."""
         from agents.models.gateway import CACHE_FILENAME, Gateway
 
         return Gateway(
-            self.resolve(), cache_path=db.parent / CACHE_FILENAME, use_cache=not self.no_cache, concurrency=concurrency
+            self.resolve(),
+            cache_path=db.parent / CACHE_FILENAME,
+            use_cache=not self.no_cache,
+            concurrency=concurrency,
+            record_dir=record_dir,
         )
 
 

@@ -50,9 +50,11 @@ class RunSettings(StrictModel):
         """The templates this run renders (raises PromptError when an override file is gone)."""
         return PromptSet({role: Path(path) if path else None for role, path in self.prompts.items()})
 
-    def gateway(self, cache_path: Path) -> Gateway:
-        """A gateway for this run's models, with its response cache at `cache_path`."""
-        return Gateway(self.models, cache_path=cache_path, use_cache=self.use_cache, concurrency=self.concurrency)
+    def gateway(self, cache_path: Path, record_dir: Path | None = None) -> Gateway:
+        """A gateway for this run's models, with its response cache at `cache_path` (recording to `record_dir`)."""
+        return Gateway(
+            self.models, cache_path=cache_path, use_cache=self.use_cache, concurrency=self.concurrency, record_dir=record_dir
+        )
 
     def settings(self) -> dict[str, Any]:
         """The shared settings as fields, to start a run of another kind from this one."""

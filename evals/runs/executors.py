@@ -64,7 +64,7 @@ class _Reviewed:
     """What the interview-producing kinds share: a gateway, a writer thread, and committing each reviewed interview."""
 
     def execute(self, ctx: RunContext, prepared: PreparedRun, on_result: OnResult | None, budget: Budget | None) -> None:
-        gateway = prepared.config.gateway(ctx.cache_path)
+        gateway = prepared.config.gateway(ctx.cache_path, ctx.record_dir)
         # closing: the replies the gateway's cache writes behind are committed however the run ends.
         with StoreWriter(ctx.store, prepared.run_id) as writer, batch_gc(), contextlib.closing(gateway):
             self._produce(ctx, prepared, gateway, _Committer(ctx, prepared, writer, on_result), budget)

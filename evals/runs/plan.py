@@ -108,12 +108,14 @@ class PreparedRun:
 
 
 class RunContext:
-    """Runs live in `store`; scenarios and personas come from `library`; model replies are cached at `cache_path`."""
+    """Runs live in `store`; scenarios and personas come from `library`; model replies are cached at `cache_path`, and
+    also written to `record_dir` as recordings when it is given (`--record`)."""
 
-    def __init__(self, store: Store, library: Library, cache_path: Path | None = None):
+    def __init__(self, store: Store, library: Library, cache_path: Path | None = None, record_dir: Path | None = None):
         self.store = store
         self.library = library
         self.cache_path = cache_path if cache_path is not None else store.path.parent / CACHE_FILENAME
+        self.record_dir = record_dir
 
     def persona_hashes(self, persona_ids: list[str]) -> dict[str, str]:
         return {pid: file_sha256(self.library.files[f"persona:{pid}"]) for pid in persona_ids}

@@ -102,7 +102,7 @@ def execute_probe(ctx: RunContext, prepared: PreparedRun, on_result: OnResult | 
     assert isinstance(prepared.config, ProbeConfig), "not a probe run"
     settings = prepared.config.probe
     scenario = ctx.library.scenario(prepared.run.scenario_id)
-    gateway = prepared.config.gateway(ctx.cache_path)
+    gateway = prepared.config.gateway(ctx.cache_path, ctx.record_dir)
     base = ctx.store.get_run_exact(settings.base_run)
     originals = graded_originals(ctx, base)
     done = {p.key for p in ctx.store.load_probe_grades(prepared.run_id) if p.status == "completed"}

@@ -41,6 +41,26 @@ def prompt_hash(messages: list[dict[str, Any]], schema: dict[str, Any] | None) -
     return hashlib.sha256(_CANONICAL.encode({"messages": messages, "schema": schema}).encode("utf-8")).hexdigest()
 
 
+def write_reply(
+    folder: Path,
+    role: str,
+    model: str,
+    messages: list[dict[str, Any]],
+    schema: dict[str, Any] | None,
+    text: str,
+    template_hash: str | None,
+) -> Path:
+    """Record one reply (`--record DIR`): the file `recorded/<folder>` replays for exactly this prompt."""
+    key = prompt_hash(messages, schema)
+    reply = RecordedReply(
+        prompt_hash=key, role=role, model=model, template_hash=template_hash, recorded_on=date.today(), text=text
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{key}.json"
+    path.write_text(reply.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def recording_dir(model: str) -> Path:
     """The folder a `recorded/<dir>` model string names."""
     return Path(model.partition("/")[2])
