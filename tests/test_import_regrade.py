@@ -280,7 +280,10 @@ def test_record_writes_every_reply_and_a_recorded_rerun_replays_them_offline(tmp
     assert sum(r["role"] == "grader" for r in written) == len(LINES)
     second = imported(second_db, f"recorded/{folder}", f"recorded/{folder}")
     grades = [
-        {i["persona_id"]: i["grade"] for i in json.loads(runner.invoke(app, ["report", run, "--json", "--db", str(db)]).output)["interviews"]}
+        {
+            i["persona_id"]: i["grade"]
+            for i in json.loads(runner.invoke(app, ["report", run, "--json", "--db", str(db)]).output)["interviews"]
+        }
         for run, db in ((first, first_db), (second, second_db))
     ]
     assert grades[0] == grades[1] and all(g is not None for g in grades[0].values())  # the same replies, read back

@@ -82,11 +82,8 @@ def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_develop
         assert check["defects"] == sum(1 for ok in counted if not ok), check["check"]
         parts = ("true_fail", "false_fail", "missed", "true_pass", "unsure_defect", "unsure_clean")
         assert sum(check[k] for k in parts) == len(counted)
-    # The rules were written on this half: a change that breaks them here shows at once. One case stays apart: w6-07
-    # asks four questions whose competencies are four by the scenario's reading of the incident question (ownership
-    # and growth mindset), three by its raters' (ownership alone); the check follows the scenario.
-    coverage_by_scenario = ["competency_coverage: recall 0.00 < 0.9"]
-    assert [f for f in measured["gates"]["failed"] if f not in coverage_by_scenario] == []
+    # The rules were written on this half: a change that breaks them here shows at once.
+    assert measured["gates"]["failed"] == []
     accuracy = measured["annotator_accuracy"]
     assert accuracy["action"]["value"] >= 0.9 and accuracy["question_id"]["value"] >= 0.9
 

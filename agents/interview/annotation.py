@@ -58,11 +58,7 @@ _ACK_WORDS = 40
 _ACK_SENTENCE_WORDS = 4  # "Noted.", "That's fair, thanks.": a sentence of acknowledgement
 # A candidate reply this long is a story, not a greeting or a line about the weather: the turn before it asked for one.
 _STORY_WORDS = 100
-# The opening's own requests: a background summary is answered at length too, and is not a main question.
-_STORY_REQUEST = re.compile(
-    r"\b(tell|walk|talk|take) me (about|through)\b|\bdescribe\b|\bexample\b|\b(hear|learn) about\b|\btell me (one|a story)\b|"
-    r"\ba (time|situation|moment)\b"
-)
+# The opening's own request that is answered at length too, and is not a main question: a background summary.
 _BACKGROUND = re.compile(r"\byourself\b|\byour (background|career|journey)\b")
 _ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")  # a turn this long with no question in it is a comment, not a follow-up: a question this short after an answer is a follow-up ("Numbers?", "Your part versus the team's?")
 
@@ -150,8 +146,8 @@ def _opening_request(low: str) -> str:
     return " ".join(_SENTENCE.split(low)[-2:])
 
 
-def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
-    """The rules' reading of one interviewer turn."""
+def _guess(text: str, reading: _Reading, scenario: Scenario, reply: str | None = None) -> Guess:
+    """The rules' reading of one interviewer turn; `reply` is what the candidate said next, when known (a recording)."""
     low = text.lower()
     segment = reading.segment
     candidate_asked = bool(reading.previous_candidate) and bool(CANDIDATE_ASKS.search(reading.previous_candidate.lower()))
@@ -167,9 +163,16 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
         story_asked = bool(NEXT_QUESTION.search(low)) or (
             ends_asking_back and _topic_header(low, scenario, reading.last_question)
         )
-        if story_asked or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH:
+        # An answer full of a bank question's words ("customers", "feedback", "telemetry") asks nothing: no question.
+        if ("?" in low or NEW_STORY.search(low)) and (
+            story_asked or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH
+        ):
             return Guess("deep_dives", "ask", _bank_question(low, scenario, reading.last_question), sure=False)
         return Guess("candidate_questions", "answer_candidate")
+    if candidate_asked and ends_asking and segment == "deep_dives" and not asks and not NEW_STORY.search(low):
+        # The candidate asked and the interviewer only tells: an answer (about the team, or what a question meant),
+        # not a main question, however many topic words it uses.
+        return Guess(segment, "other")
     # Before any question, an opening that describes the format ("...then ten minutes for your questions") neither
     # invites questions now nor asks for a story.
     describes_format = not reading.asked and bool(FORMAT_AHEAD.search(low))
@@ -179,7 +182,15 @@ def _guess(text: str, reading: _Reading, scenario: Scenario) -> Guess:
         and not NEW_STORY.search(low)
         and not describes_format
     ):
-        return Guess("candidate_questions", "transition")
+        if reading.asked:
+            return Guess("candidate_questions", "transition")
+        # Before the first main question an invitation mostly describes the format ("...and in the end ten minutes
+        # for your questions"): the reply tells, a question back opening the candidate's questions early.
+        if reply is None:
+            return Guess("candidate_questions", "transition", sure=False)
+        if CANDIDATE_ASKS.search(reply.lower()) and len(reply.split()) > _TERSE:
+            return Guess("candidate_questions", "transition")
+        return Guess(segment, "other")
     if CLOSE.search(low) and not asks and (reading.asked or segment != "intro"):
         return Guess("wrap_up", "close")
     if (
@@ -313,46 +324,55 @@ def annotations_model(scenario: Scenario, unsettled: list[int]) -> type[StrictMo
     return output_model("TurnLabels", StrictModel, labels=(list_of(label), Field(max_length=len(unsettled))))
 
 
-def _rules_pass(transcript: list[Turn], scenario: Scenario, opening: int | None = None) -> dict[int, TurnAnnotation]:
-    """The rules' labels turn by turn; `opening` is a turn known to ask the first main question."""
+def _rules_pass(transcript: list[Turn], scenario: Scenario, forced: dict[int, Guess] | None = None) -> dict[int, TurnAnnotation]:
+    """The rules' labels turn by turn; `forced` gives turns whose reading the candidate's reply settled."""
     reading = _Reading()
     labels: dict[int, TurnAnnotation] = {}
-    for turn in transcript:
+    for k, turn in enumerate(transcript):
         if turn.speaker == "candidate":
             reading.previous_candidate = turn.text
             reading.heard += 1
             continue
-        if turn.index == opening:
-            question = _bank_question(turn.text.lower(), scenario, None)
-            labels[turn.index] = _label(Guess("deep_dives", "ask", question, sure=False))
-        else:
-            labels[turn.index] = _label(_guess(turn.text, reading, scenario))
+        reply = _reply(transcript, k)
+        guess = (forced or {}).get(turn.index) or _guess(turn.text, reading, scenario, reply.text if reply else "")
+        labels[turn.index] = _label(guess)
         _merge_announcement(labels, transcript, turn.index)
         _advance(reading, labels[turn.index])
     return labels
 
 
-def _opening_story(transcript: list[Turn], labels: dict[int, TurnAnnotation]) -> int | None:
-    """A first main question the rules read as part of the opening: tailored to the CV, it matches no phrasing of a
-    new question ("So you moved the bank onto Azure. Walk me through the cutover."), but it asks for a story and the
-    candidate tells one. Only a reader can confirm it, so it stays unsure."""
+def _reply(transcript: list[Turn], k: int) -> Turn | None:
+    """The candidate's next turn after position `k`, before the interviewer speaks again."""
+    for turn in transcript[k + 1 :]:
+        if turn.speaker == "interviewer":
+            return None
+        return turn
+    return None
+
+
+def _first_question(transcript: list[Turn], labels: dict[int, TurnAnnotation], scenario: Scenario) -> dict[int, Guess]:
+    """Where the rules' first main question disagrees with what the candidate did, the reply decides (unsure, for a
+    reader to confirm): an opening turn that asks something and draws a story-length answer asks the first main
+    question, though tailored to the CV it matches no phrasing of one ("So you moved the bank onto Azure. The cutover,
+    how did you plan it?"); a first 'question' that draws a few words and names no topic of the bank was small talk
+    ("Let me move closer to the router. Is that better?")."""
     for k, turn in enumerate(transcript):
         label = labels.get(turn.index)
         if label is None:
             continue
-        if label.action == "ask" or label.segment != "intro":
-            return None
         low = turn.text.lower()
-        reply = next((t for t in transcript[k + 1 :] if t.speaker == "candidate"), None)
-        if (
-            reply is not None
-            and len(reply.text.split()) >= _STORY_WORDS
-            and _STORY_REQUEST.search(low)
-            and not _BACKGROUND.search(low)
-            and not FORMAT_AHEAD.search(low)
-        ):
-            return turn.index
-    return None
+        reply = _reply(transcript, k)
+        words = len(reply.text.split()) if reply is not None else 0
+        if label.action == "ask":
+            bank = max(topic_scores(low, tuple(scenario.question_bank)).values(), default=0)
+            if words <= _ASIDE_WORDS and not bank and reply is not None:
+                return {turn.index: Guess(label.segment if label.segment != "deep_dives" else "intro", "other", sure=False)}
+            return {}
+        if label.segment != "intro":
+            return {}
+        if words >= _STORY_WORDS and ASKS.search(low) and not _BACKGROUND.search(low) and not FORMAT_AHEAD.search(low):
+            return {turn.index: Guess("deep_dives", "ask", _bank_question(low, scenario, None), sure=False)}
+    return {}
 
 
 async def annotate(
@@ -363,9 +383,11 @@ async def annotate(
     Without a client (`--annotator rules`) an unsettled turn keeps the rules' best guess, marked not sure.
     """
     labels = _rules_pass(transcript, scenario)
-    opening = _opening_story(transcript, labels)
-    if opening is not None:
-        labels = _rules_pass(transcript, scenario, opening)
+    if forced := _first_question(transcript, labels, scenario):
+        labels = _rules_pass(transcript, scenario, forced)
+        # A false start set aside, the real first question may now need the reply's reading too.
+        if more := _first_question(transcript, labels, scenario):
+            labels = _rules_pass(transcript, scenario, forced | more)
     unsettled = [index for index, label in labels.items() if not label.sure]
     if unsettled and client is not None and template is not None:
         verdict = await client.complete(

@@ -23,7 +23,7 @@ NEXT_QUESTION = _any(
     r"\blet'?s start (there|with (that|this|your|the))\b|(^|[.!?]\s+)start with an? \w+",
     r"(^|[.!?]\s+)next[.:!]",
     r"\b((one more|another|last|final) (question|story|example|topic|area|one)|moving on|switch(ing)? gears|change (of )?topic|different angle)\b",
-    r"\blet me (jump|switch|move|turn)\b|\blet'?s get the ball rolling\b|\blet'?s (dive|jump) (right )?in\b",
+    r"\blet me (jump|switch|move|turn) (on|to|over|gears|back|ahead|things)\b|\blet'?s get the ball rolling\b|\blet'?s (dive|jump) (right )?in\b",
     r"\b(tell|talk) (me |us )?about (a|an|some|something|the time|a time|times?) (when|where|that|you)\b",
     r"(^|[.!?]\s+)(a |the )?time (you|when|where)\b",
     r"\b(please )?tell (me |us )?about (a|an) (time|situation|vague|launch|failure|problem|project|disagreement)\b",
@@ -106,7 +106,8 @@ INVITE = _any(
     r"\bwhat'?s on your mind\b|\b(anything|what) (else )?(are )?you(?:'re| are)? curious about\b",
     r"\btime for your questions\b|\byour questions\b",
     r"\b(opportunity|chance) to ask\b",
-    r"\bturn (the interview|the tables|this|things|it) around\b|\bin the hot seat\b|\bnow'?s your (moment|chance|turn)\b",
+    r"\bturn (the interview|the tables|this|things|it) around\b|\bin the hot seat\b|\bnow(?:'s| is) your (moment|chance|turn|time)\b",
+    r"\bwhat you (want|would like|'d like) to (know|ask)\b",
 )
 # The interviewer ends the interview: thanks for the time, next steps, goodbye.
 CLOSE = _any(
@@ -141,7 +142,7 @@ BEFORE_START = _any(
     r"\babout (the|this) (format|process|structure)\b",
 )
 LATER = _any(
-    r"\b(at the end|later|afterwards|after that|towards the end|leave (some )?time|save (some )?time)\b",
+    r"\b(at the end|in the end|by the end|later|afterwards|after that|towards the end|leave (some )?time|save (some )?time)\b",
     r"\b(we|i|you)(?:'ll| will| can)\b",
     r"\byou (get|have) (some |plenty of )?time\b",
     r"\bthen\b|\bleave\b|\bminutes (for|of|on)\b",
@@ -217,7 +218,7 @@ CANDIDATE_ASKS = _any(
     r"\b(what|how|why|who|which)(?:'d|'s)? (was|were|did|do|does|is|are|would|about|the|kind|size|part|made)\b",
     r"\bwas there (ever )?(a|any)\b|\bwhat'?d you\b|\bhow'?d you\b|(^|[.!?]\s+)why not\b",
     r"\bi (was|am) (wondering|curious)\b",
-    r"\bi'?d (like|love) to (know|hear|ask)\b",
+    r"\bi'?d (like|love) to (know|hear|ask|understand|learn)\b|\bi wonder\b",
     r"\bcould you (tell|say|share)\b",
 )
 

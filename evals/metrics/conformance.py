@@ -319,7 +319,7 @@ def _next_steps(reading: _Reading) -> Verdict:
 
 def _leading(reading: _Reading) -> Verdict:
     questions = [t.text.lower() for t in reading.interviewer if t.segment == "deep_dives" and "?" in t.text]
-    if any(LEADING.search(s) for q in questions for s in _SENTENCE.split(q)):
+    if any(LEADING.search(s) for q in questions for s in [q, *_SENTENCE.split(q)]):  # some leads span two sentences
         return False
     return None if any(LEADING_HINT.search(q) for q in questions) else True
 

@@ -87,6 +87,10 @@ LEADING = _any(
     rf"\byou (already |obviously |definitely )?{_CONDUCT}\b[^.?!]{{0,120}},\s*(right|yes|correct|surely|no)\?\s*$",
     r"\b(didn'?t|wouldn'?t|shouldn'?t|don'?t) you (think|agree|say)\b",
     r"\blet me guess\b[^.?!]{0,120}\byou\b[^.?!]{0,120}\?",
+    # The assumption stated, then a tag asking the candidate to agree ("I'm assuming you ran a bias audit. That's
+    # right, isn't it?").
+    r"\b(i'?m assuming|i assume|i take it|presumably|i'?d guess|i'?m guessing)\b[^?]{0,40}\byou\b[^?]{0,300}"
+    r"\b(right|isn'?t it|didn'?t you|wasn'?t it|weren'?t you|correct|yeah|yes)\?",
 )
 # Words of a question that may lead, which only a reader can judge.
 LEADING_HINT = _any(
@@ -94,6 +98,9 @@ LEADING_HINT = _any(
     r"\b(i bet|surely)\b[^.?!]*\?",
     # The interviewer's own story of what worked, then a yes/no question: it may lead, only a reader can tell.
     r"\b(when i was|in my experience|we had exactly|i know this situation|i'?ve seen)\b.{80,}\b(did|do|was|were|would) you\b[^.?!]*\?",
+    # The interviewer's own team's way first, then the candidate asked to compare: it may set the answer wanted.
+    r"\b(how we would|what we do is|the way we do|our standard|what we'?ve learned|we always|we never)\b.{80,}"
+    r"\b(did you|do you|how (does|did) (that|this|yours) compare|you can tell me)\b",
 )
 
 # Talk about the candidate's life outside work: a reader must see it before the interview can pass as free of

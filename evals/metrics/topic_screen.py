@@ -160,8 +160,14 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
             r"\byour religion\b",
             r"\bdo you (go to|attend) (church|mosque|synagogue|temple|services)\b",
             r"\bwhat (religious )?holidays do you (observe|celebrate)\b",
+            r"\bare you (very |quite )?(observant|devout|practi[cs]ing)\b",
+            r"\bdo you (observe|keep|practi[cs]e|celebrate) (the (high )?holy days|the holidays|your faith|the sabbath|kosher|halal|ramadan|the fast)\b",
         ),
-        "personal": (r"\breligio\w*", r"\b(church|mosque|synagogue|temple|worship|pray(er|ing)?|sabbath)\b"),
+        "personal": (
+            r"\breligio\w*",
+            r"\b(church|mosque|synagogue|temple|worship|pray(er|ing)?|sabbath|observant|devout|kosher|halal)\b",
+            r"\b(rosh hashanah|yom kippur|passover|hanukkah|ramadan|eid|diwali|lent)\b",
+        ),
     },
     "national origin or citizenship beyond work authorization": {
         "direct": (
@@ -264,6 +270,7 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
             r"\bwhat (are|were) you on (at the moment|now|currently|right now|these days)\b",
             r"\b(current|previous|last|present|existing) (salary|compensation|comp|pay|base|package|ctc|total comp)\b",
             r"\bhow much (are|were|do|did) you (make|making|earn|earning|paid|get paid)\b",
+            r"\bhow much (you are|you're|you were) (making|earning|paid|getting paid)\b",
             r"\bwhat (are|were|do|did) you (make|making|earn|earning|paid)\b",
             r"\bsalary history\b|\bpay ?stub\b|\bw-?2\b",
             r"\b(what|how much) (is|was) your (salary|pay|compensation|comp|base)\b",

@@ -1,0 +1,83 @@
+"""The rules annotator reads a turn by what the candidate did next, where the words alone mislead it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from agents.interview.annotation import RulesAnnotator, annotate
+from agents.records import Turn
+from tests.conftest_helpers import SCENARIO
+
+STORY = " ".join(["We had a latency target of two hundred milliseconds and I planned the rollout in stages."] * 8)
+INTRO = "Hi, I'm Sam. Please keep anything confidential out of it, and take a minute of setup per story."
+
+
+def transcript(*lines: tuple[str, str]) -> list[Turn]:
+    return [
+        Turn(index=k, speaker=speaker, text=text, segment="?", minute=float(k), duration_minutes=1.0)  # type: ignore[arg-type]
+        for k, (speaker, text) in enumerate(lines)
+    ]
+
+
+def labels(turns: list[Turn]) -> list[tuple[str, str, bool]]:
+    found = asyncio.run(annotate(turns, SCENARIO))
+    return [(found[k].segment, found[k].action, found[k].sure) for k in sorted(found)]
+
+
+def test_a_cv_tailored_first_question_is_read_as_one_when_the_candidate_tells_a_story():
+    tailored = "You're at Bidstream, real-time bidding. Your launch with the tight budget, how did that go?"
+    turns = transcript(("interviewer", INTRO), ("candidate", "Sounds good."), ("interviewer", tailored), ("candidate", STORY))
+    assert labels(turns)[1] == ("deep_dives", "ask", False)  # unsure: a reader confirms it
+    # The same words answered in a line are small talk in the opening.
+    short = transcript(("interviewer", INTRO), ("candidate", "Sounds good."), ("interviewer", tailored), ("candidate", "Fine."))
+    assert labels(short)[1][:2] == ("intro", "other")
+
+
+def test_a_background_request_answered_at_length_is_not_a_main_question():
+    turns = transcript(
+        ("interviewer", INTRO),
+        ("candidate", "Sure."),
+        ("interviewer", "Could you tell me about your background?"),
+        ("candidate", STORY),
+    )
+    assert labels(turns)[1][:2] == ("intro", "other")
+
+
+def test_small_talk_misread_as_a_question_is_set_aside_when_it_draws_a_word():
+    turns = transcript(
+        ("interviewer", "Hello, can you hear me?"),
+        ("candidate", "A bit quiet."),
+        ("interviewer", "Let me move closer to the router. Is that better?"),
+        ("candidate", "Yes, much better."),
+        ("interviewer", INTRO),
+    )
+    assert [action for _, action, _ in labels(turns)] == ["other", "other", "other"]
+
+
+def test_an_invitation_before_the_first_question_is_the_format_unless_the_candidate_starts_asking():
+    format_said = "And in the end we have ten minutes for your questions. Okay?"
+    described = transcript(
+        ("interviewer", INTRO), ("candidate", "Great."), ("interviewer", format_said), ("candidate", "Sounds good.")
+    )
+    assert labels(described)[1] == ("intro", "other", True)
+    invitation = "So, what would you like to know about the team?"
+    taken_up = transcript(("interviewer", invitation), ("candidate", "Actually, what does the on-call rotation look like?"))
+    assert labels(taken_up)[0] == ("candidate_questions", "transition", True)
+    let_go = transcript(("interviewer", invitation), ("candidate", "Nothing yet, thanks."), ("interviewer", INTRO))
+    assert labels(let_go)[0] == ("intro", "other", True)
+    # Live, with no reply yet, only a reader can tell.
+    live = RulesAnnotator(SCENARIO).interviewer_said(invitation)
+    assert (live.action, live.sure) == ("transition", False)
+
+
+def test_an_answer_to_the_candidates_question_is_no_main_question_whatever_its_topic_words():
+    ask = "Tell me about a time you and a PM disagreed on an AI approach."
+    answer = "We work closely with customers and telemetry: engineers join feedback calls and the PMs bring the roadmap."
+    turns = transcript(
+        ("interviewer", ask),
+        ("candidate", STORY),
+        ("interviewer", "Great, that's all from me. What would you like to know?"),
+        ("candidate", "How much contact do engineers have with customers?"),
+        ("interviewer", answer),
+    )
+    assert labels(turns)[2][:2] == ("candidate_questions", "answer_candidate")
