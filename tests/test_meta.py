@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
 
+from agents.prompting import PROMPT_DIR
 from agents.records import TurnAnnotation
 from evals.cli import app
 from evals.loading import DataError
@@ -109,3 +111,78 @@ def test_the_judge_tier_replays_its_shipped_recordings_for_every_prompt_of_the_t
     assert result.exit_code == 0, result.stderr
     measured = json.loads(result.stdout)
     assert measured["annotator"] == "judge" and measured["failed_calls"] == {}
+
+
+def test_the_grader_is_gated_and_its_leniency_is_said_per_level():
+    from evals.meta.grader_calibration import by_level, grader_gate_failures, in_words
+    from evals.metrics.rows import CheckRow, ConfusionDetails
+
+    # Intended 3 graded 4 in 8 of 10 cells; intended 4 exact; no flag reported at all.
+    matrix = [[0] * 5 for _ in range(5)]
+    matrix[2][3], matrix[2][2], matrix[3][3] = 8, 2, 10
+    rows = [
+        CheckRow(
+            metric="confusion",
+            scope="overall",
+            value=None,
+            n=20,
+            details=ConfusionDetails(labels=[1, 2, 3, 4, 5], matrix=matrix, not_assessed=[0] * 5),
+        ),
+        CheckRow(metric="qwk", scope="overall", value=0.95, n=20),
+        CheckRow(metric="abs_smd", scope="overall", value=0.30, n=20),
+        CheckRow(metric="exact", scope="overall", value=0.60, n=20),
+        CheckRow(metric="hire_accuracy", scope="overall", value=1.0, n=4),
+    ]
+    level3 = by_level(rows)[2]
+    assert (level3.cells, level3.higher, level3.lower, level3.bias) == (10, 8, 0, 0.8)
+    assert in_words(by_level(rows)) == ["lenient at level 3: graded +1 or more in 80% of its 10 cells (mean +0.80)"]
+    failed = grader_gate_failures(rows)
+    assert "grader abs_smd: 0.30 > 0.1" in failed and "grader exact: 0.60 < 0.8" in failed
+    assert "grader red_flag_precision: undefined" in failed and not any("qwk" in f or "hire" in f for f in failed)
+    flags = CheckRow(metric="red_flag_recall", scope="micro", value=1.0, n=3)
+    assert "grader red_flag_recall: undefined" not in grader_gate_failures([*rows, flags])  # flags count over all flags
+
+
+GRADER_RECORDINGS = CORPUS_DIR / "recordings" / "grader"
+
+
+def _graded(*extra: str) -> dict:
+    args = ["meta", "--half", "test", "--no-cache", "--json", "--no-gate", *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_better_than_the_generic_one():
+    # A capable model's replies to each prompt on the test half (corpus/recordings/README.md), replayed offline: the
+    # shipped prompt with the anchored rubric, and the generic prompt it replaced (corpus/recordings/grader_v1.j2).
+    anchored = _graded("--grader-model", f"recorded/{GRADER_RECORDINGS}")
+    generic = _graded(
+        "--grader-model",
+        f"recorded/{GRADER_RECORDINGS.parent / 'grader_v1'}",
+        "--grader-prompt",
+        str(GRADER_RECORDINGS.parent / "grader_v1.j2"),
+    )
+    assert anchored["failed_calls"] == {} and generic["failed_calls"] == {}
+
+    def headline(measured: dict) -> dict[str, float]:
+        return {r["metric"]: r["value"] for r in measured["grader"] if r["scope"] == "overall" and r["value"] is not None}
+
+    new, old = headline(anchored), headline(generic)
+    assert new["qwk"] > old["qwk"] and new["exact"] > old["exact"] and new["abs_smd"] < old["abs_smd"]
+    held = [f for f in anchored["gates"]["failed"] if f.split(":")[0] in ("grader qwk", "grader abs_smd", "grader exact")]
+    assert held == []  # the level gates hold; flag recall and hire accuracy do not yet (docs/grader-with-a-capable-model.md)
+    assert any("lenient at level 4" in s for s in generic["grader_in_words"])
+
+
+def test_a_changed_grader_prompt_fails_and_lists_the_prompts_that_need_recording(tmp_path):
+    folder = tmp_path / "grader"
+    shutil.copytree(GRADER_RECORDINGS, folder)
+    changed = tmp_path / "grader.j2"
+    changed.write_text((PROMPT_DIR / "grader.j2").read_text().replace("Reply as JSON.", "Reply as JSON, please."))
+    args = ["meta", "--half", "test", "--no-cache", "--grader-model", f"recorded/{folder}", "--grader-prompt", str(changed)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    count = len(load_half(LIBRARY, "test"))
+    assert f"{count} model calls failed (grader {count})" in result.stderr
+    assert len(list((folder / "missing").glob("*.json"))) == count  # every prompt to record, written out

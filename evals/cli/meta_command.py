@@ -89,21 +89,42 @@ def _print(report) -> None:
         fields.add_row(a.field, pct(a.ratio), str(a.ratio.n))
     console.print(fields)
     if report.grader_rows:
-        grader = Table("metric", "value", "n", title="grader calibration on the corpus labels")
-        for row in report.grader_rows:
-            if row.scope == "overall" and row.metric in (
-                "qwk",
-                "abs_smd",
-                "exact",
-                "adjacent",
-                "red_flag_recall",
-                "red_flag_precision",
-                "hire_accuracy",
-            ):
-                grader.add_row(row.metric, "-" if row.value is None else f"{row.value:.2f}", str(row.n or 0))
-        console.print(grader)
+        _print_grader(console, report.grader_rows)
     failed = report.gate_failures()
     console.print(f"gates: FAILED {'; '.join(failed)}" if failed else "gates: all pass", highlight=False)
+
+
+def _print_grader(console, rows) -> None:
+    from rich.table import Table
+
+    from evals.meta.grader_calibration import GRADER_GATES, by_level, in_words, overall
+
+    found = overall(rows)
+    grader = Table("metric", "value [95% CI]", "n", "gate", title="grader against the corpus labels")
+    for metric in ("qwk", "abs_smd", "exact", "adjacent", "red_flag_precision", "red_flag_recall", "hire_accuracy"):
+        row = found.get(metric)
+        value = "-" if row is None or row.value is None else f"{row.value:.2f}"
+        if row is not None and row.value is not None and row.ci_low is not None and row.ci_high is not None:
+            value += f" [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+        sense, bound = GRADER_GATES.get(metric, ("", None))
+        grader.add_row(metric, value, str(row.n if row and row.n else 0), f"{sense} {bound}" if bound is not None else "")
+    console.print(grader)
+    levels = by_level(rows)
+    chart = Table("intended", "cells", "mean graded - intended", "graded higher", "graded lower", title="calibration per level")
+    for c in levels:
+        bias = "-" if c.bias is None else f"{c.bias:+.2f}"
+        bar = "" if c.bias is None else ("+" * round(4 * max(c.bias, 0)) or "-" * round(4 * max(-c.bias, 0)))
+        higher, lower = c.share(c.higher)[0], c.share(c.lower)[0]
+        chart.add_row(
+            str(c.level),
+            str(c.cells),
+            f"{bias} {bar}",
+            "-" if higher is None else f"{higher:.0%}",
+            "-" if lower is None else f"{lower:.0%}",
+        )
+    console.print(chart)
+    for sentence in in_words(levels):
+        console.print(f"grader: {sentence}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from agents.prompting import PromptSet
 from agents.records import InterviewResult, TurnAnnotation
 from evals.loading import Library
 from evals.meta.corpus import interviewer_truth, truth_checks
+from evals.meta.grader_calibration import GRADER_GATES, by_level, grader_gate_failures, in_words
 from evals.meta.scoring import CheckScore, FieldAccuracy, annotator_accuracy, score_check
 from evals.metrics.checks import compute_checks
 from evals.metrics.conformance import CONFORMANCE_CHECKS, check_interview
@@ -77,6 +78,8 @@ class MetaReport:
             floor = MIN_ANNOTATOR_ACCURACY.get(accuracy.field)
             if floor is not None and (a := accuracy.ratio.value) is not None and a < floor:
                 out.append(f"annotator {accuracy.field}: accuracy {a:.2f} < {floor}")
+        if self.grader_rows:
+            out += grader_gate_failures(self.grader_rows)
         return out
 
 
@@ -189,4 +192,10 @@ def report_json(report: MetaReport) -> dict[str, object]:
             "failed": report.gate_failures(),
         },
         "grader": [row.model_dump(mode="json") for row in report.grader_rows],
+        "grader_gates": {metric: {"sense": sense, "bound": bound} for metric, (sense, bound) in GRADER_GATES.items()},
+        "grader_by_level": [
+            {"level": c.level, "cells": c.cells, "bias": c.bias, "graded_higher": c.higher, "graded_lower": c.lower}
+            for c in by_level(report.grader_rows)
+        ],
+        "grader_in_words": in_words(by_level(report.grader_rows)) if report.grader_rows else [],
     }
