@@ -21,12 +21,28 @@ class ModelClient(Protocol):
 
     calls: list[CallRecord]
 
+    def panel(self, role: str) -> list[str]:
+        """The models of `role`'s panel, each asked with `member=k`; empty when one model plays the role."""
+        ...
+
     @overload
     async def complete(
-        self, role: str, messages: Messages, output_type: None = None, *, max_tokens_floor: int | None = None
+        self,
+        role: str,
+        messages: Messages,
+        output_type: None = None,
+        *,
+        max_tokens_floor: int | None = None,
+        member: int | None = None,
     ) -> str: ...
 
     @overload
     async def complete(
-        self, role: str, messages: Messages, output_type: type[Output], *, max_tokens_floor: int | None = None
+        self,
+        role: str,
+        messages: Messages,
+        output_type: type[Output],
+        *,
+        max_tokens_floor: int | None = None,
+        member: int | None = None,
     ) -> Output: ...

@@ -108,6 +108,15 @@ class Feedback(StrictModel):
     better_story: str = Field(description="A better way to tell one of the stories.")
 
 
+class MemberVerdict(StrictModel):
+    """One grading panel member's own verdict, kept beside the panel's."""
+
+    model: str = Field(description="The member's model string.")
+    scores: dict[str, int | None] = Field(default_factory=dict, description="Its score per competency id (None: not assessed).")
+    red_flags: list[str] = Field(default_factory=list, description="The red-flag ids it reported.")
+    error: str | None = Field(default=None, description="Why it gave no verdict (its call failed); None when it did.")
+
+
 class Grade(StrictModel):
     """The grader's structured verdict; `hire` is computed from the scores by the hire bar."""
 
@@ -115,6 +124,11 @@ class Grade(StrictModel):
     red_flags: list[RedFlagFinding] = Field(description="Red flags found, each with evidence.")
     hire: bool = Field(description="Hire recommendation from the scenario's hire bar (computed in code).")
     feedback: Feedback = Field(description="Candidate-facing feedback.")
+    panel: list[MemberVerdict] = Field(
+        default_factory=list,
+        description="With a grading panel, each member's verdict; the grade is their median per competency and majority "
+        "per flag. Empty for a single grader.",
+    )
 
 
 class FidelityJudgment(StrictModel):

@@ -114,7 +114,8 @@ def test_the_judge_tier_replays_its_shipped_recordings_for_every_prompt_of_the_t
 
 
 def test_the_grader_is_gated_and_its_leniency_is_said_per_level():
-    from evals.meta.grader_calibration import by_level, grader_gate_failures, in_words
+    from evals.meta.grader_calibration import grader_gate_failures
+    from evals.metrics.level_bias import by_level, in_words
     from evals.metrics.rows import CheckRow, ConfusionDetails
 
     # Intended 3 graded 4 in 8 of 10 cells; intended 4 exact; no flag reported at all.

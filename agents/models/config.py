@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from agents.models.providers.baseline import BASELINES
 from agents.models.providers.local_model import LOCAL_MODELS
@@ -83,6 +83,11 @@ class RoleModel(StrictModel):
     tokens_per_minute: int | None = Field(
         default=None, gt=0, description="Most tokens a minute (prompt estimate plus the reply budget) to this model, likewise."
     )
+    panel: list[str] = Field(
+        default_factory=list,
+        description="A panel for this role (the grader): every model listed answers, and their verdicts are aggregated. "
+        "Repeat a model for several samples of it. Empty: `model` alone.",
+    )
 
     @property
     def priced(self) -> bool:
@@ -98,16 +103,39 @@ class RoleModel(StrictModel):
     @field_validator("model")
     @classmethod
     def _known_prefix_has_name(cls, value: str) -> str:
-        prefix, _, name = value.partition("/")
-        if prefix in ("local", "scripted", "baseline", "callable", "recorded") and not name:
-            raise ValueError(f"{value!r} needs a name after '{prefix}/'")
-        if prefix == "local" and name not in LOCAL_MODELS:
-            raise ValueError(f"unknown local model {name!r}; available: {', '.join(LOCAL_MODELS)}")
-        if prefix == "callable" and not re.fullmatch(r"[\w.]+:\w+", name):
-            raise ValueError(f"{value!r}: a callable is named callable/package.module:function")
-        if prefix == "baseline" and name not in BASELINES:
-            raise ValueError(f"unknown baseline grader {name!r}; available: {', '.join(BASELINES)}")
-        return value
+        return checked_model(value)
+
+    @field_validator("panel")
+    @classmethod
+    def _panel_members(cls, value: list[str]) -> list[str]:
+        if len(value) == 1:
+            raise ValueError("a panel needs two models or more (one model is `model`)")
+        return [checked_model(member) for member in value]
+
+    @model_validator(mode="after")
+    def _model_names_a_member(self) -> RoleModel:
+        # A panel given alone (`panel = [...]` in a config file) is named by its first member.
+        if self.panel and self.model not in self.panel:
+            self.model = self.panel[0]
+        return self
+
+    def member(self, k: int) -> RoleModel:
+        """Panel member `k` as a role model of its own (the same parameters, its own model string)."""
+        return self.model_copy(update={"model": self.panel[k], "panel": []})
+
+
+def checked_model(value: str) -> str:
+    """A model string, if its prefix is known and names something; ValueError saying what is wrong otherwise."""
+    prefix, _, name = value.partition("/")
+    if prefix in ("local", "scripted", "baseline", "callable", "recorded") and not name:
+        raise ValueError(f"{value!r} needs a name after '{prefix}/'")
+    if prefix == "local" and name not in LOCAL_MODELS:
+        raise ValueError(f"unknown local model {name!r}; available: {', '.join(LOCAL_MODELS)}")
+    if prefix == "callable" and not re.fullmatch(r"[\w.]+:\w+", name):
+        raise ValueError(f"{value!r}: a callable is named callable/package.module:function")
+    if prefix == "baseline" and name not in BASELINES:
+        raise ValueError(f"unknown baseline grader {name!r}; available: {', '.join(BASELINES)}")
+    return value
 
 
 def default_role_model(role: str) -> RoleModel:
@@ -210,7 +238,10 @@ def resolve_models(
         if role not in ROLES:
             raise ConfigError(f"command line: unknown role {role!r}; roles are {', '.join(ROLES)}")
         if model:
-            layers[role]["model"] = model
+            # "a,b,c": a panel of those models (the first also stands as the role's model).
+            members = [m.strip() for m in model.split(",")] if "," in model else []
+            layers[role]["model"] = members[0] if members else model
+            layers[role]["panel"] = members
             sources[role] = f"command line ({role} model)"
 
     roles: dict[str, RoleModel] = {}

@@ -274,14 +274,29 @@ class GatewaySession:
         self.seed = seed
         self.calls: list[CallRecord] = []
 
+    def panel(self, role: str) -> list[str]:
+        return list(self.gateway.models.role(role).panel)
+
     @overload
     async def complete(
-        self, role: str, messages: Messages, output_type: None = None, *, max_tokens_floor: int | None = None
+        self,
+        role: str,
+        messages: Messages,
+        output_type: None = None,
+        *,
+        max_tokens_floor: int | None = None,
+        member: int | None = None,
     ) -> str: ...
 
     @overload
     async def complete(
-        self, role: str, messages: Messages, output_type: type[Output], *, max_tokens_floor: int | None = None
+        self,
+        role: str,
+        messages: Messages,
+        output_type: type[Output],
+        *,
+        max_tokens_floor: int | None = None,
+        member: int | None = None,
     ) -> Output: ...
 
     async def complete(
@@ -291,20 +306,23 @@ class GatewaySession:
         output_type: type[BaseModel] | None = None,
         *,
         max_tokens_floor: int | None = None,
+        member: int | None = None,
     ) -> str | BaseModel:
-        """Ask `role`'s model; returns text, or an `output_type` instance when one is given.
+        """Ask `role`'s model (or panel member `member` of the role); returns text, or an `output_type` instance.
 
         `max_tokens_floor` raises the role's token budget for one call that must say more
         (never lowers it). Raises ModelCallError (StructuredOutputError for output that stays invalid).
         """
         config = self.gateway.models.role(role)
+        if member is not None:
+            config = config.member(member)
         request = ProviderRequest(
             role=role,
             model=config.model,
             messages=[dict(message) for message in messages],
             temperature=config.temperature,
             max_tokens=max(config.max_tokens, max_tokens_floor or 0),
-            seed=config.seed if config.seed is not None else self.seed,
+            seed=_member_seed(config.seed if config.seed is not None else self.seed, member),
             api_base=config.api_base,
             api_key_env=config.api_key_env,
             timeout=config.timeout,
@@ -339,6 +357,11 @@ class GatewaySession:
             return answer.response.text
         assert answer.output is not None  # an answer for an output type always carries its object
         return answer.output
+
+
+def _member_seed(seed: int | None, member: int | None) -> int | None:
+    """Each panel member its own seed: several samples of one model are several draws, not one draw repeated."""
+    return seed + member if seed is not None and member else seed
 
 
 def complete_sync(

@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agents.client import ModelClient
+from agents.models.providers.base import ModelCallError
 from agents.output_schema import by_identity, list_of, one_of, output_model
 from agents.prompting import PromptTemplate
 from agents.records import CandidateIdentity, CompetencyGrade, Feedback, Grade, RedFlagFinding, Turn
+from agents.roles.panel import aggregate
 from scenarios.model import Scenario
 from scenarios.strict import StrictModel
 
@@ -75,9 +77,29 @@ def grader_messages(
 
 
 async def grade_transcript(
-    client: ModelClient, template: PromptTemplate, scenario: Scenario, transcript: list[Turn], candidate: CandidateIdentity | None
+    client: ModelClient,
+    template: PromptTemplate,
+    scenario: Scenario,
+    transcript: list[Turn],
+    candidate: CandidateIdentity | None,
 ) -> Grade:
-    """Grade a finished interview."""
+    """Grade a finished interview: by the grader's model, or by each model of its panel with their verdicts aggregated
+    (`agents.roles.panel`). A panel member whose call fails is left out; the grade fails only when every one does."""
     messages = grader_messages(template, scenario, transcript, candidate)
-    verdict = await client.complete("grader", messages, output_type=grade_model(scenario))
-    return to_grade(verdict, scenario)
+    panel = client.panel("grader")
+    if not panel:
+        verdict = await client.complete("grader", messages, output_type=grade_model(scenario))
+        return to_grade(verdict, scenario)
+    grades: list[Grade | None] = []
+    errors: list[str | None] = []
+    for k in range(len(panel)):
+        try:
+            verdict = await client.complete("grader", messages, output_type=grade_model(scenario), member=k)
+            grades.append(to_grade(verdict, scenario))
+            errors.append(None)
+        except ModelCallError as exc:
+            grades.append(None)
+            errors.append(str(exc))
+    if all(g is None for g in grades):
+        raise ModelCallError(f"every grading panel member failed: {errors[-1]}")
+    return aggregate(grades, panel, errors, scenario)

@@ -54,12 +54,15 @@ def _checked(models: ModelsConfig) -> list[tuple[str, RoleModel]]:
     roles: dict[tuple[str, str | None, str | None], list[str]] = {}
     configs: dict[tuple[str, str | None, str | None], RoleModel] = {}
     for role in ROLES:
-        config = models.role(role)
-        if not via_litellm(config.model):
-            continue  # served in process: no key, endpoint or window to check
-        key = (config.model, config.api_base, config.api_key_env)
-        roles.setdefault(key, []).append(role)
-        configs.setdefault(key, config)
+        base = models.role(role)
+        # A panel's every member is called, so every member is checked.
+        for config in [base.member(k) for k in range(len(base.panel))] or [base]:
+            if not via_litellm(config.model):
+                continue  # served in process: no key, endpoint or window to check
+            key = (config.model, config.api_base, config.api_key_env)
+            if role not in roles.setdefault(key, []):
+                roles[key].append(role)
+            configs.setdefault(key, config)
     return [
         (" and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names), configs[key])
         for key, names in roles.items()

@@ -97,7 +97,8 @@ def _print(report) -> None:
 def _print_grader(console, rows) -> None:
     from rich.table import Table
 
-    from evals.meta.grader_calibration import GRADER_GATES, by_level, in_words, overall
+    from evals.meta.grader_calibration import GRADER_GATES, overall
+    from evals.metrics.level_bias import by_level, in_words
 
     found = overall(rows)
     grader = Table("metric", "value [95% CI]", "n", "gate", title="grader against the corpus labels")
@@ -112,16 +113,7 @@ def _print_grader(console, rows) -> None:
     levels = by_level(rows)
     chart = Table("intended", "cells", "mean graded - intended", "graded higher", "graded lower", title="calibration per level")
     for c in levels:
-        bias = "-" if c.bias is None else f"{c.bias:+.2f}"
-        bar = "" if c.bias is None else ("+" * round(4 * max(c.bias, 0)) or "-" * round(4 * max(-c.bias, 0)))
-        higher, lower = c.share(c.higher)[0], c.share(c.lower)[0]
-        chart.add_row(
-            str(c.level),
-            str(c.cells),
-            f"{bias} {bar}",
-            "-" if higher is None else f"{higher:.0%}",
-            "-" if lower is None else f"{lower:.0%}",
-        )
+        chart.add_row(str(c.level), str(c.cells), c.drift(), c.share(c.higher), c.share(c.lower))
     console.print(chart)
     for sentence in in_words(levels):
         console.print(f"grader: {sentence}", highlight=False)

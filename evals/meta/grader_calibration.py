@@ -1,15 +1,8 @@
-"""The grader measured on the corpus: its gates (issue 28) and its calibration per intended level, in numbers and words.
-
-A grader that orders candidates well can still be lenient or harsh at one level (a sound level-3 story graded 4); QWK
-alone hides that, so each level's bias is shown with an interval and the worst drift is said in a sentence.
-"""
+"""The grader measured on the corpus: the gates a capable grader must meet on the test half (issue 28)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from evals.metrics.intervals import wilson_interval
-from evals.metrics.rows import CheckRow, ConfusionDetails
+from evals.metrics.rows import CheckRow
 
 # What a capable grader must reach on the test half, with the shipped prompt (issue 28).
 GRADER_GATES: dict[str, tuple[str, float]] = {
@@ -38,47 +31,3 @@ def grader_gate_failures(rows: list[CheckRow]) -> list[str]:
         elif (value < bound) if sense == ">=" else (value > bound):
             out.append(f"grader {metric}: {value:.2f} {'<' if sense == '>=' else '>'} {bound}")
     return out
-
-
-@dataclass(frozen=True)
-class LevelCalibration:
-    """How the grader scored the cells labelled one level."""
-
-    level: int
-    cells: int  # graded cells at this intended level (not-assessed grades left out)
-    bias: float | None  # mean graded minus intended
-    higher: int  # graded above the level
-    lower: int  # graded below it
-
-    def share(self, count: int) -> tuple[float | None, tuple[float, float] | None]:
-        return (count / self.cells, wilson_interval(count, self.cells)) if self.cells else (None, None)
-
-
-def by_level(rows: list[CheckRow]) -> list[LevelCalibration]:
-    """Per intended level, the cells graded above, below, and the mean signed difference."""
-    confusion = overall(rows).get("confusion")
-    if confusion is None or not isinstance(confusion.details, ConfusionDetails):
-        return []
-    details = confusion.details
-    out = []
-    for i, level in enumerate(details.labels):
-        counts = details.matrix[i]
-        cells = sum(counts)
-        total = sum((graded - level) * n for graded, n in zip(details.labels, counts))
-        higher = sum(n for graded, n in zip(details.labels, counts) if graded > level)
-        lower = sum(n for graded, n in zip(details.labels, counts) if graded < level)
-        out.append(LevelCalibration(level, cells, total / cells if cells else None, higher, lower))
-    return out
-
-
-def in_words(levels: list[LevelCalibration]) -> list[str]:
-    """Where the grader is lenient or harsh, one sentence per level that drifts in a quarter of its cells or more."""
-    sentences = []
-    for c in levels:
-        for count, word, sign in ((c.higher, "lenient", "+1 or more"), (c.lower, "harsh", "-1 or more")):
-            share, _ = c.share(count)
-            if share is not None and share >= 0.25:
-                sentences.append(
-                    f"{word} at level {c.level}: graded {sign} in {share:.0%} of its {c.cells} cells (mean {c.bias:+.2f})"
-                )
-    return sentences or ["no level drifts in a quarter of its cells or more"]

@@ -16,11 +16,12 @@ from agents.prompting import PromptSet
 from agents.records import InterviewResult, TurnAnnotation
 from evals.loading import Library
 from evals.meta.corpus import interviewer_truth, truth_checks
-from evals.meta.grader_calibration import GRADER_GATES, by_level, grader_gate_failures, in_words
+from evals.meta.grader_calibration import GRADER_GATES, grader_gate_failures
 from evals.meta.scoring import CheckScore, FieldAccuracy, annotator_accuracy, score_check
 from evals.metrics.checks import compute_checks
 from evals.metrics.conformance import CONFORMANCE_CHECKS, check_interview
 from evals.metrics.digest import digest_of
+from evals.metrics.level_bias import by_level, in_words
 from evals.metrics.rows import CheckRow
 from evals.runs.recordings import Recording, TurnTruth, to_result
 from evals.runs.review import annotate_result, grade_result, judge_result, judge_unsure_checks

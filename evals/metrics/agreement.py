@@ -240,3 +240,34 @@ def spearman_rho(a: Sequence[int], b: Sequence[int]) -> float | None:
     if len(a) < 2:
         return None
     return _pearson(_average_ranks(a), _average_ranks(b))
+
+
+def krippendorff_alpha_ordinal(units: Sequence[Sequence[int | None]]) -> float | None:
+    """Krippendorff's alpha for ordinal ratings: each unit (an interview's competency) lists its raters' scores, None
+    where a rater gave none. 1 is perfect agreement, 0 what chance gives; None when no unit has two ratings or every
+    rating is the same value (nothing to disagree about)."""
+    pairable = [[v for v in unit if v is not None] for unit in units]
+    pairable = [values for values in pairable if len(values) >= 2]
+    labels = sorted({v for values in pairable for v in values})
+    if not pairable or len(labels) < 2:
+        return None
+    index = {label: k for k, label in enumerate(labels)}
+    size = len(labels)
+    # Coincidences: every ordered pair of values within a unit, weighted 1/(m-1) so each unit counts its m values once.
+    coincide = [[0.0] * size for _ in range(size)]
+    for values in pairable:
+        weight = 1.0 / (len(values) - 1)
+        for i, a in enumerate(values):
+            for j, b in enumerate(values):
+                if i != j:
+                    coincide[index[a]][index[b]] += weight
+    marginal = [sum(row) for row in coincide]
+    total = sum(marginal)
+
+    def distance(c: int, k: int) -> float:
+        low, high = min(c, k), max(c, k)
+        return (sum(marginal[low : high + 1]) - (marginal[low] + marginal[high]) / 2) ** 2
+
+    observed = sum(coincide[c][k] * distance(c, k) for c in range(size) for k in range(size))
+    expected = sum(marginal[c] * marginal[k] * distance(c, k) for c in range(size) for k in range(size)) / (total - 1)
+    return None if expected == 0 else 1 - observed / expected

@@ -14,6 +14,7 @@ from evals.metrics.agreement import (
     adjacent_agreement,
     confusion_matrix,
     exact_agreement,
+    krippendorff_alpha_ordinal,
     mean_absolute_error,
     quadratic_weighted_kappa,
     signed_bias,
@@ -118,6 +119,22 @@ def _calibration(out: _Rows, units: list[InterviewUnit], competencies: list[str]
         n=len(a),
         details=ConfusionDetails(labels=list(conf.labels), matrix=conf.matrix, not_assessed=conf.not_assessed),
     )
+
+
+def _panel(out: _Rows, units: list[InterviewUnit]) -> None:
+    """With a grading panel: each member's agreement with the labels, and the members' with each other (Krippendorff's
+    alpha, ordinal, over every scored cell), beside the panel's own rows (qwk, exact, ...)."""
+    done = [u for u in units if u.completed and u.panel]
+    members = sorted({m for u in done for m in u.panel}, key=lambda m: int(m.split(":")[0]))
+    if not members:
+        return
+    for member in members:
+        pairs = [(i, g) for u in done for i, g in zip(u.intended, u.panel.get(member, [])) if g is not None]
+        a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+        out.add("panel_member_qwk", member, quadratic_weighted_kappa(a, b) if a else None, n=len(a))
+        out.add("panel_member_exact", member, exact_agreement(a, b), wilson_interval(within(a, b, 0), len(a)), len(a))
+    cells = [[u.panel.get(m, [None] * len(u.competencies))[k] for m in members] for u in done for k in range(len(u.competencies))]
+    out.add("panel_alpha", "overall", krippendorff_alpha_ordinal(cells), n=len(cells))
 
 
 def _flags_and_hire(out: _Rows, units: list[InterviewUnit], flag_ids: list[str]) -> None:
@@ -306,6 +323,7 @@ def compute_checks(
     out.add("errors", "overall", float(len(errors)), n=len(digests), details=ErrorDetails(errors=errors[:50]))
     _calibration(out, units, scenario.competency_ids)
     _flags_and_hire(out, units, scenario.red_flag_ids)
+    _panel(out, units)
     _conformance(out, units)
     _personas(out, units, personas)
     _repeats(out, units)

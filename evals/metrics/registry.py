@@ -234,6 +234,31 @@ declare(
     details=FlagCounts,
 )
 declare(
+    "panel_member_qwk",
+    "panel member QWK",
+    "One grading panel member's QWK against the intended levels (scope: member number and model).",
+    PAIR,
+    judges="grader",
+    direction="higher",
+)
+declare(
+    "panel_member_exact",
+    "panel member exact agreement",
+    "One grading panel member's share of score pairs graded exactly at the intended level.",
+    PAIR,
+    judges="grader",
+    direction="higher",
+)
+declare(
+    "panel_alpha",
+    "panel inter-rater alpha",
+    "Krippendorff's alpha (ordinal) among the grading panel's members over every scored cell: how far they agree "
+    "with each other, whatever the labels say.",
+    "scored cell (interview x competency)",
+    judges="grader",
+    direction="higher",
+)
+declare(
     "red_flag_f1",
     "red-flag F1",
     "Harmonic mean of red-flag precision and recall.",

@@ -48,6 +48,8 @@ class InterviewUnit:
     not_asked: list[str] = field(default_factory=list)
     flags_not_surfaced: set[str] = field(default_factory=set)
     graded_all: dict[str, int | None] = field(default_factory=dict)
+    # With a grading panel: each member ("2:openai/gpt-4o") and its scores for `competencies`, in their order.
+    panel: dict[str, list[int | None]] = field(default_factory=dict)
 
     @property
     def labelled(self) -> bool:
@@ -144,6 +146,9 @@ def build_unit(result: InterviewResult, labels: Intended | None, scenario: Scena
         flags_not_surfaced=hidden if completed else set(),
         graded_all=graded_all,
         labels=labels,
+        panel={f"{k + 1}:{m.model}": [m.scores.get(c) for c in comps] for k, m in enumerate(grade.panel) if m.error is None}
+        if grade
+        else {},
     )
     if result.transcript:
         unit.conformance = check_interview(result, scenario)

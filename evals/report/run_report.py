@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from agents.records import InterviewResult, structured_moves
 from evals.metrics.checks import compute_checks
 from evals.metrics.digest import digest_for
+from evals.metrics.level_bias import by_level, in_words
 from evals.metrics.registry import headline, metric
 from evals.metrics.rows import (
     CheckRow,
@@ -116,6 +117,45 @@ def _calibration(by: dict, competencies: list[str]) -> Table:
         "not_assessed counts 'not assessed' grades out of the asked competencies; not_asked counts competencies no "
         "question probed, out of all (expected 'not assessed', left out of agreement). Neither is scored as a number.",
     )
+
+
+def _levels(rows: list[CheckRow]) -> list[Block]:
+    """Intended against graded per level: the mean drift with a bar, the shares graded above and below, and in words
+    where the grader is lenient or harsh."""
+    levels = by_level(rows)
+    if not any(c.cells for c in levels):
+        return []
+    out = []
+    for c in levels:
+        out.append([str(c.level), str(c.cells), c.drift(), c.share(c.higher), c.share(c.lower)])
+    caption = "In words: " + "; ".join(in_words(levels)) + "."
+    return [
+        Table(
+            ["intended level", "cells", "mean graded - intended", "graded higher [95% CI]", "graded lower [95% CI]"], out, caption
+        )
+    ]
+
+
+def _panel(by: dict, rows: list[CheckRow]) -> list[Block]:
+    """Each panel member's agreement with the labels beside the panel's, and the members' with each other."""
+    members = sorted({r.scope for r in rows if r.metric == "panel_member_qwk"}, key=lambda s: int(s.split(":")[0]))
+    if not members:
+        return []
+    out = [[m, fmt(by[("panel_member_qwk", m)].value), fmt(by[("panel_member_exact", m)].value)] for m in members]
+    out.append(
+        [
+            "panel (median per competency, majority per flag)",
+            fmt(by[("qwk", "overall")].value),
+            fmt(by[("exact", "overall")].value),
+        ]
+    )
+    alpha = by[("panel_alpha", "overall")]
+    caption = (
+        f"The members agree with each other at Krippendorff's alpha (ordinal) {fmt(alpha.value)} over {alpha.n} scored "
+        "cells. For scale, meta-analyses of structured interviews put a panel's inter-rater reliability near .74 and "
+        "separate interviewers' near .44."
+    )
+    return [Table(["grader", "QWK vs labels", "exact vs labels"], out, caption)]
 
 
 def _flags(by: dict, rows: list[CheckRow]) -> Table:
@@ -325,6 +365,8 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("run", "Run", [_header(run, len(run.plan), finished, rows)]),
         Section("headline", "Headline metrics", [_headline(by)]),
         Section("calibration", "Grader calibration per competency", [_calibration(by, competencies)]),
+        Section("levels", "Grader calibration per level", _levels(rows)),
+        Section("panel", "Grading panel", _panel(by, rows)),
         Section(
             "confusion",
             "Confusion matrix (rows intended level, columns graded score)",
