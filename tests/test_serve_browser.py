@@ -171,3 +171,40 @@ def test_a_token_guards_every_request(browser, tmp_path):
         assert urllib.request.urlopen(right).status == 200
     finally:
         guarded.stop()
+
+
+@pytest.fixture
+def stored_run(tmp_path):
+    """A run of two interviews on the scripted models, made before the browser starts (Playwright's sync API holds an
+    event loop on this thread, and the harness runs its own)."""
+    from tests.conftest_helpers import run_harness
+    from tests.scripted_agents import InterviewScript
+
+    db = tmp_path / "h.duckdb"
+    return db, run_harness(db, InterviewScript(), "mei-defects", "grace-copilot")
+
+
+def test_a_person_rates_an_interview_blind_in_the_browser_and_the_report_shows_it(stored_run, browser):
+    db, run_id = stored_run
+    rating = Server(db).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"{rating.url}/runs/{run_id}/rate")
+        page.fill("input[name=rater]", "Ann Lee")
+        page.click("text=Continue")
+        page.click("text=interview 1")
+        assert page.locator("h1").inner_text().startswith("Interview 1 of 2")
+        body = page.locator("body").inner_text()
+        assert "mei-defects" not in body and "grace-copilot" not in body and "Hire" not in body  # blind
+        for competency in ("collaboration", "ambiguity", "customer_impact", "responsible_ai", "ownership", "growth_mindset"):
+            page.select_option(f"select[name={competency}]", "3")
+        page.check("input[name=flag_fixed_mindset]")
+        page.click("text=Save and go to the next")
+        page.wait_for_url("**/rate/2?rater=Ann%20Lee")
+        page.goto(f"{rating.url}/runs/{run_id}/rate?rater=Ann%20Lee")
+        assert page.locator("table td", has_text="rated").count() == 1
+        page.goto(f"{rating.url}/runs/{run_id}")
+        humans = page.locator("#humans").inner_text()
+        assert "Ann Lee" in humans and "Krippendorff" in humans
+    finally:
+        rating.stop()

@@ -15,6 +15,7 @@ from evals.cli import (
     meta_command,
     practice_command,
     probe_command,
+    ratings_command,
     report_commands,
     run_commands,
     serve_command,
@@ -37,3 +38,4 @@ probe_command.register(app)
 meta_command.register(app)
 practice_command.register(app)
 serve_command.register(app)
+ratings_command.register(app)

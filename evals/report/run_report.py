@@ -26,7 +26,8 @@ from evals.metrics.rows import (
     PersonaDetails,
 )
 from evals.metrics.topic_screen import merge_violations, screen_interviewer_text
-from evals.metrics.units import known_results
+from evals.metrics.units import known_results, labels_of
+from evals.raters.agreement import human_agreement
 from evals.report.blocks import (
     Block,
     Heatmap,
@@ -156,6 +157,35 @@ def _panel(by: dict, rows: list[CheckRow]) -> list[Block]:
         "separate interviewers' near .44."
     )
     return [Table(["grader", "QWK vs labels", "exact vs labels"], out, caption)]
+
+
+def _humans(store: Store, run: RunRecord, lib) -> list[Block]:
+    """People's blind ratings (`serve`'s rating page, or `ratings import`): each rater against the labels and the
+    grader, the raters with each other, and the interviews where grader and people differ most."""
+    ratings = store.load_ratings(run.run_id)
+    if not ratings:
+        return ["Nobody has rated this run's interviews yet: `serve` has a blind rating page at /runs/RUN_ID/rate."]
+    rated = {(r.persona_id, r.trial) for r in ratings}
+    results = store.load_results(run.run_id, sorted(rated))
+    personas = lib.personas if lib is not None else {}
+    labels = {(r.persona_id, r.trial): labels_of(r, personas) for r in results}
+    scenario = lib.scenarios.get(run.scenario_id) if lib is not None else None
+    flags = scenario.red_flag_ids if scenario is not None else sorted({f for r in ratings for f in r.red_flags})
+    found = human_agreement(ratings, results, labels, flags)
+    if found is None:
+        return ["The ratings stored for this run name none of its interviews."]
+    table = Table(
+        ["rater", "interviews", "QWK vs labels", "QWK vs grader", "flags as the grader"],
+        [[r.rater, str(r.interviews), fmt(r.with_labels), fmt(r.with_grader), fmt(r.flags_with_grader)] for r in found.raters],
+        f"Raters with each other: Krippendorff's alpha (ordinal) {fmt(found.alpha)} over {found.cells} cells two or more "
+        "rated. Ratings export and import as JSONL (`interview-harness ratings`).",
+    )
+    queue = Table(
+        ["interview", "mean |grader - people|"],
+        [[key, fmt(gap)] for key, gap in found.queue],
+        "Where the grader and the people's median differ most: read these first.",
+    )
+    return [table, queue]
 
 
 def _flags(by: dict, rows: list[CheckRow]) -> Table:
@@ -378,6 +408,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("personas", "Per persona", [_personas(rows, competencies)]),
         Section("conformance", "Interviewer conformance", _conformance(run, by, rows, keyed, scenario)),
         Section("annotator", "Annotator accuracy", _annotator(by)),
+        Section("humans", "Human raters", _humans(store, run, lib)),
         Section("noise", "Grader noise and simulation noise", _noise(store, run)),
         Section("mismatches", f"Worst mismatches (top {WORST} by error)", worst_mismatches(rows, keyed, scenario)),
         Section("cost", "Cost and tokens per role", [_cost(run, by, rows)]),

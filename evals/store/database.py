@@ -26,6 +26,7 @@ from agents.records import InterviewResult
 from evals.metrics.registry import REGISTRY, metric
 from evals.metrics.rows import CheckRow
 from evals.probes.settings import ProbeGrade
+from evals.raters.rating import HumanRating
 from evals.runs.config import RunConfig, parse_run_config
 from evals.store import schema as store_schema
 from scenarios.strict import StrictModel
@@ -264,6 +265,23 @@ class Store:
         """Every perturbed grade of a probe run, in a stable order."""
         sql = "SELECT probe FROM probe_grades WHERE run_id = ? ORDER BY persona_id, trial, perturbation, variant"
         return [ProbeGrade.model_validate_json(row[0]) for row in self.query(sql, [run_id])]
+
+    def save_rating(self, rating: HumanRating) -> None:
+        """Commit a person's rating of one interview (replacing their earlier rating of it)."""
+        self._require_run(rating.run_id)
+        key = [rating.run_id, rating.persona_id, rating.trial, rating.rater]
+        where = "run_id = ? AND persona_id = ? AND trial = ? AND rater = ?"
+        self._write(
+            [
+                (f"DELETE FROM human_ratings WHERE {where}", key),
+                ("INSERT INTO human_ratings VALUES (?, ?, ?, ?, ?, ?)", [*key, rating.rated_at, rating.model_dump_json()]),
+            ]
+        )
+
+    def load_ratings(self, run_id: str) -> list[HumanRating]:
+        """Every person's rating of the run's interviews, by rater then interview."""
+        sql = "SELECT rating FROM human_ratings WHERE run_id = ? ORDER BY rater, persona_id, trial"
+        return [HumanRating.model_validate_json(row[0]) for row in self.query(sql, [run_id])]
 
     def probe_runs(self, base_run: str) -> list[RunRecord]:
         """The probe runs of `base_run`, newest first."""

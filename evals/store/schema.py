@@ -209,7 +209,24 @@ def m004_interview_digests(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE interviews ADD COLUMN digest JSON")
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_probe_grades, m003_row_views, m004_interview_digests]
+def m005_human_ratings(con: duckdb.DuckDBPyConnection) -> None:
+    """Add human_ratings: a person's blind rating of a stored interview, one row per rater and interview."""
+    con.execute(
+        """
+        CREATE TABLE human_ratings (
+            run_id TEXT NOT NULL,
+            persona_id TEXT NOT NULL,
+            trial INTEGER NOT NULL,
+            rater TEXT NOT NULL,
+            rated_at DOUBLE NOT NULL,
+            rating JSON NOT NULL,
+            PRIMARY KEY (run_id, persona_id, trial, rater)
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_probe_grades, m003_row_views, m004_interview_digests, m005_human_ratings]
 
 
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from agents.interview.practice import open_book
-from evals.web import practice_pages, results_pages
+from evals.web import practice_pages, rating_pages, results_pages
 from evals.web.common import TOKEN_COOKIE, ServeSettings, message, see_other, settings
 
 __all__ = ["ServeSettings", "create_app"]
@@ -55,7 +55,7 @@ def create_app(serve: ServeSettings) -> Starlette:
             app.state.book = opened
             yield
 
-    routes = [*practice_pages.routes(), *results_pages.routes()]
+    routes = [*practice_pages.routes(), *results_pages.routes(), *rating_pages.routes()]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(TokenGate)])
     app.state.settings = serve
     return app
