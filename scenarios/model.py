@@ -35,6 +35,11 @@ class Competency(FrozenModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable competency id used by personas, grades and reports.")
     title: str = Field(description="Short human-readable title.")
     probes: str = Field(description="What interviewers probe for under this competency.")
+    evidence_cues: list[str] = Field(
+        default_factory=list,
+        description="Words (lower case; a trailing * matches any ending) that a candidate's evidence for this competency "
+        "is told in; the evidence-removed probe takes out the sentences carrying them.",
+    )
     anchors: dict[int, str] = Field(
         description="What an answer at each level 1-5 looks like for this competency (a behaviourally anchored scale); "
         "the grader's prompt and the labelling guide both render these."
@@ -241,6 +246,13 @@ class Scenario(FrozenModel):
     @cached_property
     def _questions_by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.question_bank}
+
+    @cached_property
+    def _competencies_by_id(self) -> dict[str, Competency]:
+        return {c.id: c for c in self.competencies}
+
+    def competency(self, competency_id: str) -> Competency:
+        return self._competencies_by_id[competency_id]
 
     def segment(self, segment_id: str) -> Segment:
         return self._segments_by_id[segment_id]

@@ -9,6 +9,7 @@ from agents.records import CandidateIdentity, InterviewResult, Turn
 from evals.probes.name_sets import load_name_sets, swap_identity
 from evals.probes.perturb import (
     INJECTIONS,
+    NO_EVIDENCE_LEFT,
     PAYLOAD,
     answer_turns,
     evidence_removed,
@@ -120,10 +121,11 @@ def test_verbosity_pads_every_answer_with_no_new_figures():
 
 
 def test_evidence_removed_takes_out_figures_and_outcomes_and_keeps_the_rest():
-    (removed,) = evidence_removed(interview())
+    (removed,) = evidence_removed(interview(), SCENARIO)
     texts = {t.index: t.text for t in removed.transcript}
     assert texts[3] == "I owned the defect model. My manager said she was pleased."
-    assert texts[5] == "I learned to agree on metrics early."
+    # Questions outside the bank: every competency's evidence words go ("learned", "agree on", "metrics").
+    assert texts[5] == NO_EVIDENCE_LEFT
     assert not any(FIGURE.search(texts[k]) for k in answer_turns(removed.transcript))
     assert removed.changed_turns == [3, 5]
     assert [t.text for t in removed.transcript if t.speaker == "interviewer"] == [
@@ -177,3 +179,37 @@ def test_a_name_sets_file_with_a_repeated_id_is_refused_by_name(tmp_path):
     )
     with pytest.raises(ValueError, match=r"names.yaml: .*set ids repeat"):
         load_name_sets(bad)
+
+
+def test_evidence_removed_takes_out_what_the_answered_competencys_evidence_is():
+    # A Responsible AI story carries few figures: its evidence is the review and the mitigation, and those go.
+    said = "We ran a fairness review across subgroups first. I worked with the legal team on the wording."
+    turns = [
+        Turn(
+            index=0,
+            speaker="interviewer",
+            segment="deep_dives",
+            action="ask",
+            question_id="q_responsible_ai",
+            text="A harm you found?",
+            minute=0,
+            duration_minutes=1,
+        ),
+        Turn(index=1, speaker="candidate", segment="deep_dives", text=said, minute=1, duration_minutes=1),
+        Turn(
+            index=2,
+            speaker="interviewer",
+            segment="deep_dives",
+            action="ask",
+            question_id="q_collaboration",
+            text="A disagreement?",
+            minute=2,
+            duration_minutes=1,
+        ),
+        Turn(index=3, speaker="candidate", segment="deep_dives", text=said, minute=3, duration_minutes=1),
+    ]
+    result = interview().model_copy(update={"transcript": turns})
+    (removed,) = evidence_removed(result, SCENARIO)
+    assert removed.transcript[1].text == "I worked with the legal team on the wording."
+    assert removed.transcript[3].text == said  # told for collaboration, the same words are not its evidence
+    assert removed.changed_turns == [1]

@@ -224,14 +224,15 @@ CANDIDATE_ASKS = _any(
 
 
 @cache
-def _cue_pattern(cue: str) -> re.Pattern[str]:
+def cue_pattern(cue: str) -> re.Pattern[str]:
+    """One cue as a pattern on lower-cased text: a word or phrase, a trailing * matching any ending."""
     body = re.escape(cue.rstrip("*")) + (r"\w*" if cue.endswith("*") else r"\b")
     return re.compile(r"\b" + body)
 
 
 def topic_scores(text: str, bank: tuple[Question, ...]) -> dict[str, int]:
     """How many of each bank question's cues the text uses (lower-cased text)."""
-    return {q.id: sum(1 for cue in q.cues if _cue_pattern(cue).search(text)) for q in bank}
+    return {q.id: sum(1 for cue in q.cues if cue_pattern(cue).search(text)) for q in bank}
 
 
 def probe_kind(text: str) -> str:

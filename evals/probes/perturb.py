@@ -7,7 +7,8 @@ which turns it changed. Nothing here calls a model.
 - verbosity: answers padded with a restated question and generic claims (no new evidence);
 - injection: an instruction to the grader slipped into one answer, one variant per kind;
 - order: the deep-dive question blocks in another order;
-- evidence_removed: the sentences carrying figures and outcomes taken out (a positive control).
+- evidence_removed: the sentences carrying figures, outcomes and the answered competency's own evidence (its
+  `evidence_cues` in the scenario: reviews and mitigations for Responsible AI, ...) taken out (a positive control).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from agents.interview.cues import cue_pattern
 from agents.models.providers.baseline import FIGURE
 from agents.records import CandidateIdentity, InterviewResult, Turn
 from evals.probes.name_sets import NameSet, pick_name, swap_identity
@@ -180,12 +182,34 @@ def reorder(result: InterviewResult) -> list[Variant]:
     return [Variant("order", "shuffled", turns, result.candidate, changed)]
 
 
-def evidence_removed(result: InterviewResult) -> list[Variant]:
-    """Every answer without its sentences that carry a figure or an outcome (a neutral line when none is left)."""
+def _answered_competencies(transcript: list[Turn], scenario: Scenario) -> dict[int, list[str]]:
+    """For each answer, the competencies of the bank question it answers (all of them when that is unknown)."""
+    known = {q.id for q in scenario.question_bank}
+    answered: dict[int, list[str]] = {}
+    question: str | None = None
+    for turn in transcript:
+        if turn.speaker == "interviewer":
+            asked = turn.question_id or (turn.annotation.question_id if turn.annotation else None)
+            if asked is not None:
+                question = asked
+        else:
+            answered[turn.index] = scenario.question(question).competencies if question in known else scenario.competency_ids
+    return answered
+
+
+def evidence_removed(result: InterviewResult, scenario: Scenario) -> list[Variant]:
+    """Every answer without its sentences that carry a figure, an outcome, or the evidence words of the competency its
+    question asks about (a neutral line when none is left)."""
+    answered = _answered_competencies(result.transcript, scenario)
     texts = {}
     for index in answer_turns(result.transcript):
         text = result.transcript[index].text
-        kept = [s for s in _sentences(text) if not FIGURE.search(s) and not OUTCOME.search(s)]
+        cues = [cue_pattern(cue) for c in answered.get(index, []) for cue in scenario.competency(c).evidence_cues]
+        kept = [
+            s
+            for s in _sentences(text)
+            if not FIGURE.search(s) and not OUTCOME.search(s) and not any(p.search(s.lower()) for p in cues)
+        ]
         if len(" ".join(kept)) < len(text.strip()):
             texts[index] = " ".join(kept) or NO_EVIDENCE_LEFT
     return [Variant("evidence_removed", "removed", _with_texts(result.transcript, texts), result.candidate, sorted(texts))]
@@ -204,5 +228,5 @@ def perturb(result: InterviewResult, suite: list[Perturbation], scenario: Scenar
         elif name == "order":
             variants += reorder(result)
         else:
-            variants += evidence_removed(result)
+            variants += evidence_removed(result, scenario)
     return variants
