@@ -53,3 +53,26 @@ def run_harness(db, script: InterviewScript, *personas: str) -> str:
     assert result.exit_code in (0, 1), result.output
     with Store.open(db) as store:
         return store.list_runs(1)[0].run_id
+
+
+def serve_settings(db):
+    """The `serve` app's settings over `db`, every role on a scripted model that grades a person."""
+    from agents.models.config import ModelsConfig
+    from agents.models.gateway import Gateway
+    from agents.prompting import PromptSet
+    from evals.metrics.gates import defaults_version, load_gates
+    from evals.runs.config import PracticeConfig
+    from evals.web.app import ServeSettings
+    from tests.scripted_agents import InterviewScript
+
+    models = ModelsConfig.for_all(register_script(InterviewScript(grader="person")))
+    return ServeSettings(
+        db=db,
+        library=LIBRARY,
+        scenario=SCENARIO,
+        gateway=Gateway(models, use_cache=False),
+        prompts=PromptSet(),
+        config=PracticeConfig(
+            models=models, gates=load_gates(), gates_version=defaults_version(), concurrency=1, interviewer="practice"
+        ),
+    )

@@ -187,3 +187,34 @@ def test_a_changed_grader_prompt_fails_and_lists_the_prompts_that_need_recording
     count = len(load_half(LIBRARY, "test"))
     assert f"{count} model calls failed (grader {count})" in result.stderr
     assert len(list((folder / "missing").glob("*.json"))) == count  # every prompt to record, written out
+
+
+def test_the_probes_replay_a_capable_graders_recorded_replies_on_the_test_half(tmp_path):
+    # The copies the probes make of the test half were graded once by a capable model (corpus/recordings/README.md):
+    # a change to a perturbation changes its prompts, and this fails listing them, like a grader prompt change.
+    db = tmp_path / "h.duckdb"
+    recorded = [
+        "--grader-model",
+        f"recorded/{GRADER_RECORDINGS}",
+        "--judge-model",
+        f"recorded/{CORPUS_DIR / 'recordings' / 'judge'}",
+    ]
+    imported = runner.invoke(
+        app,
+        ["import", str(CORPUS_DIR / "test.jsonl"), "--annotator", "rules", *recorded, "--no-cache", "--no-gate", "--db", str(db)],
+    )
+    assert imported.exit_code == 0, imported.output
+    run_id = imported.output.split("run id: ")[-1].split()[0]
+    probed = runner.invoke(
+        app, ["probe", run_id, "--suite", "verbosity,order,evidence_removed", "--no-cache", "--no-gate", "--db", str(db)]
+    )
+    assert probed.exit_code == 0, probed.output
+    probe_id = probed.output.split("report: interview-harness report ")[-1].split()[0]
+    rows = {
+        (c["metric"], c["scope"]): c
+        for c in json.loads(runner.invoke(app, ["report", probe_id, "--json", "--db", str(db)]).output)["checks"]
+    }
+    assert rows[("errors", "overall")]["value"] == 0
+    assert rows[("verbosity_shift", "overall")]["value"] <= 0.10  # padding moves a capable grader little
+    removed = rows[("evidence_removed_shift", "overall")]
+    assert removed["ci_high"] < 0  # taking the evidence out lowers the grades, if by less than the gate asks

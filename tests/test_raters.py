@@ -10,18 +10,13 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from agents.models.config import ModelsConfig
-from agents.models.gateway import Gateway
-from agents.prompting import PromptSet
 from evals.cli import app as cli
-from evals.metrics.gates import defaults_version, load_gates
 from evals.raters.agreement import human_agreement
 from evals.raters.rating import HumanRating
-from evals.runs.config import PracticeConfig
 from evals.store.database import Store
-from evals.web.app import ServeSettings, create_app
+from evals.web.app import create_app
 from evals.web.rating_pages import rating_order
-from tests.conftest_helpers import LIBRARY, SCENARIO, register_script, run_harness
+from tests.conftest_helpers import LIBRARY, SCENARIO, run_harness, serve_settings
 from tests.scripted_agents import InterviewScript
 
 runner = CliRunner()
@@ -32,18 +27,7 @@ PERSONAS = ("mei-defects", "grace-copilot", "dana-ranking")
 def rated_run(tmp_path):
     db = tmp_path / "h.duckdb"
     run_id = run_harness(db, InterviewScript(), *PERSONAS)  # the oracle grader: its scores are the labels
-    model = register_script(InterviewScript(grader="person"))
-    models = ModelsConfig.for_all(model)
-    serve = ServeSettings(
-        db=db,
-        library=LIBRARY,
-        scenario=SCENARIO,
-        gateway=Gateway(models, use_cache=False),
-        prompts=PromptSet(),
-        config=PracticeConfig(
-            models=models, gates=load_gates(), gates_version=defaults_version(), concurrency=1, interviewer="practice"
-        ),
-    )
+    serve = serve_settings(db)
     with TestClient(create_app(serve)) as http:
         yield http, db, run_id
 

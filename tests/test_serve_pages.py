@@ -6,32 +6,16 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from agents.models.config import ModelsConfig
-from agents.models.gateway import Gateway
 from agents.models.providers.litellm_provider import host_is_loopback
-from agents.prompting import PromptSet
 from evals.cli import app as cli
-from evals.metrics.gates import defaults_version, load_gates
-from evals.runs.config import PracticeConfig
-from evals.web.app import ServeSettings, create_app
-from tests.conftest_helpers import LIBRARY, SCENARIO, register_script, run_harness
+from evals.web.app import create_app
+from tests.conftest_helpers import run_harness, serve_settings
 from tests.scripted_agents import InterviewScript
 
 
 @pytest.fixture
 def client(tmp_path):
-    model = register_script(InterviewScript(grader="person"))
-    models = ModelsConfig.for_all(model)
-    serve = ServeSettings(
-        db=tmp_path / "h.duckdb",
-        library=LIBRARY,
-        scenario=SCENARIO,
-        gateway=Gateway(models, use_cache=False),
-        prompts=PromptSet(),
-        config=PracticeConfig(
-            models=models, gates=load_gates(), gates_version=defaults_version(), concurrency=1, interviewer="practice"
-        ),
-    )
+    serve = serve_settings(tmp_path / "h.duckdb")
     with TestClient(create_app(serve)) as http:
         yield http
 

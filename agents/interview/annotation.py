@@ -60,7 +60,7 @@ _ACK_SENTENCE_WORDS = 4  # "Noted.", "That's fair, thanks.": a sentence of ackno
 _STORY_WORDS = 100
 # The opening's own request that is answered at length too, and is not a main question: a background summary.
 _BACKGROUND = re.compile(r"\byourself\b|\byour (background|career|journey)\b")
-_ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")  # a turn this long with no question in it is a comment, not a follow-up: a question this short after an answer is a follow-up ("Numbers?", "Your part versus the team's?")
+_ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")
 
 
 @dataclass
@@ -274,9 +274,8 @@ def _advance(reading: _Reading, label: TurnAnnotation) -> None:
     reading.spoke = True
     if label.action != "other":
         reading.previous_candidate = ""  # the candidate has this move to answer before it "answered" again
-    reading.segment = label.segment
-    if label.action != "other":
         reading.just_asked = label.action == "ask"
+    reading.segment = label.segment
     if label.action == "ask":
         reading.asked = True
         reading.last_question = label.question_id
@@ -342,12 +341,9 @@ def _rules_pass(transcript: list[Turn], scenario: Scenario, forced: dict[int, Gu
 
 
 def _reply(transcript: list[Turn], k: int) -> Turn | None:
-    """The candidate's next turn after position `k`, before the interviewer speaks again."""
-    for turn in transcript[k + 1 :]:
-        if turn.speaker == "interviewer":
-            return None
-        return turn
-    return None
+    """The candidate's turn right after position `k`; None when the interviewer speaks again first (or nobody does)."""
+    following = transcript[k + 1] if k + 1 < len(transcript) else None
+    return following if following is not None and following.speaker == "candidate" else None
 
 
 def _first_question(transcript: list[Turn], labels: dict[int, TurnAnnotation], scenario: Scenario) -> dict[int, Guess]:

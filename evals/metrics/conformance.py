@@ -309,8 +309,9 @@ def _next_steps(reading: _Reading) -> Verdict:
         for k, t in enumerate(reading.interviewer)
         if t.segment == "wrap_up" or t.action == "close" or (k > last and t.segment == "deep_dives")
     ]
-    # The last thing the interviewer says belongs to the closing, whatever segment it was read in.
-    closing = closing + [t for t in reading.interviewer[-1:] if t not in closing] if closing else reading.interviewer[-2:]
+    closing = closing or reading.interviewer[-2:]
+    if closing and closing[-1] is not reading.interviewer[-1]:
+        closing.append(reading.interviewer[-1])  # the last thing said closes, whatever segment it was read in
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
         return True
