@@ -123,3 +123,8 @@ def test_samples_of_one_model_on_a_panel_are_drawn_with_different_seeds():
 
     assert [_member_seed(7, k) for k in (None, 0, 1, 2)] == [7, 7, 8, 9]
     assert _member_seed(None, 2) is None  # no seed to vary: the provider's own sampling differs per call
+
+
+def test_a_panel_is_named_as_the_grader_in_the_run_and_its_findings():
+    models = resolve_models({"grader": "scripted/a,scripted/b,scripted/c"}, environ={})
+    assert models.model_names()["grader"] == "scripted/a,scripted/b,scripted/c"

@@ -155,8 +155,8 @@ class ModelsConfig(StrictModel):
     )
 
     def model_names(self) -> dict[str, str]:
-        """The model string of every role."""
-        return {role: self.role(role).model for role in ROLES}
+        """The model string of every role; a panel's members joined by commas, as `--grader-model a,b,c` names them."""
+        return {role: ",".join(self.role(role).panel) or self.role(role).model for role in ROLES}
 
     def role(self, name: str) -> RoleModel:
         """The RoleModel for role `name`; ConfigError for an unknown role."""

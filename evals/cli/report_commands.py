@@ -46,6 +46,13 @@ def report(
     html: Annotated[Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Write the markdown report here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON on stdout, and nothing else.")] = False,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Write JUnit XML: a test case per gate and per failed interviewer check.")
+    ] = None,
+    github_summary: Annotated[
+        bool,
+        typer.Option("--github-summary", help="Append a markdown job summary to $GITHUB_STEP_SUMMARY (stdout without it)."),
+    ] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Summarize a run in the terminal and write its full report (HTML and/or markdown; both beside the database by default)."""
@@ -62,6 +69,9 @@ def report(
         if as_json:
             sys.stdout.write(json.dumps(report_json(store, rep, library), indent=2) + "\n")
             return
+        if junit is not None or github_summary:
+            _ci_outputs(store, run, rep, library, junit, github_summary)
+            return
     if html is None and markdown is None:
         html, markdown = db.parent / f"report-{run.run_id}.html", db.parent / f"report-{run.run_id}.md"
     print_summary(run.run_id, rep.rows)
@@ -76,6 +86,29 @@ def report(
 
         _write(html, render_html(rep))
         typer.echo(f"wrote {html}")
+
+
+def _ci_outputs(store, run, rep, library, junit: Path | None, summary: bool) -> None:
+    """The outputs a CI job reads, and nothing else (the report files are the job's own business)."""
+    import os
+
+    from evals.report.ci_outputs import failed_checks, github_summary, junit_xml
+
+    if junit is not None:
+        keys = [(k.rpartition("#")[0], int(k.rpartition("#")[2])) for k in failed_checks(rep.rows)]
+        results = {f"{r.persona_id}#{r.trial}": r for r in store.load_results(run.run_id, keys)} if keys else {}
+        scenario = library.scenarios.get(run.scenario_id) if library is not None else None
+        _write(junit, junit_xml(run.run_id, rep.rows, results, scenario))
+        typer.echo(f"wrote {junit}")
+    if summary:
+        text = github_summary(rep.title, rep.rows, rep.findings)
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        if target:
+            with open(target, "a", encoding="utf-8") as out:
+                out.write(text)
+            typer.echo(f"appended the job summary to {target}")
+        else:
+            typer.echo(text)
 
 
 def compare(

@@ -29,7 +29,8 @@ def who(run: RunRecord, role: str) -> str:
         own = run.config.models.interviewer
         return f"The external interviewer {own.api_base or own.model.removeprefix('callable/')}"
     if role in run.models:
-        return f"The {role} model {run.models[role]}"
+        named = run.models[role]
+        return f"The {role} panel ({named})" if "," in named else f"The {role} model {named}"
     return "The system under test"
 
 
