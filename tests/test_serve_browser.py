@@ -208,3 +208,30 @@ def test_a_person_rates_an_interview_blind_in_the_browser_and_the_report_shows_i
         assert "Ann Lee" in humans and "Krippendorff" in humans
     finally:
         rating.stop()
+
+
+@pytest.fixture
+def nightly_runs(tmp_path):
+    """Three runs of one label with three graders, made before the browser starts."""
+    from tests.test_history import three_runs
+
+    db = tmp_path / "h.duckdb"
+    return db, three_runs(db)
+
+
+def test_the_history_chart_shows_on_its_page_and_in_the_report(nightly_runs, browser):
+    db, ids = nightly_runs
+    viewer = Server(db).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"{viewer.url}/runs")
+        page.click("nav >> text=History")
+        page.fill("input[name=label]", "nightly")
+        page.click("text=Show")
+        chart = page.locator("img.trend")
+        assert chart.count() == 1 and page.evaluate("document.querySelector('img.trend').naturalWidth") > 0
+        assert all(page.locator("table", has_text=i).count() for i in ids)
+        page.goto(f"{viewer.url}/runs/{ids[-1]}")
+        assert page.locator("#history img.trend").count() == 1
+    finally:
+        viewer.stop()

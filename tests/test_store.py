@@ -426,7 +426,11 @@ def test_a_file_from_before_the_row_views_keeps_every_row(db: Path, tmp_path: Pa
             now.save_interview(run_id, result)
         columns = "run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns, hire, result"
         interviews = now.query(f"SELECT {columns} FROM interviews ORDER BY persona_id")
-        runs = now.query("SELECT * FROM runs")
+        # The runs table as m001 made it: the columns later migrations added are left out.
+        runs = now.query(
+            "SELECT run_id, started_at, finished_at, label, git_commit, status, scenario_id, scenario_hash, "
+            "persona_set_hash, config, models, prompt_hashes, plan FROM runs"
+        )
         rows = {table: sorted(now.query(f"SELECT * FROM {table}"), key=repr) for table in ROW_TABLES}
     assert all(rows.values())
     db.parent.mkdir(parents=True)

@@ -199,7 +199,63 @@ def export(
         typer.echo("warning: no completed interview matched" + (f" level {level}" if level else ""), err=True)
 
 
+def history(
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="A metric to follow (repeat it); default: the headline ones.")
+    ] = None,
+    label: Annotated[str | None, typer.Option("--label", help="Only runs with this label.")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Only runs of this scenario.")] = None,
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Only runs graded by this model (or panel).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only runs started on or after this day (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON, and nothing else.")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Every finished run's headline metrics in time order, grouped by grader and prompt, with each gate's first
+    failing run and a sparkline per metric."""
+    import json
+    from datetime import datetime
+
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    from evals.report.history import DEFAULT_METRICS, history_json, history_table, run_history
+
+    try:
+        start = datetime.strptime(since, "%Y-%m-%d").timestamp() if since else None
+    except ValueError:
+        fail(f"--since must be a day as YYYY-MM-DD, not {since!r}")
+    with _open(db) as store:
+        try:
+            found = run_history(
+                store, tuple(metric or DEFAULT_METRICS), label=label, scenario=scenario, grader_model=grader_model, since=start
+            )
+        except KeyError as exc:
+            fail(str(exc.args[0]))
+    if as_json:
+        typer.echo(json.dumps(history_json(found), indent=2))
+        return
+    if not found.points:
+        typer.echo("no finished run matches")
+        return
+    console = Console(width=160)
+    groups: dict[tuple[str, str], list] = {}
+    for point in found.points:
+        groups.setdefault(point.grader, []).append(point)
+    for (grader, prompt), points in groups.items():
+        part = type(found)(found.metrics, points)
+        shown = history_table(part)
+        table = RichTable(*shown.headers, title=f"graded by {grader}, prompt {prompt}", caption=shown.caption)
+        for row in shown.rows:
+            table.add_row(*row)
+        console.print(table)
+    for name in found.metrics:
+        first = found.first_failing(name)
+        note = f"first failing run {first.run.run_id}" if first else "never failed its gate"
+        console.print(f"{name:<18} {found.sparkline(name)}  {note}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(report)
+    app.command()(history)
     app.command()(compare)
     app.command()(export)

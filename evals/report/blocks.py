@@ -59,7 +59,20 @@ class ShiftChart:
         return Table(["copy", "mean shift", "95% CI", "shift"], rows, self.title)
 
 
-Block = str | Table | Quote | Heatmap | ShiftChart
+@dataclass
+class TrendChart:
+    """Metrics across runs, oldest first: one line per metric, its gate as a dashed line of the same colour."""
+
+    title: str
+    runs: list[str]
+    series: list[tuple[str, float | None, list[float | None]]]  # metric, gate threshold, a value per run
+
+    def table(self) -> Table:
+        rows = [[run, *(fmt(values[k]) for _, _, values in self.series)] for k, run in enumerate(self.runs)]
+        return Table(["run", *(name for name, _, _ in self.series)], rows, self.title)
+
+
+Block = str | Table | Quote | Heatmap | ShiftChart | TrendChart
 
 
 @dataclass

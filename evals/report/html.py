@@ -8,7 +8,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from evals.report.blocks import Heatmap, Quote, ShiftChart, Table
+from evals.report.blocks import Heatmap, Quote, ShiftChart, Table, TrendChart
 from evals.report.run_report import Report
 
 CSS = """
@@ -91,6 +91,24 @@ def shift_chart_png(chart: ShiftChart) -> bytes:
     return _png(draw, (7.5, 0.32 * len(bars) + 1.2))
 
 
+def trend_chart_png(chart: TrendChart) -> bytes:
+    """Each metric as a line across the runs, its gate dashed in the same colour, failing points ringed."""
+
+    def draw(fig, ax) -> None:
+        xs = list(range(len(chart.runs)))
+        for k, (name, threshold, values) in enumerate(chart.series):
+            colour = f"C{k}"
+            shown = [(x, v) for x, v in zip(xs, values) if v is not None]
+            ax.plot([x for x, _ in shown], [v for _, v in shown], marker="o", color=colour, label=name)
+            if threshold is not None:
+                ax.axhline(threshold, color=colour, linestyle="--", linewidth=0.8)
+        ax.set_xticks(xs, labels=chart.runs, rotation=45, ha="right", fontsize=7)
+        ax.set_title(chart.title, fontsize=9)
+        ax.legend(fontsize=7, loc="best")
+
+    return _png(draw, (7.5, 3.2))
+
+
 def _cell(text: str, tag: str = "td") -> str:
     mark = ' class="pass"' if text.startswith("PASS") else ' class="fail"' if text.startswith("FAIL") else ""
     return f"<{tag}{mark if tag == 'td' else ''}>{escape(text)}</{tag}>"
@@ -110,13 +128,19 @@ def _inline(text: str) -> str:
     return "".join(f"<strong>{p}</strong>" if k % 2 else p for k, p in enumerate(parts))
 
 
-def _block(block) -> str:
+def block_html(block) -> str:
+    """One report block as HTML: a table, a chart (as an embedded PNG with its table), a quote or a paragraph."""
     if isinstance(block, Table):
         return table_html(block)
     if isinstance(block, Heatmap):
         data = base64.b64encode(heatmap_png(block)).decode("ascii")
         alt = "Heatmap of intended level against graded score"
         return f'<img class="heatmap" alt="{alt}" src="data:image/png;base64,{data}">' + table_html(block.table())
+    if isinstance(block, TrendChart):
+        data = base64.b64encode(trend_chart_png(block)).decode("ascii")
+        return f'<img class="chart trend" alt="{escape(block.title)}" src="data:image/png;base64,{data}">' + table_html(
+            block.table()
+        )
     if isinstance(block, ShiftChart):
         data = base64.b64encode(shift_chart_png(block)).decode("ascii")
         return f'<img class="chart" alt="{escape(block.title)}" src="data:image/png;base64,{data}">' + table_html(block.table())
@@ -137,7 +161,7 @@ def render_html(report: Report) -> str:
         f'<section id="findings"><h2>Findings</h2><ul class="findings">{findings}</ul></section>',
     ]
     for section in report.sections:
-        body = "".join(_block(b) for b in section.blocks)
+        body = "".join(block_html(b) for b in section.blocks)
         parts.append(f'<section id="{section.key}"><h2>{escape(section.title)}</h2>{body}</section>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -35,6 +35,7 @@ from evals.report.blocks import (
     Section,
     ShiftChart,
     Table,
+    TrendChart,
     fmt,
     gate_mark,
     interval,
@@ -42,6 +43,7 @@ from evals.report.blocks import (
     yes_no,
 )
 from evals.report.findings import called_roles, findings, who
+from evals.report.history import history_table, run_history, trend_chart
 from evals.report.mismatches import WORST, worst, worst_mismatches
 from evals.report.noise import noise
 from evals.report.probes import latest_probe, probe_findings, probe_section
@@ -186,6 +188,15 @@ def _humans(store: Store, run: RunRecord, lib) -> list[Block]:
         "Where the grader and the people's median differ most: read these first.",
     )
     return [table, queue]
+
+
+def _history(store: Store, run: RunRecord) -> list[Block]:
+    """The headline metrics over the runs of this run's scenario and label, up to this one."""
+    past = run_history(store, label=run.label, scenario=run.scenario_id, until_run=run.run_id)
+    if len(past.points) < 2:
+        return ["No earlier finished run with this label and scenario: `interview-harness history` shows every run."]
+    title = f"Runs of {run.scenario_id}" + (f" labelled {run.label}" if run.label else "") + ", oldest first"
+    return [trend_chart(past, title), history_table(past)]
 
 
 def _flags(by: dict, rows: list[CheckRow]) -> Table:
@@ -409,6 +420,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("conformance", "Interviewer conformance", _conformance(run, by, rows, keyed, scenario)),
         Section("annotator", "Annotator accuracy", _annotator(by)),
         Section("humans", "Human raters", _humans(store, run, lib)),
+        Section("history", "History", _history(store, run)),
         Section("noise", "Grader noise and simulation noise", _noise(store, run)),
         Section("mismatches", f"Worst mismatches (top {WORST} by error)", worst_mismatches(rows, keyed, scenario)),
         Section("cost", "Cost and tokens per role", [_cost(run, by, rows)]),
@@ -443,7 +455,7 @@ def render_markdown(report: Report) -> str:
     for section in report.sections:
         lines += ["", f"## {section.title}", ""]
         for block in section.blocks:
-            if isinstance(block, (Table, Heatmap, ShiftChart)):
+            if isinstance(block, (Table, Heatmap, ShiftChart, TrendChart)):
                 lines += markdown_table(block if isinstance(block, Table) else block.table())
             elif isinstance(block, Quote):
                 lines += [f"{block.label}:", ""] + [f"> {x}".replace("\n", " ") for x in block.lines] + [""]

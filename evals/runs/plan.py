@@ -73,12 +73,24 @@ def make_plan(lib: Library, scenario_id: str, persona_ids: list[str] | None, tag
     return RunPlan(scenario_id, [(pid, t) for pid in chosen for t in range(trials)])
 
 
-def git_commit() -> str | None:
+def _git(*args: str) -> str | None:
+    """A git command's output in the current checkout; None when git or the checkout is not there."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_commit() -> str | None:
+    return _git("rev-parse", "HEAD") or None
+
+
+def git_state() -> tuple[str | None, str | None, bool | None]:
+    """The checkout's commit, branch (None when detached) and whether it has uncommitted changes."""
+    branch = _git("rev-parse", "--abbrev-ref", "HEAD")
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return git_commit(), None if branch in (None, "", "HEAD") else branch, None if status is None else bool(status)
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,7 @@ class RunContext:
             if isinstance(config, SimulateConfig):
                 config = config.model_copy(update={"persona_hashes": self.persona_hashes(plan.persona_ids)})
             persona_set_hash = self.library.persona_set_hash(plan.persona_ids)
+        commit, branch, dirty = git_state()
         run_id = self.store.create_run(
             label=label,
             scenario_id=plan.scenario_id,
@@ -142,7 +155,9 @@ class RunContext:
             models=config.models.model_names(),
             prompt_hashes=prompts.hashes(),
             plan=plan.pairs,
-            git_commit=git_commit(),
+            git_commit=commit,
+            git_branch=branch,
+            git_dirty=dirty,
         )
         return PreparedRun(self.store.get_run_exact(run_id), config, prompts, list(plan.pairs))
 

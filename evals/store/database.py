@@ -35,7 +35,7 @@ RunStatus = Literal["running", "complete", "incomplete"]
 
 _RUN_COLUMNS = (
     "run_id, started_at, finished_at, label, git_commit, status, scenario_id, scenario_hash,"
-    " persona_set_hash, config, models, prompt_hashes, plan"
+    " persona_set_hash, config, models, prompt_hashes, plan, git_branch, git_dirty"
 )
 _CHECK_COLUMNS = "metric, scope, value, ci_low, ci_high, n, threshold, passed, details"
 _INTERVIEW_COLUMNS = "run_id, persona_id, trial, status, error, seed, started_at, duration_s, n_turns, hire, result, digest"
@@ -71,6 +71,8 @@ class RunRecord(StrictModel):
     models: dict[str, str] = Field(description="Model string per role.")
     prompt_hashes: dict[str, str] = Field(description="sha256 of each prompt template by role.")
     plan: list[tuple[str, int]] = Field(description="Every (persona_id, trial) the run is meant to interview.")
+    git_branch: str | None = Field(default=None, description="Branch of the harness checkout, when known.")
+    git_dirty: bool | None = Field(default=None, description="Whether the checkout had uncommitted changes; None: unknown.")
 
 
 def new_run_id() -> str:
@@ -159,6 +161,8 @@ class Store:
         prompt_hashes: dict[str, str],
         plan: list[tuple[str, int]],
         git_commit: str | None,
+        git_branch: str | None = None,
+        git_dirty: bool | None = None,
     ) -> str:
         """Record a new run with status 'running' and return its id."""
         run_id = new_run_id()
@@ -166,7 +170,7 @@ class Store:
         self._write(
             [
                 (
-                    f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, NULL, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, NULL, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         run_id,
                         time.time(),
@@ -179,6 +183,8 @@ class Store:
                         json.dumps(models),
                         json.dumps(prompt_hashes),
                         plan_json,
+                        git_branch,
+                        git_dirty,
                     ],
                 )
             ]

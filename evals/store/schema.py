@@ -226,7 +226,20 @@ def m005_human_ratings(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_probe_grades, m003_row_views, m004_interview_digests, m005_human_ratings]
+def m006_run_git_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the branch and whether the checkout had uncommitted changes to each run, beside its commit."""
+    con.execute("ALTER TABLE runs ADD COLUMN git_branch TEXT")
+    con.execute("ALTER TABLE runs ADD COLUMN git_dirty BOOLEAN")
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_probe_grades,
+    m003_row_views,
+    m004_interview_digests,
+    m005_human_ratings,
+    m006_run_git_state,
+]
 
 
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -109,6 +109,23 @@ async def compare(request: Request) -> Response:
     return page("compare.html", c=result, conclusion=conclusion(result), table=Markup(table_html(delta_table(result))))
 
 
+async def history(request: Request) -> Response:
+    from evals.report.history import DEFAULT_METRICS, history_table, run_history, trend_chart
+    from evals.report.html import block_html
+
+    label = request.query_params.get("label") or None
+    scenario = request.query_params.get("scenario") or None
+    metrics = tuple(request.query_params.getlist("metric")) or DEFAULT_METRICS
+    with _store(request) as store:
+        try:
+            found = run_history(store, metrics, label=label, scenario=scenario)
+        except KeyError as exc:
+            return message("Unknown metric", str(exc.args[0]), 400)
+    title = "Runs" + (f" labelled {label}" if label else "") + (f" of {scenario}" if scenario else "") + ", oldest first"
+    blocks = [trend_chart(found, title), history_table(found)] if found.points else []
+    return page("history.html", title=title, blocks=[Markup(block_html(b)) for b in blocks], label=label or "")
+
+
 async def examples(request: Request) -> Response:
     scenario = settings(request).scenario
     question_id = request.path_params["question_id"]
@@ -135,5 +152,6 @@ def routes() -> list[Route]:
         Route("/runs/{run_id}/interviews", _guarded(interviews)),
         Route("/runs/{run_id}/interviews/{persona_id}/{trial:int}", _guarded(interview)),
         Route("/compare", _guarded(compare)),
+        Route("/history", _guarded(history)),
         Route("/examples/{question_id}", _guarded(examples)),
     ]
