@@ -74,6 +74,8 @@ class InterviewScript:
     # The judge's reads of the conformance checks it is asked about (check -> done right); unread when absent.
     judge_reads: dict[str, bool] = field(default_factory=dict)
     fail_for: str | None = None  # the candidate raises when playing this display name
+    flaky_for: str | None = None  # the grader gives every second interview of this display name all 1s
+    graded: dict[str, int] = field(default_factory=dict)  # grading calls so far, by display name
 
     def respond(self, role: str, messages: list[dict], schema: dict | None):
         return getattr(self, f"_{role}")(messages, schema)
@@ -156,6 +158,9 @@ class InterviewScript:
         persona = self._persona_in(messages)
         quote = candidate_lines(messages)[-1][:60] if candidate_lines(messages) else ""
         scores = dict(persona.intended.competency_levels)
+        self.graded[persona.display_name] = self.graded.get(persona.display_name, 0) + 1
+        if persona.display_name == self.flaky_for and self.graded[persona.display_name] % 2 == 0:
+            scores = {c: 1 for c in scores}
         if self.grader == "lenient":
             scores = {c: min(5, s + 1) for c, s in scores.items()}
         elif self.grader == "all3":

@@ -261,14 +261,42 @@ def _repeats(out: _Rows, units: list[InterviewUnit]) -> None:
         means = [statistics.mean(g for _, g in u.pairs) for u in group if u.pairs]
         out.add("score_sd", pid, statistics.stdev(means) if len(means) > 1 else None, n=len(means))
     passed = sum(all(u.within_tolerance for u in group) for group in by_persona.values())
-    out.add(
-        "pass_k",
-        "overall",
-        passed / len(by_persona),
-        wilson_interval(passed, len(by_persona)),
-        len(by_persona),
-        PassKDetails(k=max(len(g) for g in by_persona.values())),
-    )
+    k = PassKDetails(k=max(len(g) for g in by_persona.values()))
+    out.add("pass_k", "overall", passed / len(by_persona), wilson_interval(passed, len(by_persona)), len(by_persona), k)
+    _flips(out, by_persona, k)
+
+
+def _flips(out: _Rows, by_persona: dict[str, list[InterviewUnit]], k: PassKDetails) -> None:
+    """How stable the grader's verdicts are over repeated trials: hire and flag flips against each persona's most
+    common verdict, and the hire decision right in one trial (pass@1) against right in all of them (pass^k)."""
+    hire_flips = flag_flips = hire_total = flag_total = 0
+    right_once = trials = right_always = labelled = 0
+    for pid, group in sorted(by_persona.items()):
+        done = [u for u in group if u.completed]
+        if len(done) < 2:
+            continue
+        hires = [u.hire_graded for u in done]
+        common = max(set(hires), key=hires.count)
+        flips = sum(h != common for h in hires)
+        flags = sorted({f for u in done for f in u.found_flags | u.intended_flags})
+        flag_changes = sum(
+            sum((f in u.found_flags) != (2 * sum(f in v.found_flags for v in done) > len(done)) for u in done) for f in flags
+        )
+        out.add("trial_hire_flips", pid, flips / len(done), n=len(done))
+        out.add("trial_flag_flips", pid, flag_changes / (len(done) * len(flags)) if flags else 0.0, n=len(done) * len(flags))
+        hire_flips, hire_total = hire_flips + flips, hire_total + len(done)
+        flag_flips, flag_total = flag_flips + flag_changes, flag_total + len(done) * len(flags)
+        if all(u.labelled for u in done):
+            right = [u.hire_graded == u.hire_intended for u in done]
+            right_once, trials = right_once + sum(right), trials + len(right)
+            right_always, labelled = right_always + all(right), labelled + 1
+    if not hire_total:
+        return
+    out.add("trial_hire_flips", "overall", hire_flips / hire_total, wilson_interval(hire_flips, hire_total), hire_total)
+    out.add("trial_flag_flips", "overall", flag_flips / flag_total if flag_total else 0.0, n=flag_total)
+    if labelled:
+        out.add("hire_pass_at_1", "overall", right_once / trials, wilson_interval(right_once, trials), trials, k)
+        out.add("hire_pass_hat_k", "overall", right_always / labelled, wilson_interval(right_always, labelled), labelled, k)
 
 
 def cost_rows(calls: Iterable[CallRecord]) -> list[CheckRow]:

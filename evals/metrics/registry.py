@@ -302,6 +302,40 @@ declare(
     direction="higher",
     details=PassKDetails,
 )
+declare(
+    "trial_hire_flips",
+    "hire flip rate across trials",
+    "Share of a persona's trials whose hire verdict differs from its most common one (overall: over all trials).",
+    "trial",
+    judges="grader",
+    direction="lower",
+)
+declare(
+    "trial_flag_flips",
+    "red-flag flip rate across trials",
+    "Share of a persona's (trial, red flag) verdicts that differ from the flag's most common verdict for it.",
+    "trial x red flag",
+    judges="grader",
+    direction="lower",
+)
+declare(
+    "hire_pass_at_1",
+    "hire pass@1",
+    "Share of trials whose hire recommendation matches the labels (the chance one trial is right).",
+    "trial",
+    judges="grader",
+    direction="higher",
+    details=PassKDetails,
+)
+declare(
+    "hire_pass_hat_k",
+    "hire pass^k",
+    "Share of personas whose hire recommendation is right in every one of their k trials.",
+    "persona",
+    judges="grader",
+    direction="higher",
+    details=PassKDetails,
+)
 
 # Interviewer conformance, one rate per check.
 for _check in CONFORMANCE_CHECKS:

@@ -23,6 +23,7 @@ from evals.metrics.rows import (
     FlagCounts,
     HireDetails,
     MarginDetails,
+    PassKDetails,
     PersonaDetails,
 )
 from evals.metrics.topic_screen import merge_violations, screen_interviewer_text
@@ -188,6 +189,44 @@ def _humans(store: Store, run: RunRecord, lib) -> list[Block]:
         "Where the grader and the people's median differ most: read these first.",
     )
     return [table, queue]
+
+
+def _trials(by: dict, rows: list[CheckRow]) -> list[Block]:
+    """With repeated trials: how stable each persona's verdicts are, the flakiest first."""
+    personas = sorted({r.scope for r in rows if r.metric == "trial_hire_flips" and r.scope != "overall"})
+    if not personas:
+        return []
+
+    def value(name: str, pid: str) -> float:
+        row = by.get((name, pid))
+        return row.value if row is not None and row.value is not None else 0.0
+
+    ranked = sorted(
+        personas, key=lambda p: (-value("trial_hire_flips", p), -value("trial_flag_flips", p), -value("score_sd", p), p)
+    )
+    table = Table(
+        ["persona", "trials", "hire flips", "red-flag flips", "score spread (sd)"],
+        [
+            [
+                p,
+                str(by[("trial_hire_flips", p)].n),
+                fmt(value("trial_hire_flips", p)),
+                fmt(value("trial_flag_flips", p)),
+                fmt(value("score_sd", p)),
+            ]
+            for p in ranked
+        ],
+    )
+    once, always = by.get(("hire_pass_at_1", "overall")), by.get(("hire_pass_hat_k", "overall"))
+    if once is None or always is None:
+        return [table]
+    k = always.details_as(PassKDetails).k
+    said = (
+        f"Hire decisions: right in a single trial {fmt(once.value)} {interval(once)} of the time (pass@1); right in all {k} "
+        f"trials for {fmt(always.value)} {interval(always)} of the personas (pass^{k}). Flips count trials that differ "
+        "from the persona's most common verdict."
+    )
+    return [said, table]
 
 
 def _history(store: Store, run: RunRecord) -> list[Block]:
@@ -417,6 +456,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("red_flags", "Red-flag detection", [_flags(by, rows)]),
         Section("hire", "Hire recommendation", _hire(by)),
         Section("personas", "Per persona", [_personas(rows, competencies)]),
+        Section("trials", "Repeated trials", _trials(by, rows)),
         Section("conformance", "Interviewer conformance", _conformance(run, by, rows, keyed, scenario)),
         Section("annotator", "Annotator accuracy", _annotator(by)),
         Section("humans", "Human raters", _humans(store, run, lib)),
@@ -435,7 +475,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         sections.insert(-1, probe_section(probe, probe_rows, own=False))
         stated += [f"Probe run {probe.run_id}: {f}" for f in findings(probe, probe_rows, len(probe.plan), len(probe.plan))]
         stated += probe_findings(probe, probe_rows)
-    return Report(run, rows, stated, sections)
+    return Report(run, rows, stated, [s for s in sections if s.blocks])  # a section with nothing to show is left out
 
 
 def _probe_report(store: Store, run: RunRecord, rows: list[CheckRow]) -> Report:
