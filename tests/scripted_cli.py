@@ -16,11 +16,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.models.providers.scripted import FunctionModel, register_scripted  # noqa: E402
 from evals.cli import app  # noqa: E402
+from tests.conftest_helpers import LIBRARY  # noqa: E402
 from tests.scripted_agents import InterviewScript  # noqa: E402
 
 MODEL = "scripted/script"
 
 if __name__ == "__main__":
     latency = float(os.environ.get("SCRIPTED_LATENCY", "0"))
-    register_scripted(MODEL.split("/", 1)[1], FunctionModel(InterviewScript(grader="person").respond, latency=latency))
+    # The personas let the same models also play a whole suite (`bisect` runs one in a subprocess).
+    script = InterviewScript(grader="person", personas={p.display_name: p for p in LIBRARY.personas.values()})
+    register_scripted(MODEL.split("/", 1)[1], FunctionModel(script.respond, latency=latency))
     app(prog_name="interview-harness")

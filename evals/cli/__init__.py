@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from evals.cli import (
+    bisect_command,
     data_commands,
     import_commands,
     interview_command,
@@ -39,3 +40,4 @@ meta_command.register(app)
 practice_command.register(app)
 serve_command.register(app)
 ratings_command.register(app)
+bisect_command.register(app)
