@@ -161,9 +161,11 @@ def start_regrade(
     use_cache: bool = True,
     concurrency: int | None = None,
     label: str | None = None,
+    samples: int = 1,
 ) -> PreparedRun:
     """Record a run that grades `original`'s frozen transcripts again, with another grader model or prompt (and the
-    gates of `config_file` when given). InputError when the run has no transcript or a choice is bad."""
+    gates of `config_file` when given), `samples` times each. InputError when the run has no transcript or a choice
+    is bad."""
     from agents.models.config import ConfigError, resolve_models
     from evals.metrics.gates import load_gates
     from evals.runs.config import RegradeConfig, prompt_overrides
@@ -181,6 +183,7 @@ def start_regrade(
         base.settings()
         | {
             "regrade_of": original.run_id,
+            "samples": samples,
             "use_cache": use_cache,
             "models": base.models.model_copy(update={"grader": grader}) if grader else base.models,
             "prompts": {**base.prompts, **prompt_overrides({"grader": grader_prompt})} if grader_prompt else base.prompts,
@@ -188,7 +191,7 @@ def start_regrade(
             "concurrency": concurrency or base.concurrency,
         }
     )
-    plan = RunPlan(original.scenario_id, done)
+    plan = RunPlan(original.scenario_id, [(pid, trial * samples + s) for pid, trial in done for s in range(samples)])
     return harness.start(plan, config, label=label, persona_set_hash=original.persona_set_hash)
 
 

@@ -38,3 +38,21 @@ def test_three_trials_with_a_grader_that_flips_on_one_persona(tmp_path):
     assert "pass^3" in section
     first_row = next(line for line in section.splitlines() if line.startswith("| ") and "persona" not in line)
     assert first_row.startswith(f"| {hired.id} |")  # the flakiest first
+
+
+def test_regrade_samples_a_grader_several_times_per_transcript(tmp_path):
+    from tests.conftest_helpers import run_harness
+
+    db = tmp_path / "h.duckdb"
+    hired = next(p for p in LIBRARY.personas.values() if "core" in p.tags and p.intended.hire)
+    base = run_harness(db, InterviewScript(), hired.id, "mei-defects")
+    flaky = register_script(InterviewScript(flaky_for=hired.display_name))
+    result = runner.invoke(app, ["regrade", base, "--grader-model", flaky, "--samples", "3", "--no-cache", "--no-gate", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    regraded = result.output.split("run id: ")[-1].split()[0]
+    report = json.loads(runner.invoke(app, ["report", regraded, "--json", "--db", str(db)]).output)
+    trials = sorted((i["persona_id"], i["trial"]) for i in report["interviews"])
+    assert trials == sorted((p, t) for p in (hired.id, "mei-defects") for t in range(3))
+    rows = {(c["metric"], c["scope"]): c["value"] for c in report["checks"]}
+    assert rows[("trial_hire_flips", hired.id)] == 1 / 3 and rows[("trial_hire_flips", "mei-defects")] == 0
+    assert rows[("hire_pass_hat_k", "overall")] < rows[("hire_pass_at_1", "overall")]

@@ -89,6 +89,9 @@ def regrade(
     no_cache: NoCache = False,
     concurrency: Concurrency = None,
     no_gate: NoGate = False,
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="Grades per transcript, each its own draw: the report then shows flips.")
+    ] = 1,
     record: RecordOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
@@ -112,6 +115,7 @@ def regrade(
                 use_cache=not no_cache,
                 concurrency=concurrency,
                 label=label,
+                samples=samples,
             )
         except (api.InputError, api.HarnessError, ValueError) as exc:
             fail(str(exc))

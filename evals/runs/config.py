@@ -87,6 +87,12 @@ class RegradeConfig(RunSettings):
 
     kind: Literal["regrade"] = "regrade"
     regrade_of: str = Field(description="The run whose frozen transcripts this run grades again.")
+    samples: int = Field(
+        default=1,
+        ge=1,
+        description="Grades per transcript, each drawn with its own seed: sample s of the original's trial t is trial "
+        "t * samples + s, so the report's repeated-trial statistics measure the grader's own noise.",
+    )
 
 
 class ProbeConfig(RunSettings):

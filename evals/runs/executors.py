@@ -204,7 +204,14 @@ class RegradeExecutor(_Reviewed):
             await grade_result(result, commit.scenario, gateway, prepared.prompts)
             await commit(result)
 
-        pending = [originals[key].model_copy(deep=True) for key in prepared.pending if key in originals]
+        def sample(pid: str, trial: int) -> InterviewResult | None:
+            original = originals.get((pid, trial // config.samples))
+            if original is None:
+                return None
+            # Another seed per sample: several draws of the grader on one transcript, not one draw repeated.
+            return original.model_copy(deep=True, update={"trial": trial, "seed": original.seed + trial % config.samples})
+
+        pending = [r for pid, trial in prepared.pending if (r := sample(pid, trial)) is not None]
         asyncio.run(bounded([regraded(r) for r in pending], config.concurrency))
 
 
