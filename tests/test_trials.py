@@ -28,6 +28,8 @@ def test_three_trials_with_a_grader_that_flips_on_one_persona(tmp_path):
     assert rows[("trial_hire_flips", hired.id)]["value"] == 1 / 3
     others = [s for (m, s) in rows if m == "trial_hire_flips" and s not in ("overall", hired.id)]
     assert others and all(rows[("trial_hire_flips", s)]["value"] == 0 for s in others)
+    flag_rows = {s: rows[(m, s)]["value"] for (m, s) in rows if m == "trial_flag_flips" and s.startswith("flag/")}
+    assert flag_rows and set(flag_rows.values()) == {0.0}  # the flips are in the scores; no flag came or went
     once, always = rows[("hire_pass_at_1", "overall")]["value"], rows[("hire_pass_hat_k", "overall")]["value"]
     assert always < once
     personas = len(others) + 1
@@ -47,7 +49,9 @@ def test_regrade_samples_a_grader_several_times_per_transcript(tmp_path):
     hired = next(p for p in LIBRARY.personas.values() if "core" in p.tags and p.intended.hire)
     base = run_harness(db, InterviewScript(), hired.id, "mei-defects")
     flaky = register_script(InterviewScript(flaky_for=hired.display_name))
-    result = runner.invoke(app, ["regrade", base, "--grader-model", flaky, "--samples", "3", "--no-cache", "--no-gate", "--db", str(db)])
+    result = runner.invoke(
+        app, ["regrade", base, "--grader-model", flaky, "--samples", "3", "--no-cache", "--no-gate", "--db", str(db)]
+    )
     assert result.exit_code == 0, result.output
     regraded = result.output.split("run id: ")[-1].split()[0]
     report = json.loads(runner.invoke(app, ["report", regraded, "--json", "--db", str(db)]).output)

@@ -271,6 +271,7 @@ def _flips(out: _Rows, by_persona: dict[str, list[InterviewUnit]], k: PassKDetai
     common verdict, and the hire decision right in one trial (pass@1) against right in all of them (pass^k)."""
     hire_flips = flag_flips = hire_total = flag_total = 0
     right_once = trials = right_always = labelled = 0
+    per_flag: dict[str, list[int]] = {}  # flag -> [verdicts that differ from the persona's usual one, verdicts]
     for pid, group in sorted(by_persona.items()):
         done = [u for u in group if u.completed]
         if len(done) < 2:
@@ -279,9 +280,14 @@ def _flips(out: _Rows, by_persona: dict[str, list[InterviewUnit]], k: PassKDetai
         common = max(set(hires), key=hires.count)
         flips = sum(h != common for h in hires)
         flags = sorted({f for u in done for f in u.found_flags | u.intended_flags})
-        flag_changes = sum(
-            sum((f in u.found_flags) != (2 * sum(f in v.found_flags for v in done) > len(done)) for u in done) for f in flags
-        )
+        changes = {
+            f: sum((f in u.found_flags) != (2 * sum(f in v.found_flags for v in done) > len(done)) for u in done) for f in flags
+        }
+        for f, n in changes.items():
+            per_flag.setdefault(f, [0, 0])
+            per_flag[f][0] += n
+            per_flag[f][1] += len(done)
+        flag_changes = sum(changes.values())
         out.add("trial_hire_flips", pid, flips / len(done), n=len(done))
         out.add("trial_flag_flips", pid, flag_changes / (len(done) * len(flags)) if flags else 0.0, n=len(done) * len(flags))
         hire_flips, hire_total = hire_flips + flips, hire_total + len(done)
@@ -294,6 +300,8 @@ def _flips(out: _Rows, by_persona: dict[str, list[InterviewUnit]], k: PassKDetai
         return
     out.add("trial_hire_flips", "overall", hire_flips / hire_total, wilson_interval(hire_flips, hire_total), hire_total)
     out.add("trial_flag_flips", "overall", flag_flips / flag_total if flag_total else 0.0, n=flag_total)
+    for flag, (changed, seen) in sorted(per_flag.items()):
+        out.add("trial_flag_flips", f"flag/{flag}", changed / seen, wilson_interval(changed, seen), seen)
     if labelled:
         out.add("hire_pass_at_1", "overall", right_once / trials, wilson_interval(right_once, trials), trials, k)
         out.add("hire_pass_hat_k", "overall", right_always / labelled, wilson_interval(right_always, labelled), labelled, k)

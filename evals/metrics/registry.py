@@ -313,7 +313,8 @@ declare(
 declare(
     "trial_flag_flips",
     "red-flag flip rate across trials",
-    "Share of a persona's (trial, red flag) verdicts that differ from the flag's most common verdict for it.",
+    "Share of a persona's (trial, red flag) verdicts that differ from the flag's most common verdict for it (scope "
+    "flag/<id>: one flag over every persona).",
     "trial x red flag",
     judges="grader",
     direction="lower",

@@ -194,6 +194,7 @@ def _humans(store: Store, run: RunRecord, lib) -> list[Block]:
 def _trials(by: dict, rows: list[CheckRow]) -> list[Block]:
     """With repeated trials: how stable each persona's verdicts are, the flakiest first."""
     personas = sorted({r.scope for r in rows if r.metric == "trial_hire_flips" and r.scope != "overall"})
+    flags = sorted(r.scope for r in rows if r.metric == "trial_flag_flips" and r.scope.startswith("flag/"))
     if not personas:
         return []
 
@@ -224,7 +225,13 @@ def _trials(by: dict, rows: list[CheckRow]) -> list[Block]:
     said = (
         f"Hire decisions: right in a single trial {fmt(once.value)} {interval(once)} of the time (pass@1); right in all {k} "
         f"trials for {fmt(always.value)} {interval(always)} of the personas (pass^{k}). Flips count trials that differ "
-        "from the persona's most common verdict."
+        "from the persona's most common verdict"
+        + (
+            "; per red flag: " + ", ".join(f"{f.removeprefix('flag/')} {fmt(by[('trial_flag_flips', f)].value)}" for f in flags)
+            if flags
+            else ""
+        )
+        + "."
     )
     return [said, table]
 
