@@ -218,7 +218,7 @@ def history(
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    from evals.report.history import DEFAULT_METRICS, history_json, history_table, run_history
+    from evals.report.history import DEFAULT_METRICS, History, history_json, history_table, run_history
 
     try:
         start = datetime.strptime(since, "%Y-%m-%d").timestamp() if since else None
@@ -242,8 +242,7 @@ def history(
     for point in found.points:
         groups.setdefault(point.grader, []).append(point)
     for (grader, prompt), points in groups.items():
-        part = type(found)(found.metrics, points)
-        shown = history_table(part)
+        shown = history_table(History(found.metrics, points))
         table = RichTable(*shown.headers, title=f"graded by {grader}, prompt {prompt}", caption=shown.caption)
         for row in shown.rows:
             table.add_row(*row)

@@ -10,6 +10,7 @@ than guessing through it.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,6 +98,7 @@ def bisect(
     """Halve the commits between `good` and `bad` until the first one whose run `judge(good_run, run)` calls regressed
     (`bad` itself is taken as regressed: that is why it was named). The runs stay in `db`."""
     commits = commits_between(repo, good, bad)
+    made = workdir is None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="interview-harness-bisect-"))
     try:
         found = Bisection(run_suite(repo, git(repo, "rev-parse", good), run_args, db, trials, workdir), commits)
@@ -124,3 +126,5 @@ def bisect(
     finally:
         for tree in workdir.iterdir() if workdir.exists() else []:
             subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)], capture_output=True, check=False)
+        if made:
+            shutil.rmtree(workdir, ignore_errors=True)
