@@ -75,4 +75,5 @@ def serve_settings(db):
         config=PracticeConfig(
             models=models, gates=load_gates(), gates_version=defaults_version(), concurrency=1, interviewer="practice"
         ),
+        host="testserver",  # the name Starlette's test client sends
     )

@@ -57,6 +57,7 @@ def serve(
         config=practice_runs,
         token=token,
         store=not no_store,
+        host=host,
     )
     address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     typer.echo(f"Serving interview-harness on {address}{'?token=' + token if token else ''} (Ctrl-C stops it)")

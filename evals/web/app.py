@@ -10,16 +10,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from agents.interview.practice import open_book
 from evals.web import practice_pages, rating_pages, results_pages
 from evals.web.common import TOKEN_COOKIE, ServeSettings, message, see_other, settings
+from evals.web.guard import Guard
 
 __all__ = ["ServeSettings", "create_app"]
 
@@ -39,7 +43,7 @@ class TokenGate(BaseHTTPMiddleware):
         if in_query and secrets.compare_digest(in_query.encode(), token.encode()):
             # Into a cookie and out of the address bar (and the history).
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            target = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in rest) if rest else "")
+            target = request.url.path + ("?" + urlencode(rest) if rest else "")
             response = see_other(target)
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
             return response
@@ -55,7 +59,13 @@ def create_app(serve: ServeSettings) -> Starlette:
             app.state.book = opened
             yield
 
-    routes = [*practice_pages.routes(), *results_pages.routes(), *rating_pages.routes()]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(TokenGate)])
+    routes = [
+        *practice_pages.routes(),
+        *results_pages.routes(),
+        *rating_pages.routes(),
+        Mount("/static", StaticFiles(packages=[("evals.web", "static")]), name="static"),
+    ]
+    # The guard runs first: a foreign Host or a cross-origin post is refused before the token is even looked at.
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Guard), Middleware(TokenGate)])
     app.state.settings = serve
     return app

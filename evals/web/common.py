@@ -42,6 +42,7 @@ class ServeSettings:
     config: PracticeConfig  # how a finished practice interview is stored as a run
     token: str | None = None
     store: bool = True
+    host: str = "127.0.0.1"  # the address it is bound to: the Host header must name it (or a loopback name)
     # One practice step at a time per session: a double-clicked button must not answer twice.
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
