@@ -16,6 +16,7 @@ from evals.metrics.agreement import (
     exact_agreement,
     krippendorff_alpha_ordinal,
     mean_absolute_error,
+    paired_scores,
     quadratic_weighted_kappa,
     signed_bias,
     spearman_rho,
@@ -128,12 +129,17 @@ def _panel(out: _Rows, units: list[InterviewUnit]) -> None:
     members = sorted({m for u in done for m in u.panel}, key=lambda m: int(m.split(":")[0]))
     if not members:
         return
+
+    def votes(unit: InterviewUnit, member: str) -> list[int | None]:
+        """A member's scores for the unit's competencies; all unassessed when its call failed on this interview."""
+        return unit.panel.get(member) or [None] * len(unit.competencies)
+
     for member in members:
-        pairs = [(i, g) for u in done for i, g in zip(u.intended, u.panel.get(member, [])) if g is not None]
-        a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+        pairs = [pair for u in done for pair in paired_scores(u.intended, votes(u, member)).pairs]
+        a, b = [i for i, _ in pairs], [g for _, g in pairs]
         out.add("panel_member_qwk", member, quadratic_weighted_kappa(a, b) if a else None, n=len(a))
         out.add("panel_member_exact", member, exact_agreement(a, b), wilson_interval(within(a, b, 0), len(a)), len(a))
-    cells = [[u.panel.get(m, [None] * len(u.competencies))[k] for m in members] for u in done for k in range(len(u.competencies))]
+    cells = [[votes(u, m)[k] for m in members] for u in done for k in range(len(u.competencies))]
     out.add("panel_alpha", "overall", krippendorff_alpha_ordinal(cells), n=len(cells))
 
 

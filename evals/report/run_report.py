@@ -43,6 +43,7 @@ from evals.report.blocks import (
     markdown_table,
     yes_no,
 )
+from evals.report.ci_outputs import failed_checks
 from evals.report.findings import called_roles, findings, who
 from evals.report.history import history_table, run_history, trend_chart
 from evals.report.mismatches import WORST, worst, worst_mismatches
@@ -310,12 +311,6 @@ def _violations(result: InterviewResult, scenario) -> str:
 ENFORCED_WHEN_GUIDED = ("question_count", "competency_coverage", "segment_order", "candidate_questions_offered")
 
 
-def _failing(by: dict) -> dict[str, list[str]]:
-    """By "persona#trial", the conformance checks each failing interview failed."""
-    row = by.get(("conformance", "overall"))
-    return row.details_as(ConformanceDetails).failing if row is not None else {}
-
-
 def _key(quoted: str) -> tuple[str, int]:
     persona_id, _, trial = quoted.rpartition("#")
     return persona_id, int(trial)
@@ -339,7 +334,7 @@ def _conformance(run: RunRecord, by: dict, rows: list[CheckRow], results: Mappin
             shown = "all checks" if name == "conformance" else name
             lines.append([shown, fmt(r.value), interval(r), str(r.n or 0)])
     blocks: list[Block] = [*note, Table(["check", "value", "95% CI", "n"], lines)]
-    failing = _failing(by)
+    failing = failed_checks(rows)
     if failing:
         out = [[key, ", ".join(bad), _violations(results[key], scenario)] for key, bad in failing.items()]
         blocks.append(
@@ -444,7 +439,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
     finished = store.count_interviews(run.run_id, "completed")
     by = _by(rows)
     # Only the interviews the report quotes are read: a run of 10,000 would take seconds and gigabytes to read whole.
-    quoted = [*_failing(by), *(r.scope for r in worst(rows))]
+    quoted = [*failed_checks(rows), *(r.scope for r in worst(rows))]
     keyed = {f"{r.persona_id}#{r.trial}": r for r in store.load_results(run.run_id, [_key(k) for k in quoted])} if quoted else {}
     competencies = scenario.competency_ids if scenario else sorted({r.scope for r in rows if r.metric == "mae"} - {"overall"})
     conf = by.get(("confusion", "overall"))
