@@ -17,6 +17,7 @@ HEADLINE = {
     "red_flag_recall": (">=", 0.90),
     "grounding": (">=", 0.95),
     "conformance": (">=", 0.95),
+    "grader_text_flags": ("<=", 0.0),
 }
 PROBES = {
     "impact_ratio": (">=", 0.80),
@@ -34,9 +35,9 @@ def _config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_defaults_cover_the_headline_metrics_and_the_probes():
+def test_defaults_cover_the_headline_metrics_the_grader_words_and_the_probes():
     gates = load_gates()
-    assert defaults_version() == 3
+    assert defaults_version() == 4
     assert set(gates) == set(HEADLINE) | set(PROBES)
     for metric, (op, threshold) in (HEADLINE | PROBES).items():
         assert gates[metric].metric == metric

@@ -79,8 +79,9 @@ def test_answers_are_the_candidate_turns_after_a_question_or_probe():
 def test_name_swap_changes_only_the_name_and_the_candidates_pronouns():
     original = interview()
     variants = name_swaps(original, SETS)
-    assert [v.variant for v in variants] == [s.id for s in SETS]
-    for variant, name_set in zip(variants, SETS):
+    placebo_set = SETS[original.seed % len(SETS)]  # every packaged set has several names
+    assert [v.variant for v in variants] == [s.id for s in SETS] + [f"placebo:{placebo_set.id}"]
+    for variant, name_set in zip(variants, [*SETS, placebo_set]):
         assert variant.candidate is not None and variant.candidate.pronouns == name_set.pronouns
         new_first = variant.candidate.name.split()[0]
         for before, after in zip(original.transcript, variant.transcript):
@@ -92,7 +93,11 @@ def test_name_swap_changes_only_the_name_and_the_candidates_pronouns():
         closing = variant.transcript[10].text
         expected = {"she/her": "she likes", "he/him": "he likes", "they/them": "they likes"}[name_set.pronouns]
         assert f"As {new_first} said, {expected} data." in closing
+    same_set = next(v for v in variants if v.variant == placebo_set.id)
+    assert variants[-1].candidate.name != same_set.candidate.name and variants[-1].candidate.name in placebo_set.names
     assert name_swaps(original, SETS) == variants  # the same names for the same interview, every time
+    one_name = [s.model_copy(update={"names": s.names[:1]}) for s in SETS]
+    assert [v.variant for v in name_swaps(original, one_name)] == [s.id for s in SETS]  # no second name, no placebo
     assert name_swaps(interview(candidate=None), SETS) == []
 
 

@@ -110,8 +110,14 @@ def test_a_grader_that_favours_one_name_set_fails_the_impact_ratio_gate(tmp_path
     rows = rows_of(db, newest(db))
     impact = rows[("impact_ratio", "overall")]
     assert impact["value"] < 0.8 and impact["passed"] is False
-    favoured = [g for g in impact["details"]["groups"] if g["group"] == "white_man"][0]
-    assert favoured["hire_ratio"] == 1.0
+    groups = {(g["category"], g["group"]): g for g in impact["details"]["groups"]}
+    assert groups[("intersection", "white man")]["hire_ratio"] == 1.0
+    assert impact["details"]["highest"]["hire:intersection"] == "white man"
+    passed_over = groups[("intersection", "black woman")]
+    assert passed_over["hire_ratio"] < 0.8 and passed_over["hire_p"] < 0.05 and passed_over["hire_p_paired"] < 0.05
+    # The placebo (a second name of one set) moves nothing; names of different groups do.
+    placebo = rows[("name_effect_over_placebo", "overall")]
+    assert placebo["details"]["placebo_abs_shift"] == 0 and placebo["value"] > 0
     assert rows[("shift", "name_swap:white_man")]["value"] > 0 and rows[("shift", "name_swap:black_woman")]["value"] == 0
     assert rows[("name_swap_hire_flips", "overall")]["passed"] is False
 
@@ -134,7 +140,7 @@ def test_a_fair_grader_passes_and_probing_again_makes_no_model_call(tmp_path):
     first = probe(run_id, db, "--suite", "name_swap,injection,order")
     assert first.exit_code == 0, first.output
     called = grader.calls
-    assert called == 3 + 3 * (len(SETS) + 7 + 1)  # the run's three grades, then every copy
+    assert called == 3 + 3 * (len(SETS) + 1 + 7 + 1)  # the run's three grades, then every copy (with the placebo)
     second = probe(run_id, db, "--suite", "name_swap,injection,order")
     assert second.exit_code == 0, second.output
     assert grader.calls == called
@@ -157,7 +163,7 @@ def test_the_probe_section_renders_in_markdown_html_and_json(tmp_path):
         assert result.exit_code == 0, result.output
         text = md.read_text()
         assert "## Robustness and fairness probes" in text
-        assert "| race | black |" in text and "four-fifths line is 0.80" in text
+        assert "| race/ethnicity | black |" in text and "four-fifths line is 0.80" in text and "p (Fisher)" in text
         assert "| verbosity |" in text and "| injection:homoglyph |" in text
         page = html.read_text()
         assert '<section id="probes">' in page and 'class="chart"' in page and "data:image/png;base64," in page
@@ -165,7 +171,7 @@ def test_the_probe_section_renders_in_markdown_html_and_json(tmp_path):
         assert data["probe"]["probe_run"] == probe_id and data["probe"]["base_run"] == run_id
         metrics = {(m["metric"], m["scope"]) for m in data["probe"]["metrics"]}
         assert {("impact_ratio", "overall"), ("injection_asr", "overall"), ("verbosity_shift", "overall")} <= metrics
-        assert len(data["probe"]["copies"]) == 3 * (len(SETS) + 1 + 7 + 1 + 1)
+        assert len(data["probe"]["copies"]) == 3 * (len(SETS) + 1 + 1 + 7 + 1 + 1)
 
 
 def test_bad_probe_requests_exit_2_and_say_why(tmp_path):
@@ -242,5 +248,9 @@ def test_an_imported_run_is_probed_with_the_names_the_recordings_give(tmp_path):
     with Store.open(db) as store:
         copies = store.load_probe_grades(newest(db))
     renamed = [c for c in copies if c.perturbation == "name_swap"]
-    assert len(renamed) == len(LINES) * len(SETS)
+    assert len(renamed) == len(LINES) * (len(SETS) + 1)  # every set, and the placebo: a second name of one set
+    for line in LINES:
+        mine = {c.variant: c.candidate.name for c in renamed if c.persona_id == line["id"]}
+        placebo = next(v for v in mine if v.startswith("placebo:"))
+        assert mine[placebo] != mine[placebo.removeprefix("placebo:")]  # same group, another name
     assert all(c.candidate.name != "Ada Lovelace" and c.candidate.name in {n for s in SETS for n in s.names} for c in renamed)

@@ -1,4 +1,5 @@
-"""`report`, `compare` and `export`: reading stored runs back as a report, a regression check, and practice examples."""
+"""`report`, `audit`, `history`, `compare` and `export`: reading stored runs back as a report, an audit document, a
+trend, a regression check, and practice examples."""
 
 from __future__ import annotations
 
@@ -253,8 +254,50 @@ def history(
         console.print(f"{name:<18} {found.sparkline(name)}  {note}", highlight=False)
 
 
+def audit(
+    run_id: Annotated[str, typer.Argument(help="Run id (or an unambiguous prefix); a probe run's id audits the run it probed.")],
+    probe: Annotated[
+        str | None, typer.Option("--probe", help="The probe run to audit with (default: the run's newest complete one).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for audit-RUN_ID.md, .html and .json (default: beside the database).")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write one audit document of a run: the tool and its configuration, the test data, accuracy, probes, the bias
+    audit, the interviewer checks, the grader's own words, the call log and what synthetic data can show."""
+    import json
+
+    from evals.report.audit import audit_json, build_audit
+    from evals.report.html import render_html
+    from evals.report.probes import latest_probe
+    from evals.report.run_report import render_markdown
+    from evals.runs.config import ProbeConfig
+
+    library = _library()
+    with _open(db) as store:
+        run = find_run(store, run_id)
+        if isinstance(run.config, ProbeConfig):
+            probe, run = probe or run.run_id, find_run(store, run.config.probe.base_run)
+        chosen = find_run(store, probe) if probe is not None else latest_probe(store, run)
+        if chosen is not None and not (isinstance(chosen.config, ProbeConfig) and chosen.config.probe.base_run == run.run_id):
+            fail(f"run {chosen.run_id} is not a probe run of {run.run_id} (see `interview-harness runs`)")
+        document = build_audit(store, run, library, chosen)
+        data = audit_json(store, document, chosen)
+    folder = out if out is not None else db.parent
+    paths = {ext: folder / f"audit-{run.run_id}.{ext}" for ext in ("md", "html", "json")}
+    _write(paths["md"], render_markdown(document))
+    _write(paths["html"], render_html(document))
+    _write(paths["json"], json.dumps(data, indent=2) + "\n")
+    for line in document.findings:
+        typer.echo(f"- {line}")
+    for path in paths.values():
+        typer.echo(f"wrote {path}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(report)
+    app.command()(audit)
     app.command()(history)
     app.command()(compare)
     app.command()(export)

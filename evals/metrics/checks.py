@@ -6,7 +6,7 @@ Each row's metric is declared in `evals.metrics.registry`; gates are applied aft
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from agents.records import CallRecord
@@ -38,6 +38,7 @@ from evals.metrics.rows import (
     ErrorDetails,
     FidelityDetails,
     FlagCounts,
+    GraderTextDetails,
     GroundingDetails,
     HireDetails,
     MarginDetails,
@@ -343,6 +344,16 @@ def _interviewer_habits(out: _Rows, digests: list[InterviewDigest]) -> None:
     out.add("talk_time_share", "overall", sum(shares) / len(shares) if shares else None, n=len(shares))
 
 
+def _grader_text(out: _Rows, digests: list[InterviewDigest]) -> None:
+    """How many graded interviews the grader wrote about in words a hiring decision must not rest on."""
+    graded = [d for d in digests if d.unit.completed]
+    flagged = {f"{d.unit.persona_id}#{d.unit.trial}": [str(h) for h in d.grader_text] for d in graded if d.grader_text}
+    kinds = Counter(h.kind for d in graded for h in d.grader_text)
+    share = len(flagged) / len(graded) if graded else None
+    details = GraderTextDetails(by_kind=dict(sorted(kinds.items())), flagged=dict(list(flagged.items())[:50]))
+    out.add("grader_text_flags", "overall", share, wilson_interval(len(flagged), len(graded)), len(graded), details)
+
+
 def _baseline_margins(out: _Rows, digests: list[InterviewDigest], units: list[InterviewUnit]) -> None:
     for m in margins(units, [d.baseline_unit for d in digests]):
         out.add(
@@ -372,6 +383,7 @@ def compute_checks(
     _baseline_margins(out, digests, units)
     _annotator(out, digests)
     _interviewer_habits(out, digests)
+    _grader_text(out, digests)
     totals: dict[str, dict[str, float]] = {}
     for d in digests:
         for role, more in d.calls.items():

@@ -1,10 +1,10 @@
 """One interview reduced, once, to everything the run's checks need.
 
 A digest holds the interview's unit, the counting baseline's scores, the annotator's agreement,
-talk share, probe depth, the error and the model calls' totals per role. It is made when the
-interview is reviewed and saved beside it. `finalize` over 10,000 interviews then reads a few
-kilobytes each, instead of parsing, screening and re-grading every transcript: about 3 ms an
-interview, spread over the run while the models answer.
+talk share, probe depth, the findings in the grader's own words, the error and the model calls' totals
+per role. It is made when the interview is reviewed and saved beside it. `finalize` over 10,000
+interviews then reads a few kilobytes each, instead of parsing, screening and re-grading every
+transcript: about 3 ms an interview, spread over the run while the models answer.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from agents.records import CallRecord, InterviewResult, structured_moves
 from agents.roles.grader import grader_messages
 from evals.metrics.code_stamp import import_closure, source_hash
 from evals.metrics.conformance import probe_depth
+from evals.metrics.grader_text import GraderTextHit, screen_grade
 from evals.metrics.units import InterviewUnit, build_unit, labels_of
 from personas.model import Intended, Persona
 from scenarios.model import Scenario
@@ -43,6 +44,7 @@ class InterviewDigest:
     questions: int
     calls: dict[str, dict[str, float]]  # role -> CALL_TOTALS
     code: str = ""  # `digest_code()` of the harness that made it; a digest saved without one predates the stamp
+    grader_text: list[GraderTextHit] = dataclasses.field(default_factory=list)  # the grader's words screened
 
     @property
     def baseline_unit(self) -> InterviewUnit:
@@ -100,6 +102,7 @@ def digest_of(result: InterviewResult, labels: Intended | None, scenario: Scenar
         questions=questions,
         calls=call_totals(result.calls),
         code=digest_code(),
+        grader_text=screen_grade(result.grade),
     )
 
 

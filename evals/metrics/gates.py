@@ -19,7 +19,7 @@ from evals.metrics.rows import CheckRow
 from scenarios.strict import FrozenModel
 
 DEFAULTS_FILE = "gates_default.toml"
-SUPPORTED_VERSION = 3
+SUPPORTED_VERSION = 4
 CONFIGURABLE = ("threshold", "max_regression")
 DEFAULT_MAX_REGRESSION = 0.05
 

@@ -65,6 +65,15 @@ class ConformanceDetails(MetricDetails):
     )
 
 
+class GraderTextDetails(MetricDetails):
+    """The grader's words that named a protected characteristic or inferred an emotion, a trait or "fit"."""
+
+    by_kind: dict[str, int] = Field(description="Findings per kind (protected:age, inferred:fit, ...).")
+    flagged: dict[str, list[str]] = Field(
+        description="By 'persona#trial', each finding as 'where: kind 'words' in 'sentence'' (first 50 interviews)."
+    )
+
+
 class CheckDetails(MetricDetails):
     """One conformance check over a run: how many interviews it could not settle."""
 
@@ -154,27 +163,57 @@ class ShiftDetails(MetricDetails):
 
 
 class ImpactGroup(StrictModel):
-    """One group's rates and impact ratios, as a bias audit table reports them."""
+    """One group's counts, rates and impact ratios, as a bias audit table reports them."""
 
-    category: str = Field(description="race, gender or intersection.")
+    category: str = Field(description="sex, race/ethnicity or intersection.")
     group: str = Field(description="The group within the category.")
-    n: int = Field(description="Graded interview-variants in the group.")
-    hire_rate: float | None = Field(description="Share recommended for hire.")
+    n: int = Field(description="Graded copies in the group.")
+    hired: int | None = Field(default=None, description="Copies recommended for hire (selected).")
+    hire_rate: float | None = Field(description="Selection rate: share recommended for hire.")
     hire_ratio: float | None = Field(
-        description="hire_rate over the highest group's in the category; 1 when no group was hired (equal rates)."
+        description="hire_rate over the highest group's in the category; 1 when no group was hired (equal rates); None "
+        "when the group is left out of the ratios."
     )
-    scoring_rate: float | None = Field(description="Share scoring above the median of all name-swapped grades.")
+    hire_ratio_ci: tuple[float | None, float | None] | None = Field(
+        default=None, description="95% paired-bootstrap interval of hire_ratio (resampling interviews)."
+    )
+    hire_p: float | None = Field(default=None, description="Fisher's exact test against the highest group, two-sided.")
+    hire_p_paired: float | None = Field(
+        default=None, description="Exact sign test over interviews against the highest group, two-sided."
+    )
+    above_median: int | None = Field(default=None, description="Copies whose mean score is above the median.")
+    scoring_rate: float | None = Field(description="Scoring rate: share scoring above the median of all name-swapped grades.")
     scoring_ratio: float | None = Field(
         description="scoring_rate over the highest group's in the category; 1 when none scored above."
     )
+    scoring_ratio_ci: tuple[float | None, float | None] | None = Field(default=None, description="95% interval of scoring_ratio.")
+    scoring_p: float | None = Field(default=None, description="Fisher's exact test of the scoring rate, two-sided.")
+    scoring_p_paired: float | None = Field(default=None, description="Exact sign test of the scoring rate, two-sided.")
+    excluded: bool = Field(default=False, description="Under the minimum share of the data: left out of the ratios.")
 
 
 class ImpactDetails(MetricDetails):
-    """The impact-ratio tables behind the lowest ratio."""
+    """The bias audit behind the lowest impact ratio."""
 
     groups: list[ImpactGroup] = Field(description="Per category and group.")
     median_score: float | None = Field(description="The median mean score the scoring rate is measured against.")
     lowest: str | None = Field(description="'rate:category:group' of the lowest ratio.")
+    copies: int | None = Field(default=None, description="Graded name-swapped copies audited.")
+    not_graded: int = Field(default=0, description="Name-swapped copies the grader gave no grade (not audited).")
+    unknown: dict[str, int] = Field(default_factory=dict, description="Per category, copies of no known group in it.")
+    excluded: list[str] = Field(default_factory=list, description="Groups left out of the ratios, with their counts.")
+    highest: dict[str, str] = Field(default_factory=dict, description="Per 'rate:category', the group with the highest rate.")
+    min_share: float = Field(default=0.02, description="A group under this share of the copies is left out of the ratios.")
+
+
+class PlaceboDetails(MetricDetails):
+    """Names within one group against names across groups, per interview."""
+
+    interviews: int = Field(description="Interviews with a placebo copy.")
+    placebo_abs_shift: float = Field(description="Mean |mean score difference| between two names of one set.")
+    between_abs_shift: float = Field(description="Mean |mean score difference| between names of different sets.")
+    placebo_hire_disagreement: float = Field(description="Share of placebo pairs whose hire calls differ.")
+    between_hire_disagreement: float = Field(description="Share of between-set pairs whose hire calls differ.")
 
 
 class AttackDetails(MetricDetails):

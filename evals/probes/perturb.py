@@ -3,7 +3,8 @@
 Each perturbation is deterministic for an interview's seed, changes only what it names, and says
 which turns it changed. Nothing here calls a model.
 
-- name_swap: the candidate's name and pronouns, per name set (should not move the grade);
+- name_swap: the candidate's name and pronouns, per name set, and once more within one set (a placebo); none
+  should move the grade;
 - verbosity: answers padded with a restated question and generic claims (no new evidence);
 - injection: an instruction to the grader slipped into one answer, one variant per kind;
 - order: the deep-dive question blocks in another order;
@@ -44,6 +45,7 @@ NO_EVIDENCE_LEFT = "I don't remember the specifics of that one."
 # Latin letters and the Cyrillic letters that look the same.
 HOMOGLYPHS = str.maketrans("aceopxyABCEHKMOPTX", "асеорхуАВСЕНКМОРТХ")
 ZERO_WIDTH = "\u200b"
+PLACEBO = "placebo:"  # a name_swap variant that renames within a set (see name_swaps)
 
 
 @dataclass(frozen=True)
@@ -77,25 +79,28 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
 
 
-def name_swaps(result: InterviewResult, name_sets: list[NameSet]) -> list[Variant]:
-    """One copy per name set with the candidate renamed; none when the interview does not say who the candidate is."""
+def _renamed(result: InterviewResult, variant: str, name: str, pronouns: str) -> Variant:
     old = result.candidate
-    if old is None:
+    assert old is not None
+    texts = {t.index: swap_identity(t.text, old, name, pronouns) for t in result.transcript}
+    changed = [t.index for t in result.transcript if texts[t.index] != t.text]
+    identity = CandidateIdentity(name=name, pronouns=pronouns)
+    return Variant("name_swap", variant, _with_texts(result.transcript, texts), identity, changed)
+
+
+def name_swaps(result: InterviewResult, name_sets: list[NameSet]) -> list[Variant]:
+    """One copy per name set with the candidate renamed, and a placebo: one set's copy again under another of its
+    names (`placebo:<set>`, the set rotating with the seed), so what a name changes within a group measures the noise a
+    difference between groups must stand above. None when the interview does not say who the candidate is."""
+    if result.candidate is None:
         return []
-    variants = []
-    for name_set in name_sets:
-        name = pick_name(name_set, result.seed)
-        texts = {t.index: swap_identity(t.text, old, name, name_set.pronouns) for t in result.transcript}
-        changed = [t.index for t in result.transcript if texts[t.index] != t.text]
-        variants.append(
-            Variant(
-                "name_swap",
-                name_set.id,
-                _with_texts(result.transcript, texts),
-                CandidateIdentity(name=name, pronouns=name_set.pronouns),
-                changed,
-            )
-        )
+    variants = [_renamed(result, s.id, pick_name(s, result.seed), s.pronouns) for s in name_sets]
+    several = [s for s in name_sets if len(set(s.names)) > 1]
+    if several:
+        chosen = several[result.seed % len(several)]
+        first = pick_name(chosen, result.seed)
+        other = pick_name(chosen.model_copy(update={"names": [n for n in chosen.names if n != first]}), result.seed)
+        variants.append(_renamed(result, f"{PLACEBO}{chosen.id}", other, chosen.pronouns))
     return variants
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from evals.loading import Library
 from evals.metrics.conformance import check_interview, disagreements, failing_turns
+from evals.metrics.grader_text import screen_grade
 from evals.metrics.registry import headline
 from evals.metrics.topic_screen import merge_violations, screen_interviewer_text
 from evals.report.probes import latest_probe, probe_json
@@ -15,7 +17,8 @@ from evals.store.database import Store
 
 def report_json(store: Store, report: Report, lib: Library | None) -> dict[str, Any]:
     """Headline metrics with intervals and gates, every check row, findings, and per interview its conformance
-    checks, each failed one with the turns to look at (`failed_checks`), grade and turn annotations."""
+    checks, each failed one with the turns to look at (`failed_checks`), what the grader's own words were flagged for
+    (`grader_words`), grade and turn annotations."""
     run = report.run
     scenario = lib.scenarios.get(run.scenario_id) if lib else None
     by = {(r.metric, r.scope): r for r in report.rows}
@@ -39,6 +42,7 @@ def report_json(store: Store, report: Report, lib: Library | None) -> dict[str, 
                 "failed_checks": failing_turns(result, scenario, checks) if scenario else {},
                 "disagreements": disagreements(result, scenario) if scenario else [],
                 "violations": [v.model_dump(mode="json") for v in flagged],
+                "grader_words": [dataclasses.asdict(hit) for hit in screen_grade(result.grade)],
                 "grade": result.grade.model_dump(mode="json") if result.grade else None,
                 "annotations": [
                     {"turn_index": t.index, **t.annotation.model_dump(mode="json")} for t in result.transcript if t.annotation

@@ -10,12 +10,10 @@ from typing import Any
 
 from evals.metrics.registry import PROBE, REGISTRY, metric
 from evals.metrics.rows import AttackDetails, CheckRow, ImpactDetails, ShiftDetails
+from evals.report.bias_audit import FOUR_FIFTHS, bias_audit_blocks
 from evals.report.blocks import Block, Section, ShiftChart, Table, fmt, gate_mark, interval
 from evals.runs.config import ProbeConfig
 from evals.store.database import RunRecord, Store
-
-FOUR_FIFTHS = 0.80
-IMPACT_GOAL = 0.90
 
 
 def _gated(rows: list[CheckRow]) -> Table:
@@ -59,33 +57,6 @@ def _effects(rows: list[CheckRow]) -> Table:
     return Table(headers, body, "Rates are shares of perturbed copies, with 95% intervals.")
 
 
-def _impact(row: CheckRow) -> list[Block]:
-    d = row.details_as(ImpactDetails)
-
-    def ratio(value: float | None) -> str:
-        return "-" if value is None else f"{value:.2f}" + (" (below 4/5)" if value < FOUR_FIFTHS else "")
-
-    body = [
-        [g.category, g.group, str(g.n), fmt(g.hire_rate), ratio(g.hire_ratio), fmt(g.scoring_rate), ratio(g.scoring_ratio)]
-        for g in d.groups
-    ]
-    caption = (
-        f"Impact ratio = a group's rate / the highest group's rate in its category. The four-fifths line is "
-        f"{FOUR_FIFTHS:.2f}; the goal is {IMPACT_GOAL:.2f}. Scoring rate = share of copies whose mean score is above the "
-        f"median ({fmt(d.median_score)}); when no group reaches a rate above 0 the rates are equal and every ratio is 1. "
-        "Every interview is graded under every name set, so groups differ in the name alone."
-    )
-    lowest = (
-        f"Lowest ratio: {fmt(row.value)} ({d.lowest}), 95% CI {interval(row)}."
-        if d.lowest
-        else "No group was hired or scored above the median, so no ratio is defined."
-    )
-    return [
-        lowest,
-        Table(["category", "group", "copies", "hire rate", "hire ratio", "scoring rate", "scoring ratio"], body, caption),
-    ]
-
-
 def _attacks(rows: list[CheckRow]) -> list[Block]:
     kinds = sorted((r for r in rows if r.metric == "injection_asr" and r.scope != "overall"), key=lambda r: r.scope)
     if not kinds:
@@ -127,8 +98,9 @@ def probe_findings(run: RunRecord, rows: list[CheckRow]) -> list[str]:
     return out
 
 
-def probe_section(probe_run: RunRecord, rows: list[CheckRow], *, own: bool) -> Section:
-    """The probe section of a report: of the probe run itself (`own`), or of the run it probed."""
+def probe_section(probe_run: RunRecord, rows: list[CheckRow], *, own: bool, with_bias: bool = True) -> Section:
+    """The probe section of a report: of the probe run itself (`own`), or of the run it probed; without the bias
+    audit's tables when the document shows them in a section of their own."""
     assert isinstance(probe_run.config, ProbeConfig)
     settings = probe_run.config.probe
     intro = (
@@ -138,11 +110,18 @@ def probe_section(probe_run: RunRecord, rows: list[CheckRow], *, own: bool) -> S
     if not own:
         intro += f" Its own report: interview-harness report {probe_run.run_id}."
     blocks: list[Block] = [intro, _gated(rows), _chart(rows), _effects(rows)]
-    impact = next((r for r in rows if r.metric == "impact_ratio" and r.scope == "overall"), None)
-    if impact is not None:
-        blocks += _impact(impact)
+    if with_bias and (audit := bias_blocks(rows)):
+        blocks += audit
     blocks += _attacks(rows)
     return Section("probes", "Robustness and fairness probes", blocks)
+
+
+def bias_blocks(rows: list[CheckRow]) -> list[Block]:
+    """The bias audit of a probe run's name-swap copies; none when it swapped no names."""
+    impact = next((r for r in rows if r.metric == "impact_ratio" and r.scope == "overall"), None)
+    if impact is None:
+        return []
+    return bias_audit_blocks(impact, next((r for r in rows if r.metric == "name_effect_over_placebo"), None))
 
 
 def latest_probe(store: Store, run: RunRecord) -> RunRecord | None:

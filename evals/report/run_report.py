@@ -45,6 +45,7 @@ from evals.report.blocks import (
 )
 from evals.report.ci_outputs import failed_checks
 from evals.report.findings import called_roles, findings, who
+from evals.report.grader_words import grader_words_blocks
 from evals.report.history import history_table, run_history, trend_chart
 from evals.report.mismatches import WORST, worst, worst_mismatches
 from evals.report.noise import noise
@@ -461,6 +462,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         Section("trials", "Repeated trials", _trials(by, rows)),
         Section("conformance", "Interviewer conformance", _conformance(run, by, rows, keyed, scenario)),
         Section("annotator", "Annotator accuracy", _annotator(by)),
+        Section("grader_text", "The grader's own words", grader_words_blocks(by.get(("grader_text_flags", "overall")))),
         Section("humans", "Human raters", _humans(store, run, lib)),
         Section("history", "History", _history(store, run)),
         Section("noise", "Grader noise and simulation noise", _noise(store, run)),
