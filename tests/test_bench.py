@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -37,3 +38,19 @@ def test_callgrind_outside_valgrind_is_refused():
     done = _bench("--interviews", "1", "--latency", "0", "--callgrind")
     assert done.returncode != 0
     assert "valgrind --tool=callgrind --instr-atstart=no" in done.stderr
+
+
+def test_the_first_command_bench_times_the_run_and_reads_each_roles_model_seconds(tmp_path):
+    """With the install skipped and every role on the scripted models: the lines it promises, one per role."""
+    launcher = f"{sys.executable} {ROOT / 'tests' / 'scripted_cli.py'}"
+    models = " ".join(f"--{role}-model scripted/script" for role in ("interviewer", "candidate", "grader", "judge"))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "first_command.py"), "--skip-install", "--venv", sys.prefix,
+         "--launcher", launcher, "--run-args", f"--persona mei-defects {models}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    values = dict(line.split("=", 1) for line in done.stdout.strip().splitlines())
+    assert "cores" in values["machine"] and "install_s" not in values and float(values["run_s"]) > 0
+    assert {"grader", "interviewer", "candidate", "judge"} <= {k.split(".", 1)[1] for k in values if k.startswith("model_s.")}
+    assert int(values["calls.grader"]) == 1 and int(values["calls.interviewer"]) > 5
