@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.metrics.rows import CheckRow, ImpactDetails
-from evals.report.bias_audit import four_fifths
+from evals.report.bias_audit import FOUR_FIFTHS, four_fifths
 from evals.report.blocks import Block, Heatmap, Quote, Section, ShiftChart, Table, TrendChart, fmt, gate_mark
 from evals.report.findings import who
 from evals.report.probes import bias_blocks, probe_section
@@ -170,7 +170,7 @@ def _bias(probe: RunRecord | None, rows: list[CheckRow]) -> list[Block]:
             ("selection", g.hire_ratio, g.hire_p, g.hire_p_paired),
             ("scoring", g.scoring_ratio, g.scoring_p, g.scoring_p_paired),
         ):
-            if ratio is not None and ratio < 0.8:
+            if ratio is not None and ratio < FOUR_FIFTHS:
                 below.append(
                     f"{g.category} {g.group}, {rate} rate: ratio {ratio:.2f}, Fisher p {fmt(p, 3)}, paired p {fmt(paired, 3)}"
                 )
