@@ -151,7 +151,16 @@ def execute_and_finalize(harness, prepared, db: Path, budget=None):
     """Run the pending interviews with a progress bar and compute the checks; Ctrl-C keeps what finished."""
     models = prepared.config.models.model_names()
     typer.echo(f"run {prepared.run_id}: {len(prepared.pending)} interview(s) on {', '.join(sorted(set(models.values())))}")
+    from evals.runs.config import SimulateConfig
     from evals.runs.harness import RunStopped
+    from scenarios.model import InterviewLength
+
+    if isinstance(prepared.config, SimulateConfig) and prepared.config.length != InterviewLength():
+        rule = harness.library.scenario(prepared.run.scenario_id).question_rule
+        typer.echo(
+            f"interview length: {prepared.config.length.describe()} (--questions, --probes; the scenario allows "
+            f"{rule.min_questions}-{rule.max_questions} questions, {rule.max_probes_per_question} probes each)"
+        )
 
     try:
         _execute_with_progress(harness, prepared, budget)

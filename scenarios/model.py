@@ -76,6 +76,34 @@ class QuestionRule(FrozenModel):
     max_probes_per_question: int = Field(ge=0, description="Most follow-up probes after one bank question.")
 
 
+class InterviewLength(FrozenModel):
+    """How much of the scenario's question range a run's interviews use: at most `questions` bank questions and
+    `probes` follow-ups on each. It narrows the scenario's rule and never widens it, so the format stays the
+    scenario's; None keeps the scenario's most."""
+
+    questions: int | None = Field(default=None, ge=1, description="Most bank questions asked in the deep dives.")
+    probes: int | None = Field(default=None, ge=0, description="Most follow-up probes after one bank question.")
+
+    def rule(self, rule: QuestionRule) -> QuestionRule:
+        """`rule` narrowed to this length; ValueError when it falls outside the scenario's range."""
+        if self.questions is not None and not rule.min_questions <= self.questions <= rule.max_questions:
+            raise ValueError(f"{self.questions} questions is outside the scenario's {rule.min_questions}-{rule.max_questions}")
+        if self.probes is not None and self.probes > rule.max_probes_per_question:
+            raise ValueError(f"{self.probes} probes per question is more than the scenario's {rule.max_probes_per_question}")
+        return rule.model_copy(
+            update={
+                "max_questions": rule.max_questions if self.questions is None else self.questions,
+                "max_probes_per_question": rule.max_probes_per_question if self.probes is None else self.probes,
+            }
+        )
+
+    def describe(self) -> str:
+        """In words, e.g. "at most 5 questions, at most 1 probe(s) per question"."""
+        parts = [f"at most {self.questions} questions"] if self.questions is not None else []
+        parts += [f"at most {self.probes} probe(s) per question"] if self.probes is not None else []
+        return ", ".join(parts) or "the scenario's whole range"
+
+
 class ProbeCategory(FrozenModel):
     """A kind of deep-dive follow-up, with example probes."""
 

@@ -90,3 +90,31 @@ def test_an_unprobed_run_is_audited_and_says_what_is_missing(tmp_path):
     other, _ = base_run(tmp_path, "baseline/counting", personas=PERSONAS[:1])
     refused = runner.invoke(app, ["audit", run_id, "--probe", other, "--db", db])
     assert refused.exit_code == 2 and "is not a probe run of" in refused.output
+
+
+def test_an_imported_run_says_where_its_labels_came_from(tmp_path):
+    """The corpus's own file brings the labellers' agreement table; any other recording says the harness has none."""
+    from pathlib import Path
+
+    from tests.conftest_helpers import register_script
+    from tests.test_import_regrade import LINES, write
+
+    db = str(tmp_path / "h.duckdb")
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "holdout.jsonl"
+    sources = {"corpus": corpus, "elsewhere": write(tmp_path / "rec.jsonl", LINES)}
+    texts = {}
+    for name, path in sources.items():
+        imported = runner.invoke(
+            app,
+            ["import", str(path), "--annotator", "rules", "--grader-model", "baseline/constant"]
+            + ["--judge-model", register_script(), "--no-gate", "--db", db],
+        )
+        assert imported.exit_code == 0, imported.output
+        run_id = newest(db)
+        result = runner.invoke(app, ["audit", run_id, "--db", db, "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        texts[name] = (tmp_path / name / f"audit-{run_id}.md").read_text()
+    assert f"Recorded interviews from {corpus}" in texts["corpus"]
+    assert "labelled blind by two raters" in texts["corpus"] and "| red flags | kappa" in texts["corpus"]
+    assert "The harness holds no record of how these labels were checked" in texts["elsewhere"]
+    assert "labelled blind by two raters" not in texts["elsewhere"]

@@ -12,7 +12,7 @@ from agents.models.gateway import Gateway
 from agents.prompting import PromptSet
 from agents.records import InterviewResult, Source, identity
 from personas.model import Persona
-from scenarios.model import Scenario
+from scenarios.model import InterviewLength, Scenario
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ async def run_interview(
     trial: int = 0,
     max_turns: int = DEFAULT_MAX_TURNS,
     source: Source = "guided",
+    length: InterviewLength | None = None,
 ) -> InterviewResult:
     """Run one full interview on `gateway` (shared across interviews) and grade it; `source` says who interviews.
 
@@ -56,7 +57,7 @@ async def run_interview(
         started_at=started,
     )
     try:
-        ctx = InterviewContext(scenario, brief, client, prompts, max_turns, source)
+        ctx = InterviewContext(scenario, brief, client, prompts, max_turns, source, length=length or InterviewLength())
         final = await compiled_graph().ainvoke(initial_state(), config=interview_config(ctx))
     except Exception as exc:  # noqa: BLE001 — one broken interview must not stop the others
         result.error = f"{type(exc).__name__}: {exc}"
@@ -80,6 +81,7 @@ async def stream_interviews(
     prompts: PromptSet | None = None,
     max_turns: int = DEFAULT_MAX_TURNS,
     source: Source = "guided",
+    length: InterviewLength | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> None:
     """Run interviews, at most `concurrency` at once, handing each to `on_result` as it finishes and keeping none.
@@ -95,7 +97,15 @@ async def stream_interviews(
             if job is None:
                 return
             result = await run_interview(
-                job.scenario, job.persona, gateway, job.seed, prompts=prompts, trial=job.trial, max_turns=max_turns, source=source
+                job.scenario,
+                job.persona,
+                gateway,
+                job.seed,
+                prompts=prompts,
+                trial=job.trial,
+                max_turns=max_turns,
+                source=source,
+                length=length,
             )
             maybe = on_result(result)
             if asyncio.iscoroutine(maybe):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from agents.records import Turn
 from agents.roles.interviewer import TurnOptions
-from scenarios.model import Scenario
+from scenarios.model import QuestionRule, Scenario
 
 WORDS_PER_MINUTE = 150
 MAX_CANDIDATE_QUESTIONS = 3
@@ -49,8 +49,7 @@ def covered_competencies(scenario: Scenario, asked: list[str]) -> set[str]:
     return {c for q in asked for c in scenario.question(q).competencies}
 
 
-def _question_choices(scenario: Scenario, state: FormatState) -> tuple[str, ...]:
-    rule = scenario.question_rule
+def _question_choices(scenario: Scenario, state: FormatState, rule: QuestionRule) -> tuple[str, ...]:
     unasked = [q.id for q in scenario.question_bank if q.id not in state.asked]
     covered = covered_competencies(scenario, state.asked)
     need = rule.min_competencies - len(covered)
@@ -61,8 +60,7 @@ def _question_choices(scenario: Scenario, state: FormatState) -> tuple[str, ...]
     return tuple(unasked)
 
 
-def _deep_dive_options(scenario: Scenario, state: FormatState) -> TurnOptions:
-    rule = scenario.question_rule
+def _deep_dive_options(scenario: Scenario, state: FormatState, rule: QuestionRule) -> TurnOptions:
     seg = scenario.segment("deep_dives")
     asked = len(state.asked)
     clock_out = segment_elapsed(state, "deep_dives") >= seg.max_minutes
@@ -77,20 +75,21 @@ def _deep_dive_options(scenario: Scenario, state: FormatState) -> TurnOptions:
             actions.append("probe")
     if clock_out or enough or not actions:
         actions.append("transition")
-    questions = _question_choices(scenario, state) if "ask" in actions else ()
+    questions = _question_choices(scenario, state, rule) if "ask" in actions else ()
     probes = tuple(p.id for p in scenario.probe_categories) if "probe" in actions else ()
     return TurnOptions("deep_dives", tuple(actions), questions, probes)  # type: ignore[arg-type]
 
 
-def next_options(scenario: Scenario, state: FormatState) -> TurnOptions:
-    """The segment and actions open to the interviewer's next turn, advancing segments by the rules and the clock."""
+def next_options(scenario: Scenario, state: FormatState, rule: QuestionRule | None = None) -> TurnOptions:
+    """The segment and actions open to the interviewer's next turn, advancing segments by the rules and the clock;
+    `rule` is the scenario's question rule narrowed to the run's interview length (default: the scenario's)."""
     segment = state.segment
     if segment == "intro":
         if not state.transcript:
             return TurnOptions("intro", ("ask",))
         segment = "deep_dives"  # one exchange of introductions, then the deep dives
     if segment == "deep_dives":
-        return _deep_dive_options(scenario, state)
+        return _deep_dive_options(scenario, state, rule or scenario.question_rule)
     if segment == "candidate_questions":
         clock_out = segment_elapsed(state, "candidate_questions") >= scenario.segment("candidate_questions").max_minutes
         last = state.last

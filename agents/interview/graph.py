@@ -39,7 +39,7 @@ from agents.roles.grader import grade_transcript
 from agents.roles.interviewer import interviewer_turn
 from agents.roles.interviewer import prompt_variables as interviewer_variables
 from personas.model import CandidateBrief
-from scenarios.model import Scenario
+from scenarios.model import InterviewLength, Scenario
 from scenarios.strict import StrictModel
 
 DEFAULT_MAX_TURNS = 60
@@ -76,6 +76,7 @@ class InterviewContext:
     max_turns: int = DEFAULT_MAX_TURNS
     source: Source = "guided"
     step: Step = "interview"
+    length: InterviewLength = InterviewLength()  # the scenario's whole question range
     # The candidate is a person (practice): each of their turns is a LangGraph interrupt, answered on resume with a
     # `PersonReply`, and a failed model call raises (the session resumes from its last checkpoint) instead of ending it.
     person: bool = False
@@ -111,6 +112,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
     from langgraph.types import Command
 
     scenario, candidate_brief = ctx.scenario, ctx.candidate
+    rule = ctx.length.rule(scenario.question_rule)
     reader = RulesAnnotator(scenario)  # reads an external interviewer's turns as they come
     conversation_so_far = Conversation()
 
@@ -136,7 +138,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
         return spoken(fs, text, label.segment, action, label.question_id, label.probe_category)
 
     async def prompted(fs: FormatState) -> Turn:
-        options = next_options(scenario, fs) if ctx.source == "guided" else free_options(scenario, fs)
+        options = next_options(scenario, fs, rule) if ctx.source == "guided" else free_options(scenario, fs)
         seg = scenario.segment(options.segment_id)
         elapsed = segment_elapsed(fs, options.segment_id) if options.segment_id == fs.segment else 0.0
         variables = interviewer_variables(
@@ -147,7 +149,7 @@ def interview_nodes(ctx: InterviewContext) -> dict[str, Callable[..., Any]]:
             minute=fs.minute,
             segment_minutes_left=seg.max_minutes - elapsed,
             asked_count=len(fs.asked),
-            probes_left=scenario.question_rule.max_probes_per_question - fs.probes_on_current,
+            probes_left=rule.max_probes_per_question - fs.probes_on_current,
             conversation=conversation_so_far.text(fs.transcript),
         )
         decision = await interviewer_turn(ctx.client, ctx.prompts["interviewer"], options, variables)

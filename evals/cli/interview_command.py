@@ -46,6 +46,7 @@ def interview(
     """Run one interview for a persona and print the transcript and the grade."""
     from agents.interview.batch import run_interview
     from evals.loading import DataError, load_shipped
+    from evals.runs.choices import interview_length
 
     choices = ModelChoices(
         interviewer_model,
@@ -67,7 +68,8 @@ def interview(
     prompts = choices.prompts()
     check_models(choices.resolve(), scen, prompts)
     gateway = choices.gateway(db)
-    result = asyncio.run(run_interview(scen, person, gateway, seed, prompts=prompts))
+    length = interview_length(choices.resolve(), scen, choices.source())
+    result = asyncio.run(run_interview(scen, person, gateway, seed, prompts=prompts, length=length))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

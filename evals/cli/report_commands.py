@@ -283,7 +283,7 @@ def audit(
         if chosen is not None and not (isinstance(chosen.config, ProbeConfig) and chosen.config.probe.base_run == run.run_id):
             fail(f"run {chosen.run_id} is not a probe run of {run.run_id} (see `interview-harness runs`)")
         document = build_audit(store, run, library, chosen)
-        data = audit_json(store, document, chosen)
+        data = audit_json(document)
     folder = out if out is not None else db.parent
     paths = {ext: folder / f"audit-{run.run_id}.{ext}" for ext in ("md", "html", "json")}
     _write(paths["md"], render_markdown(document))

@@ -79,6 +79,23 @@ def run(
         bool, typer.Option("--twins", help="Also interview each persona under every name set, to compare how names are treated.")
     ] = False,
     name_sets: NameSetsOption = None,
+    questions: Annotated[
+        int | None,
+        typer.Option(
+            "--questions",
+            min=1,
+            help="Most bank questions per interview, within the scenario's range (default: the scenario's most; "
+            "on the embedded interviewer its fewest).",
+        ),
+    ] = None,
+    probes: Annotated[
+        int | None,
+        typer.Option(
+            "--probes",
+            min=0,
+            help="Most follow-ups per question, up to the scenario's (default: the scenario's; on the embedded interviewer 1).",
+        ),
+    ] = None,
     record: RecordOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
@@ -99,7 +116,7 @@ def run(
         interviewer_api_key_env,
         annotator,
     )
-    if resume and (extra := choices.given() + _selection_flags(persona, tag, trials, label, twins)):
+    if resume and (extra := choices.given() + _selection_flags(persona, tag, trials, label, twins, questions, probes)):
         fail(f"--resume finishes a run with the configuration it started with; drop {', '.join(extra)}")
     if not resume:
         check_credentials(choices.resolve())  # before anything slow: a missing key is the usual first mistake
@@ -113,7 +130,19 @@ def run(
         new_run = (
             None
             if resume
-            else plan_simulation(lib, choices, scenario, persona, tag, trials, concurrency, twins=twins, name_sets=name_sets)
+            else plan_simulation(
+                lib,
+                choices,
+                scenario,
+                persona,
+                tag,
+                trials,
+                concurrency,
+                twins=twins,
+                name_sets=name_sets,
+                questions=questions,
+                probes=probes,
+            )
         )
     except (DataError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
@@ -170,8 +199,24 @@ def _check_resumed_models(store, lib, run_id: str) -> None:
     check_models(run.config.models, lib.scenario(run.scenario_id), prompts)
 
 
-def _selection_flags(persona: list[str] | None, tag: list[str] | None, trials: int, label: str | None, twins: bool) -> list[str]:
-    chosen = (("--persona", persona), ("--tag", tag), ("--trials", trials != 1), ("--label", label), ("--twins", twins))
+def _selection_flags(
+    persona: list[str] | None,
+    tag: list[str] | None,
+    trials: int,
+    label: str | None,
+    twins: bool,
+    questions: int | None,
+    probes: int | None,
+) -> list[str]:
+    chosen = (
+        ("--persona", persona),
+        ("--tag", tag),
+        ("--trials", trials != 1),
+        ("--label", label),
+        ("--twins", twins),
+        ("--questions", questions is not None),
+        ("--probes", probes is not None),
+    )
     return [flag for flag, given in chosen if given]
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from math import comb
 
 import numpy as np
 
 from evals.metrics.rows import CheckRow, ImpactDetails, ImpactGroup, PlaceboDetails
 from evals.probes.name_sets import NameSet
-from evals.probes.pairs import Key, Pair, Resampler, mean_score, percentile_interval, tally
+from evals.probes.pairs import Key, Pair, Resampler, divide_draws, mean_score, percentile_interval, tally
 from evals.probes.perturb import PLACEBO
 
 Comparison = tuple[float, float | None, float | None, float, float]  # ratio, its 95% interval, Fisher's p, paired p
@@ -76,9 +77,7 @@ class _Rate:
         """The ratio to `top`, its 95% interval, Fisher's p and the paired sign test's p."""
         # No group selected at all is equal selection: every rate is 0, so every ratio is 1.
         ratio = self.point[group] / self.point[top] if self.point[top] > 0 else 1.0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            top_draws = self.draws(top)
-            draws = np.where(top_draws > 0, self.draws(group) / np.where(top_draws > 0, top_draws, 1), np.nan)
+        draws = divide_draws(self.draws(group), self.draws(top))
         low, high = percentile_interval(draws) if group != top else (1.0, 1.0)
         fisher = fisher_exact(self.count[group], self.n[group], self.count[top], self.n[top])
         mine, theirs = self._per_interview(group), self._per_interview(top)
@@ -159,9 +158,9 @@ def impact_row(resampler: Resampler, pairs: list[Pair], name_sets: list[NameSet]
 def _lowest_ratio_draws(rate: _Rate, groups: list[str]) -> np.ndarray:
     """Per resample, the lowest group rate over the highest (1 when no group is selected)."""
     drawn = np.column_stack([rate.draws(g) for g in groups])
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore"):  # a resample that drew no group at all: its rates are all NaN
         top, bottom = np.nanmax(drawn, axis=1), np.nanmin(drawn, axis=1)
-        return np.where(top > 0, bottom / np.where(top > 0, top, 1), np.where(np.isnan(top), np.nan, 1.0))
+    return divide_draws(bottom, top, when_zero=1.0)
 
 
 def _group(
@@ -214,36 +213,26 @@ def placebo_row(resampler: Resampler, pairs: list[Pair]) -> CheckRow | None:
     by_key: dict[Key, dict[str, Pair]] = defaultdict(dict)
     for p in pairs:
         by_key[p.key][p.probe.variant] = p
-    spread: dict[str, dict[Key, float]] = {name: {} for name in ("placebo", "between", "placebo_hire", "between_hire")}
-    counted: dict[str, dict[Key, float]] = {"placebo": {}, "between": {}}
+    placebo, between = _Spread(), _Spread()
     for key, copies in by_key.items():
-        placebo = next((v for v in copies if v.startswith(PLACEBO)), None)
-        base = copies.get(placebo.removeprefix(PLACEBO)) if placebo else None
+        variant = next((v for v in copies if v.startswith(PLACEBO)), None)
+        base = copies.get(variant.removeprefix(PLACEBO)) if variant else None
         others = [p for v, p in copies.items() if not v.startswith(PLACEBO) and base is not None and v != base.probe.variant]
-        if placebo is None or base is None or not others:
+        if variant is None or base is None or not others:
             continue
-        gap, same_hire = _gap(base, copies[placebo])
-        spread["placebo"][key], spread["placebo_hire"][key], counted["placebo"][key] = gap, same_hire, 1.0
-        gaps = [_gap(base, other) for other in others]
-        spread["between"][key] = sum(g for g, _ in gaps)
-        spread["between_hire"][key] = sum(h for _, h in gaps)
-        counted["between"][key] = float(len(gaps))
-    if not counted["placebo"]:
+        placebo.add(key, [_gap(base, copies[variant])])
+        between.add(key, [_gap(base, other) for other in others])
+    if not placebo.count:
         return None
-    column = resampler.column
-    draws = {
-        name: resampler.ratios(column(values), column(counted[name.removesuffix("_hire")])) for name, values in spread.items()
-    }
-    point = {name: sum(values.values()) / sum(counted[name.removesuffix("_hire")].values()) for name, values in spread.items()}
-    low, high = percentile_interval(draws["between"] - draws["placebo"])
+    low, high = percentile_interval(between.draws(resampler) - placebo.draws(resampler))
     details = PlaceboDetails(
-        interviews=len(counted["placebo"]),
-        placebo_abs_shift=point["placebo"],
-        between_abs_shift=point["between"],
-        placebo_hire_disagreement=point["placebo_hire"],
-        between_hire_disagreement=point["between_hire"],
+        interviews=len(placebo.count),
+        placebo_abs_shift=placebo.mean(placebo.gap),
+        between_abs_shift=between.mean(between.gap),
+        placebo_hire_disagreement=placebo.mean(placebo.hire),
+        between_hire_disagreement=between.mean(between.hire),
     )
-    value = point["between"] - point["placebo"]
+    value = details.between_abs_shift - details.placebo_abs_shift
     return CheckRow(
         metric="name_effect_over_placebo",
         scope="overall",
@@ -253,6 +242,27 @@ def placebo_row(resampler: Resampler, pairs: list[Pair]) -> CheckRow | None:
         n=details.interviews,
         details=details,
     )
+
+
+@dataclass
+class _Spread:
+    """Per interview, the summed |score difference| and hire disagreements over `count` compared pairs of copies."""
+
+    gap: dict[Key, float] = field(default_factory=dict)
+    hire: dict[Key, float] = field(default_factory=dict)
+    count: dict[Key, float] = field(default_factory=dict)
+
+    def add(self, key: Key, gaps: list[tuple[float, float]]) -> None:
+        self.gap[key] = sum(g for g, _ in gaps)
+        self.hire[key] = sum(h for _, h in gaps)
+        self.count[key] = float(len(gaps))
+
+    def mean(self, values: dict[Key, float]) -> float:
+        return sum(values.values()) / sum(self.count.values())
+
+    def draws(self, resampler: Resampler) -> np.ndarray:
+        """The mean |score difference| on every resample."""
+        return resampler.ratios(resampler.column(self.gap), resampler.column(self.count))
 
 
 def _gap(a: Pair, b: Pair) -> tuple[float, float]:

@@ -55,9 +55,13 @@ class Resampler:
 
     def ratios(self, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         """sum(num)/sum(den) on every resample; NaN where a resample drew no denominator."""
-        num, den = self.weights @ numerator, self.weights @ denominator
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+        return divide_draws(self.weights @ numerator, self.weights @ denominator)
+
+
+def divide_draws(num: np.ndarray, den: np.ndarray, when_zero: float = np.nan) -> np.ndarray:
+    """num / den per resample: `when_zero` where den is 0, NaN where den is NaN (nothing drawn)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.where(np.isnan(den), np.nan, when_zero))
 
 
 def percentile_interval(draws: np.ndarray) -> tuple[float | None, float | None]:

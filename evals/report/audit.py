@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,8 @@ from typing import Any
 from evals.metrics.rows import CheckRow, ImpactDetails
 from evals.report.bias_audit import FOUR_FIFTHS, four_fifths
 from evals.report.blocks import Block, Heatmap, Quote, Section, ShiftChart, Table, TrendChart, fmt, gate_mark
-from evals.report.findings import who
-from evals.report.probes import bias_blocks, probe_section
+from evals.report.findings import findings, who
+from evals.report.probes import bias_blocks, probe_findings, probe_section
 from evals.report.run_report import Report, build_report
 from evals.runs.config import ImportConfig, ProbeConfig, RegradeConfig, SimulateConfig
 from evals.store.database import RunRecord, Store
@@ -187,7 +188,9 @@ def _bias(probe: RunRecord | None, rows: list[CheckRow]) -> list[Block]:
     return [intro, verdict, *blocks]
 
 
-def _log(store: Store, run: RunRecord, probe: RunRecord | None) -> list[Block]:
+def _log(store: Store, run: RunRecord, probe: RunRecord | None, probe_rows: list[CheckRow]) -> list[Block]:
+    # The probe run's grader calls are counted in its stored cost rows; its graded copies need not be read.
+    probe_calls = next((int(r.value or 0) for r in probe_rows if r.metric == "calls" and r.scope == "grader"), 0)
     ids = [run.run_id] + ([probe.run_id] if probe is not None else [])
     rows = []
     for run_id in ids:
@@ -196,7 +199,6 @@ def _log(store: Store, run: RunRecord, probe: RunRecord | None) -> list[Block]:
             [run_id],
         ):
             rows.append([run_id, role, str(calls), str(hits)])
-    probe_calls = sum(len(p.calls) for p in store.load_probe_grades(probe.run_id)) if probe is not None else 0
     return [
         f"Every model call is logged in the results database {store.path}, table model_calls (one row per call: run, "
         "interview, role, model, prompt and completion tokens, latency, cost, cache hit, retries, error, start time); "
@@ -209,8 +211,13 @@ def _log(store: Store, run: RunRecord, probe: RunRecord | None) -> list[Block]:
     ]
 
 
+@dataclass
 class Audit(Report):
-    """The audit document: a report's shape (so it renders as markdown and HTML the same way) under its own title."""
+    """The audit document: a report's shape (so it renders as markdown and HTML the same way) under its own title,
+    with the probe run it shows and that run's rows."""
+
+    probe: RunRecord | None = None
+    probe_rows: list[CheckRow] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -219,7 +226,7 @@ class Audit(Report):
 
 def build_audit(store: Store, run: RunRecord, lib, probe: RunRecord | None) -> Audit:
     """The audit of `run`, with `probe` (one of its probe runs, or None) for the probes and the bias audit."""
-    report = build_report(store, run, lib)
+    report = build_report(store, run, lib, with_probe=False)
     by_key = {s.key: s for s in report.sections}
     probe_rows = store.load_checks(probe.run_id) if probe is not None else []
 
@@ -246,10 +253,14 @@ def build_audit(store: Store, run: RunRecord, lib, probe: RunRecord | None) -> A
             + ["How far each check can be trusted is measured on the labelled corpus: interview-harness meta."],
         ),
         Section("grader_text", "7. The grader's own words", picked(("grader_text",)) or ["No graded interview."]),
-        Section("log", "8. The log of every model call", _log(store, run, probe)),
+        Section("log", "8. The log of every model call", _log(store, run, probe, probe_rows)),
         Section("limits", "9. What synthetic test data can and cannot show", list(LIMITS)),
     ]
-    return Audit(run, report.rows, report.findings, sections)
+    stated = list(report.findings)
+    if probe is not None:
+        stated += [f"Probe run {probe.run_id}: {f}" for f in findings(probe, probe_rows, len(probe.plan), len(probe.plan))]
+        stated += probe_findings(probe, probe_rows)
+    return Audit(run, report.rows, stated, sections, probe, probe_rows)
 
 
 def _block_json(block: Block) -> Any:
@@ -262,15 +273,14 @@ def _block_json(block: Block) -> Any:
     return {"headers": table.headers, "rows": table.rows, "caption": table.caption}
 
 
-def audit_json(store: Store, audit: Audit, probe: RunRecord | None) -> dict[str, Any]:
+def audit_json(audit: Audit) -> dict[str, Any]:
     """The audit as JSON: every section's blocks, and the rows they were computed from."""
-    probe_rows = store.load_checks(probe.run_id) if probe is not None else []
     return {
         "title": audit.title,
         "run": audit.run.model_dump(mode="json"),
-        "probe_run": probe.run_id if probe is not None else None,
+        "probe_run": audit.probe.run_id if audit.probe is not None else None,
         "findings": audit.findings,
         "sections": [{"key": s.key, "title": s.title, "blocks": [_block_json(b) for b in s.blocks]} for s in audit.sections],
         "checks": [r.model_dump(mode="json") for r in audit.rows],
-        "probe_checks": [r.model_dump(mode="json") for r in probe_rows],
+        "probe_checks": [r.model_dump(mode="json") for r in audit.probe_rows],
     }

@@ -91,6 +91,7 @@ def _header(run: RunRecord, planned: int, finished: int, rows_of_run: list[Check
     rows += [["run kind", run.config.kind]]
     rows += [["regrade of", run.config.regrade_of]] if isinstance(run.config, RegradeConfig) else []
     rows += [["recordings", run.config.recordings]] if isinstance(run.config, ImportConfig) else []
+    rows += [["interview length", run.config.length.describe()]] if isinstance(run.config, SimulateConfig) else []
     called = called_roles(rows_of_run)
     if run.config.interviewer in ("imported", "external"):
         rows += [["interviewer (judged)", who(run, "interviewer").removeprefix("The ")]]
@@ -427,8 +428,9 @@ def _heatmap(row: CheckRow) -> Heatmap:
     return Heatmap(d.labels, d.matrix, d.not_assessed)
 
 
-def build_report(store: Store, run: RunRecord, lib=None) -> Report:
-    """Assemble the report of `run`; checks are recomputed in memory when the run never stored any."""
+def build_report(store: Store, run: RunRecord, lib=None, *, with_probe: bool = True) -> Report:
+    """Assemble the report of `run`; checks are recomputed in memory when the run never stored any. With
+    `with_probe`, the run's latest probe run is shown too (the audit leaves it out and shows the probe it is given)."""
     rows = store.load_checks(run.run_id)
     scenario = lib.scenarios.get(run.scenario_id) if lib else None
     if not rows and lib is not None and scenario is not None and (results := store.load_results(run.run_id)):
@@ -473,7 +475,7 @@ def build_report(store: Store, run: RunRecord, lib=None) -> Report:
         blocks = twin_blocks(store.load_results(run.run_id), scenario, run.config.trials, run.config.twins)
         sections.insert(-1, Section("twins", "Twins: the interviewer under each name set", blocks))
     stated = findings(run, rows, len(run.plan), finished)
-    probe = latest_probe(store, run)
+    probe = latest_probe(store, run) if with_probe else None
     if probe is not None:
         probe_rows = store.load_checks(probe.run_id)
         sections.insert(-1, probe_section(probe, probe_rows, own=False))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from evals.loading import Library
     from evals.runs.config import RunConfig, SimulateConfig
     from evals.runs.plan import RunPlan
+    from scenarios.model import InterviewLength, Scenario
 
 SOURCES = ("guided", "free", "external")
 ANNOTATORS = ("rules", "judge")
@@ -123,6 +124,29 @@ def default_concurrency(models: ModelsConfig) -> int:
     return 1 if all(m.startswith("local/") for m in models.model_names().values()) else 4
 
 
+def interview_length(
+    models: ModelsConfig, scenario: Scenario, source: str, questions: int | None = None, probes: int | None = None
+) -> InterviewLength:
+    """The interview length a run uses: `questions` and `probes` as given (InputError outside the scenario's range);
+    without either, on the embedded interviewer the scenario's fewest questions and one probe each, which shows the
+    whole format in about three quarters of the model time (docs/performance.md), and elsewhere the scenario's range."""
+    from scenarios.model import InterviewLength
+
+    if questions is None and probes is None:
+        if source != "guided" or not models.interviewer.model.startswith("local/"):
+            return InterviewLength()
+        rule = scenario.question_rule
+        return InterviewLength(questions=rule.min_questions, probes=min(1, rule.max_probes_per_question))
+    if source != "guided":
+        raise InputError(f"--questions and --probes narrow the guided interviewer's moves; a {source} interviewer keeps its own")
+    length = InterviewLength(questions=questions, probes=probes)
+    try:
+        length.rule(scenario.question_rule)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    return length
+
+
 def new_config(choices: ModelChoices, kind: str, concurrency: int | None, **fields: Any) -> RunConfig:
     """The configuration a new run of `kind` records: models, prompts, gates, interviewer, annotator, concurrency,
     cache, and the kind's own `fields` (trials and twins, an import's recordings, ...)."""
@@ -162,21 +186,25 @@ def plan_simulation(
     *,
     twins: bool = False,
     name_sets: Path | None = None,
+    questions: int | None = None,
+    probes: int | None = None,
 ) -> tuple[RunPlan, SimulateConfig]:
-    """The plan and configuration of a new simulated run; with twins, every pair again under each name set."""
+    """The plan and configuration of a new simulated run; with twins, every pair again under each name set;
+    `questions` and `probes` narrow the interviews' length (see `interview_length`)."""
     from evals.probes.name_sets import load_name_sets
     from evals.runs.config import SimulateConfig
     from evals.runs.plan import RunPlan, make_plan
     from evals.runs.twins import twin_pairs
 
     plan = make_plan(lib, scenario, personas, tags, trials)
+    length = interview_length(choices.resolve(), lib.scenario(plan.scenario_id), choices.source(), questions, probes)
     if not twins:
         if name_sets is not None:
             raise InputError("--name-sets names the sets of --twins; add --twins")
-        config = new_config(choices, "simulate", concurrency, trials=trials)
+        config = new_config(choices, "simulate", concurrency, trials=trials, length=length)
     else:
         sets, _ = load_name_sets(name_sets)
         plan = RunPlan(plan.scenario_id, twin_pairs(plan.pairs, trials, sets))
-        config = new_config(choices, "simulate", concurrency, trials=trials, twins=sets)
+        config = new_config(choices, "simulate", concurrency, trials=trials, twins=sets, length=length)
     assert isinstance(config, SimulateConfig)
     return plan, config

@@ -20,6 +20,7 @@ from agents.records import Source
 from evals.metrics.gates import Gate
 from evals.probes.name_sets import NameSet
 from evals.probes.settings import ProbeSettings
+from scenarios.model import InterviewLength
 from scenarios.strict import StrictModel
 
 RunKind = Literal["simulate", "import", "regrade", "probe", "practice"]
@@ -71,6 +72,10 @@ class SimulateConfig(RunSettings):
     twins: list[NameSet] = Field(
         default_factory=list,
         description="Name sets each persona also ran under (`run --twins`); their trials follow the run's own.",
+    )
+    length: InterviewLength = Field(
+        default_factory=InterviewLength,
+        description="How much of the scenario's question range the interviews used (`run --questions`, `--probes`).",
     )
 
 

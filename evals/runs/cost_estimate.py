@@ -19,10 +19,10 @@ from agents.records import ROLES
 from agents.roles.preflight import longest_prompt_chars
 from evals.loading import Library
 from evals.runs.choices import InputError
-from evals.runs.config import RunConfig
+from evals.runs.config import RunConfig, SimulateConfig
 from evals.runs.plan import Budget
 from evals.store.database import RunRecord, Store
-from scenarios.model import Scenario
+from scenarios.model import QuestionRule, Scenario
 
 RECENT_RUNS = 200
 
@@ -88,8 +88,9 @@ def _measured(
     return None
 
 
-def _from_prompts(scenario: Scenario, prompts: PromptSet, models: ModelsConfig, annotator: str) -> dict[str, RoleUsage]:
-    rule = scenario.question_rule
+def _from_prompts(
+    scenario: Scenario, prompts: PromptSet, models: ModelsConfig, annotator: str, rule: QuestionRule
+) -> dict[str, RoleUsage]:
     exchanges = 1 + rule.max_questions * (1 + rule.max_probes_per_question) + 1 + MAX_CANDIDATE_QUESTIONS + 1
     full = longest_prompt_chars(scenario, prompts, models, 2 * exchanges) / CHARS_PER_TOKEN
     judge_calls = 3 if annotator == "judge" else 2  # topics and fidelity, and the turn annotations
@@ -129,14 +130,16 @@ def estimate(
     *,
     interviewer: str,
     annotator: str,
+    rule: QuestionRule | None = None,
 ) -> Estimate:
-    """The estimate for `interviews` interviews of `scenario` on `models`."""
+    """The estimate for `interviews` interviews of `scenario` on `models`; `rule` is the scenario's question rule
+    narrowed to the run's interview length (default: the scenario's)."""
     measured = _measured(store, scenario_hash, prompts.hashes(), interviewer)
     if measured is not None:
         run, usage = measured
         source = f"measured in run {run.run_id} (same scenario, prompts and interviewer)"
     else:
-        usage = _from_prompts(scenario, prompts, models, annotator)
+        usage = _from_prompts(scenario, prompts, models, annotator, rule or scenario.question_rule)
         source = "from the prompt sizes: every turn the format allows, every reply at its token budget (an upper bound)"
     roles = []
     for role in ROLES:
@@ -159,15 +162,17 @@ def run_estimate(
     store: Store, lib: Library, scenario_id: str, config: RunConfig, prompts: PromptSet, interviews: int
 ) -> Estimate:
     """The estimate for `interviews` interviews of the scenario on the config's models."""
+    scenario = lib.scenario(scenario_id)
     return estimate(
         store,
-        lib.scenario(scenario_id),
+        scenario,
         lib.scenario_hash(scenario_id),
         prompts,
         config.models,
         interviews,
         interviewer=config.interviewer,
         annotator=config.annotator,
+        rule=config.length.rule(scenario.question_rule) if isinstance(config, SimulateConfig) else None,
     )
 
 

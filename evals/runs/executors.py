@@ -150,6 +150,7 @@ class SimulateExecutor(_Reviewed):
                 concurrency=config.concurrency,
                 prompts=prepared.prompts,
                 source=config.interviewer,
+                length=config.length,
                 stop=stop,
             )
         )
