@@ -95,3 +95,16 @@ def test_the_dry_run_plans_the_calls_of_the_length_given(tmp_path):
     whole = 1 + RULE.max_questions * (1 + RULE.max_probes_per_question) + 1 + 3 + 1
     assert interviewer_calls() == 5 * whole
     assert interviewer_calls("--questions", str(RULE.min_questions), "--probes", "0") == 5 * (1 + RULE.min_questions + 1 + 3 + 1)
+
+
+def test_compare_names_the_length_of_each_run(tmp_path):
+    db = tmp_path / "h.duckdb"
+    flags = ["--persona", "jordan-inference", *role_flags(register_script()), "--no-cache", "--db", str(db)]
+    for probes in ("0", "1"):
+        assert runner.invoke(app, ["run", *flags, "--probes", probes]).exit_code in (0, 1)
+    with Store.open(db) as store:
+        new, base = (r.run_id for r in store.list_runs(2))
+    result = runner.invoke(app, ["compare", base, new, "--markdown", str(tmp_path / "c.md"), "--db", str(db)])
+    assert result.exit_code in (0, 1), result.output
+    text = (tmp_path / "c.md").read_text()
+    assert "| interview length | at most 0 probe(s) per question | at most 1 probe(s) per question |" in text

@@ -17,6 +17,7 @@ from evals.metrics.registry import headline, metric
 from evals.metrics.units import InterviewUnit, build_units, known_results
 from evals.report.blocks import Table, fmt, markdown_table
 from evals.runs.batch_gc import batch_gc
+from evals.runs.config import SimulateConfig
 from evals.store.database import RunRecord, Store
 from personas.model import Persona
 
@@ -229,6 +230,7 @@ def render_markdown(c: Comparison) -> str:
         ("interviewer model", lambda r: r.models.get("interviewer", "-")),
         ("grader prompt", lambda r: r.prompt_hashes.get("grader", "-")[:12]),
         ("interviewer prompt", lambda r: r.prompt_hashes.get("interviewer", "-")[:12]),
+        ("interview length", lambda r: r.config.length.describe() if isinstance(r.config, SimulateConfig) else "-"),
     ):
         lines.append(f"| {name} | {get(c.base)} | {get(c.new)} |")
     lines += ["", "## Headline metrics", "", *markdown_table(delta_table(c)), "## Verdict flips", ""]
