@@ -254,3 +254,19 @@ def test_an_imported_run_is_probed_with_the_names_the_recordings_give(tmp_path):
         placebo = next(v for v in mine if v.startswith("placebo:"))
         assert mine[placebo] != mine[placebo.removeprefix("placebo:")]  # same group, another name
     assert all(c.candidate.name != "Ada Lovelace" and c.candidate.name in {n for s in SETS for n in s.names} for c in renamed)
+
+
+def test_a_probe_of_some_personas_grades_only_their_interviews(tmp_path):
+    model, grader = scripted_grader()
+    run_id, db = base_run(tmp_path, model, personas=PERSONAS[:3])
+    result = probe(run_id, db, "--suite", "verbosity", "--persona", PERSONAS[1], "--no-gate")
+    assert result.exit_code == 0, result.output
+    probe_id = newest(db)
+    with Store.open(db) as store:
+        copies = store.load_probe_grades(probe_id)
+        settings = store.get_run_exact(probe_id).config.probe
+    assert {c.persona_id for c in copies} == {PERSONAS[1]} and len(copies) == 1
+    assert settings.personas == [PERSONAS[1]]
+    assert ("verbosity_shift", "overall") in rows_of(db, probe_id)
+    unknown = probe(run_id, db, "--persona", "nobody")
+    assert unknown.exit_code == 2 and "no graded interview of nobody" in unknown.output

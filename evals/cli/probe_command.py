@@ -23,6 +23,10 @@ def probe(
     name_sets: NameSetsOption = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML config whose [gates] tables apply.")] = None,
     label: Annotated[str | None, typer.Option("--label", help="A name for the probe run.")] = None,
+    persona: Annotated[
+        list[str] | None,
+        typer.Option("--persona", help="Probe only this persona's (or recording's) interviews (repeatable; default all)."),
+    ] = None,
     no_cache: NoCache = False,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Interviews probed at once.")] = None,
     no_gate: Annotated[bool, typer.Option("--no-gate", help="Report the gates but exit 0 even when one fails.")] = False,
@@ -47,7 +51,7 @@ def probe(
         harness = Harness(store, lib, record_dir=record)
         try:
             if isinstance(run.config, ProbeConfig) and run.status != "complete":
-                given = [flag for flag, value in _settings_flags(suite, name_sets, config, label, no_cache) if value]
+                given = [flag for flag, value in _settings_flags(suite, name_sets, config, label, persona, no_cache) if value]
                 if given:
                     fail(f"finishing probe run {run.run_id} uses the settings it started with; drop {', '.join(given)}")
                 prepared = harness.resume(run.run_id, concurrency=concurrency)
@@ -61,6 +65,7 @@ def probe(
                     use_cache=not no_cache,
                     concurrency=concurrency,
                     label=label,
+                    personas=persona,
                 )
         except (HarnessError, ValueError) as exc:
             fail(str(exc))
@@ -82,8 +87,15 @@ def probe(
         raise typer.Exit(1)
 
 
-def _settings_flags(suite, name_sets, config, label, no_cache) -> list[tuple[str, object]]:
-    return [("--suite", suite), ("--name-sets", name_sets), ("--config", config), ("--label", label), ("--no-cache", no_cache)]
+def _settings_flags(suite, name_sets, config, label, persona, no_cache) -> list[tuple[str, object]]:
+    return [
+        ("--suite", suite),
+        ("--name-sets", name_sets),
+        ("--config", config),
+        ("--label", label),
+        ("--persona", persona),
+        ("--no-cache", no_cache),
+    ]
 
 
 def _execute(harness, prepared) -> None:

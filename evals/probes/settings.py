@@ -19,6 +19,9 @@ class ProbeSettings(StrictModel):
     suite: list[Perturbation] = Field(min_length=1, description="The perturbations applied.")
     name_sets: list[NameSet] = Field(default_factory=list, description="The name sets name_swap used, as they were.")
     name_sets_sha256: str | None = Field(default=None, description="sha256 of the name-sets file.")
+    personas: list[str] = Field(
+        default_factory=list, description="Only these personas' (or recordings') interviews were probed; empty: every one."
+    )
 
 
 class ProbeGrade(StrictModel):

@@ -54,13 +54,19 @@ def start_probe(
     use_cache: bool = True,
     concurrency: int | None = None,
     label: str | None = None,
+    personas: list[str] | None = None,
 ) -> PreparedRun:
-    """Record a probe run of `base` graded exactly as `base` was; HarnessError when that is impossible."""
+    """Record a probe run of `base` graded exactly as `base` was, of the interviews of `personas` (default: every
+    graded one); HarnessError when that is impossible."""
     if isinstance(base.config, ProbeConfig):
         raise HarnessError(f"run {base.run_id} is itself a probe run; probe the run it probed ({base.config.probe.base_run})")
     originals = graded_originals(ctx, base)
     if not originals:
         raise HarnessError(f"run {base.run_id} has no graded interview to probe")
+    if personas:
+        if missing := sorted(set(personas) - {pid for pid, _ in originals}):
+            raise HarnessError(f"run {base.run_id} has no graded interview of {', '.join(missing)}")
+        originals = {key: r for key, r in originals.items() if key[0] in personas}
     grader_now = base.config.prompt_set().hashes().get("grader")
     if base.prompt_hashes.get("grader") not in (None, grader_now):
         raise HarnessError(
@@ -68,7 +74,9 @@ def start_probe(
             "regrade the run first (interview-harness regrade) and probe the regrade"
         )
     sets, digest = load_name_sets(name_sets) if "name_swap" in suite else ([], None)
-    settings = ProbeSettings(base_run=base.run_id, suite=suite, name_sets=sets, name_sets_sha256=digest)
+    settings = ProbeSettings(
+        base_run=base.run_id, suite=suite, name_sets=sets, name_sets_sha256=digest, personas=sorted(set(personas or []))
+    )
     config = ProbeConfig.model_validate(
         base.config.settings()
         | {
