@@ -66,9 +66,10 @@ def interview(
     except DataError as exc:
         fail(str(exc))
     prompts = choices.prompts()
-    check_models(choices.resolve(), scen, prompts)
+    models = choices.resolve()
+    check_models(models, scen, prompts)
     gateway = choices.gateway(db)
-    length = interview_length(choices.resolve(), scen, choices.source())
+    length = interview_length(models, scen, choices.source())
     result = asyncio.run(run_interview(scen, person, gateway, seed, prompts=prompts, length=length))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")

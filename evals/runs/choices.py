@@ -197,14 +197,15 @@ def plan_simulation(
     from evals.runs.twins import twin_pairs
 
     plan = make_plan(lib, scenario, personas, tags, trials)
-    length = interview_length(choices.resolve(), lib.scenario(plan.scenario_id), choices.source(), questions, probes)
     if not twins:
         if name_sets is not None:
             raise InputError("--name-sets names the sets of --twins; add --twins")
-        config = new_config(choices, "simulate", concurrency, trials=trials, length=length)
+        config = new_config(choices, "simulate", concurrency, trials=trials)
     else:
         sets, _ = load_name_sets(name_sets)
         plan = RunPlan(plan.scenario_id, twin_pairs(plan.pairs, trials, sets))
-        config = new_config(choices, "simulate", concurrency, trials=trials, twins=sets, length=length)
+        config = new_config(choices, "simulate", concurrency, trials=trials, twins=sets)
     assert isinstance(config, SimulateConfig)
-    return plan, config
+    # The length depends on the models and interviewer the config has just resolved.
+    length = interview_length(config.models, lib.scenario(plan.scenario_id), config.interviewer, questions, probes)
+    return plan, config.model_copy(update={"length": length})

@@ -63,10 +63,11 @@ def start_probe(
     originals = graded_originals(ctx, base)
     if not originals:
         raise HarnessError(f"run {base.run_id} has no graded interview to probe")
-    if personas:
-        if missing := sorted(set(personas) - {pid for pid, _ in originals}):
+    chosen = sorted(set(personas or []))
+    if chosen:
+        if missing := sorted(set(chosen) - {pid for pid, _ in originals}):
             raise HarnessError(f"run {base.run_id} has no graded interview of {', '.join(missing)}")
-        originals = {key: r for key, r in originals.items() if key[0] in personas}
+        originals = {key: r for key, r in originals.items() if key[0] in chosen}
     grader_now = base.config.prompt_set().hashes().get("grader")
     if base.prompt_hashes.get("grader") not in (None, grader_now):
         raise HarnessError(
@@ -74,9 +75,7 @@ def start_probe(
             "regrade the run first (interview-harness regrade) and probe the regrade"
         )
     sets, digest = load_name_sets(name_sets) if "name_swap" in suite else ([], None)
-    settings = ProbeSettings(
-        base_run=base.run_id, suite=suite, name_sets=sets, name_sets_sha256=digest, personas=sorted(set(personas or []))
-    )
+    settings = ProbeSettings(base_run=base.run_id, suite=suite, name_sets=sets, name_sets_sha256=digest, personas=chosen)
     config = ProbeConfig.model_validate(
         base.config.settings()
         | {
