@@ -31,6 +31,8 @@ runner = CliRunner()
         ("Strong, though at 52 he may be close to retirement.", "protected:age"),
         ("Her English is not her first language, which showed.", "protected:national_origin"),
         ("She mentioned planning to start a family soon.", "protected:pregnancy_family"),
+        ("Her burnout last year explains the thin ownership story.", "protected:disability_health"),
+        ("Good stories, though the candidate is blind, which may slow on-call.", "protected:disability_health"),
     ],
 )
 def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, kind):
@@ -48,6 +50,8 @@ def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, k
         "Treated the vendor model as a black box; no confidence interval on the eval.",
         "The model did not fit in GPU memory, so she distilled it; a good fit for the use case.",
         "Worked with the partner team and their PM to agree the launch criteria.",
+        "For the burnout story, show how the physician interviews shaped the metric.",
+        "Acted on hard feedback and had the change re-checked blind; validated with blind samples.",
     ],
 )
 def test_a_neutral_rationale_passes(text):
@@ -74,14 +78,14 @@ def test_the_written_cases_are_all_screened_right(name):
 
 
 def test_a_capable_graders_recorded_rationales_raise_no_false_alarm():
-    """2,199 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
+    """4,838 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
     texts = []
     for path in sorted((ROOT / "corpus" / "recordings").glob("grader*/*.json")):
         grade = json.loads(json.loads(path.read_text(encoding="utf-8"))["text"])
         texts += [g["rationale"] for g in grade["competencies"].values()]
         feedback = grade.get("feedback", {})
         texts += [*feedback.get("strengths", []), *feedback.get("growth_areas", []), feedback.get("better_story", "")]
-    assert len(texts) > 2000
+    assert len(texts) > 4800
     assert [t for t in texts if screen_text(t)] == []
 
 

@@ -12,7 +12,9 @@ from agents.prompting import PROMPT_DIR
 from agents.records import TurnAnnotation
 from evals.cli import app
 from evals.loading import DataError
-from evals.meta.corpus import CORPUS_DIR, load_half, split, truth_checks
+from evals.meta.ceiling import agree, rating_sets
+from evals.meta.corpus import CORPUS_DIR, load_half, retired_halves, split, truth_checks
+from evals.meta.measure import measure
 from evals.meta.scoring import annotator_accuracy, score_check
 from evals.runs.recordings import TurnTruth
 from tests.conftest_helpers import LIBRARY
@@ -63,6 +65,10 @@ def test_the_corpus_halves_are_disjoint_and_every_line_carries_truth():
         recordings = load_half(LIBRARY, half)
         assert sorted(r.record.id for r in recordings) == sorted(halves[half])
         assert all(r.record.truth is not None and r.record.truth.turns for r in recordings)
+    # Each earlier test half was retired into development and can still be measured by its name.
+    for name, ids in retired_halves().items():
+        assert set(ids) <= set(halves["dev"])
+        assert sorted(r.record.id for r in load_half(LIBRARY, name)) == sorted(ids)
 
 
 def test_a_missing_or_unknown_half_is_a_clear_error(tmp_path):
@@ -84,10 +90,12 @@ def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_develop
         assert check["defects"] == sum(1 for ok in counted if not ok), check["check"]
         parts = ("true_fail", "false_fail", "missed", "true_pass", "unsure_defect", "unsure_clean")
         assert sum(check[k] for k in parts) == len(counted)
-    # The rules were written on this half: a change that breaks them here shows at once.
-    assert measured["gates"]["failed"] == []
-    accuracy = measured["annotator_accuracy"]
-    assert accuracy["action"]["value"] >= 0.9 and accuracy["question_id"]["value"] >= 0.9
+    # The rules were last reworked on this half without the fifth test half (retired into it after they were frozen,
+    # docs/checking-the-checks.md): a change that breaks them there shows at once.
+    fifth = set(retired_halves()["fifth_test"])
+    tuned = measure(LIBRARY, [r for r in recordings if r.record.id not in fifth], half="dev")
+    assert tuned.gate_failures() == []
+    assert {a.field: a.ratio.value for a in tuned.fields}["action"] >= 0.9
 
 
 def test_the_corpus_ships_beside_the_code():
@@ -147,8 +155,8 @@ def test_the_grader_is_gated_and_its_leniency_is_said_per_level():
 GRADER_RECORDINGS = CORPUS_DIR / "recordings" / "grader"
 
 
-def _graded(*extra: str) -> dict:
-    args = ["meta", "--half", "test", "--no-cache", "--json", "--no-gate", *extra]
+def _graded(*extra: str, half: str = "test") -> dict:
+    args = ["meta", "--half", half, "--no-cache", "--json", "--no-gate", *extra]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
@@ -171,9 +179,40 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
 
     new, old = headline(anchored), headline(generic)
     assert new["qwk"] > old["qwk"] and new["exact"] > old["exact"] and new["abs_smd"] < old["abs_smd"]
-    held = [f for f in anchored["gates"]["failed"] if f.split(":")[0] in ("grader qwk", "grader abs_smd", "grader exact")]
-    assert held == []  # the level gates hold; flag recall and hire accuracy do not yet (docs/grader-with-a-capable-model.md)
-    assert any("lenient at level 4" in s for s in generic["grader_in_words"])
+    # On the sixth test half every grader gate holds but abs SMD, 0.11 (docs/grader-with-a-capable-model.md).
+    assert [f for f in anchored["gates"]["failed"] if f.startswith("grader ")] == ["grader abs_smd: 0.11 > 0.1"]
+    assert any("lenient at level 3" in s for s in generic["grader_in_words"])
+    # Beside the labellers: the grader against the settled labels agrees on hire exactly as its hire accuracy says,
+    # and every two rating sets are compared over the same interviews.
+    beside = {(a["first"], a["second"]): a for a in anchored["grader_beside_raters"]}
+    hire = next(r for r in anchored["grader"] if r["metric"] == "hire_accuracy")
+    assert beside[("grader", "labels")]["hire"] == pytest.approx(hire["value"])
+    assert {("grader", "rater_a"), ("author", "rater_b"), ("rater_a", "rater_b")} <= set(beside)
+    assert all(a["interviews"] == len(load_half(LIBRARY, "test")) for a in beside.values())
+
+
+def test_two_readers_agree_on_hire_over_the_interviews_both_read_and_on_levels_where_both_gave_one(tmp_path):
+    a = {"x": ({"c1": 4, "c2": None}, True), "y": ({"c1": 2, "c2": 3}, False), "z": ({"c1": 5, "c2": 5}, True)}
+    b = {"x": ({"c1": 4, "c2": 3}, False), "y": ({"c1": 2, "c2": 3}, False)}
+    found = agree("a", a, "b", b)
+    assert (found.interviews, found.hire, found.cells, found.exact) == (2, 0.5, 3, 1.0)
+    (tmp_path / "ratings").mkdir()
+    row = {"id": "x", "labels": {"competency_levels": {"c1": 4, "c2": None}, "red_flags": [], "hire": True}}
+    (tmp_path / "ratings" / "rater_a.jsonl").write_text(json.dumps(row) + "\n")
+    assert rating_sets(tmp_path) == {"rater_a": {"x": ({"c1": 4, "c2": None}, True)}}
+    assert rating_sets(tmp_path / "nowhere") == {}
+
+
+def test_three_recorded_samples_grade_as_a_panel_with_each_members_agreement_beside_the_panels():
+    # Three independent samples of the capable model on the fifth test half (corpus/recordings/grader_s2, _s3): the
+    # panel's median grade, each member's agreement with the labels, and their agreement with each other.
+    samples = ",".join(f"recorded/{GRADER_RECORDINGS.parent / d}" for d in ("grader", "grader_s2", "grader_s3"))
+    measured = _graded("--grader-model", samples, half="fifth_test")
+    assert measured["failed_calls"] == {}
+    members = {r["scope"]: r["value"] for r in measured["grader"] if r["metric"] == "panel_member_qwk"}
+    assert len(members) == 3 and all(v > 0.9 for v in members.values())
+    alpha = next(r["value"] for r in measured["grader"] if r["metric"] == "panel_alpha")
+    assert 0.8 < alpha < 1.0  # samples of one model agree closely, not perfectly: the grader's own noise
 
 
 def test_a_changed_grader_prompt_fails_and_lists_the_prompts_that_need_recording(tmp_path):
@@ -189,10 +228,14 @@ def test_a_changed_grader_prompt_fails_and_lists_the_prompts_that_need_recording
     assert len(list((folder / "missing").glob("*.json"))) == count  # every prompt to record, written out
 
 
-def test_the_probes_replay_a_capable_graders_recorded_replies_on_the_test_half(tmp_path):
-    # The copies the probes make of the test half were graded once by a capable model (corpus/recordings/README.md):
+def test_the_probes_replay_a_capable_graders_recorded_replies_on_the_fifth_test_half(tmp_path):
+    # The copies the probes make of the fifth test half were graded once by a capable model (corpus/recordings/README.md):
     # a change to a perturbation changes its prompts, and this fails listing them, like a grader prompt change.
     db = tmp_path / "h.duckdb"
+    fifth = tmp_path / "fifth_test.jsonl"
+    keep = set(retired_halves()["fifth_test"])
+    lines = (CORPUS_DIR / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    fifth.write_text("\n".join(x for x in lines if json.loads(x)["id"] in keep) + "\n", encoding="utf-8")
     recorded = [
         "--grader-model",
         f"recorded/{GRADER_RECORDINGS}",
@@ -201,7 +244,7 @@ def test_the_probes_replay_a_capable_graders_recorded_replies_on_the_test_half(t
     ]
     imported = runner.invoke(
         app,
-        ["import", str(CORPUS_DIR / "test.jsonl"), "--annotator", "rules", *recorded, "--no-cache", "--no-gate", "--db", str(db)],
+        ["import", str(fifth), "--annotator", "rules", *recorded, "--no-cache", "--no-gate", "--db", str(db)],
     )
     assert imported.exit_code == 0, imported.output
     run_id = imported.output.split("run id: ")[-1].split()[0]

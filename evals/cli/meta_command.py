@@ -12,7 +12,13 @@ from evals.terminal import ConfigOption, GraderModel, GraderPrompt, JudgeModel, 
 
 
 def meta(
-    half: Annotated[str, typer.Option("--half", help="dev (rules are tuned on it), test (only ever scored) or all.")] = "test",
+    half: Annotated[
+        str,
+        typer.Option(
+            "--half",
+            help="dev (rules are tuned on it), test (only ever scored), all, holdout, or an earlier test half named in corpus/split.json (fifth_test).",
+        ),
+    ] = "test",
     annotator: Annotated[
         str, typer.Option("--annotator", help="rules (offline, no model) or judge (the rules, then the judge model).")
     ] = "rules",
@@ -31,6 +37,7 @@ def meta(
     """Measure the checks on the labelled corpus: precision, recall and F1 of each check's failures with intervals, how
     many cases it settles, and the annotator's accuracy. Exits 1 when a gate fails on the test half."""
     from evals.loading import DataError, load_shipped
+    from evals.meta.ceiling import rating_sets
     from evals.meta.corpus import CORPUS_DIR, load_half
     from evals.meta.measure import measure, report_json
 
@@ -49,7 +56,9 @@ def meta(
     if annotator == "judge" or grader_model:
         gateway = choices.gateway(Path("results/harness.duckdb"), concurrency=4, record_dir=record)
     tier: Literal["rules", "judge"] = "judge" if annotator == "judge" else "rules"
-    report = measure(lib, recordings, half=half, annotator=tier, gateway=gateway, prompts=prompts, grade=grader_model is not None)
+    graded = grader_model is not None
+    ratings = rating_sets(corpus or CORPUS_DIR) if graded else None
+    report = measure(lib, recordings, half=half, annotator=tier, gateway=gateway, prompts=prompts, grade=graded, ratings=ratings)
     if gateway is not None:
         gateway.close()
     if as_json:
@@ -90,6 +99,8 @@ def _print(report) -> None:
     console.print(fields)
     if report.grader_rows:
         _print_grader(console, report.grader_rows)
+    if report.beside_raters:
+        _print_beside(console, report.beside_raters)
     failed = report.gate_failures()
     console.print(f"gates: FAILED {'; '.join(failed)}" if failed else "gates: all pass", highlight=False)
 
@@ -117,6 +128,21 @@ def _print_grader(console, rows) -> None:
     console.print(chart)
     for sentence in in_words(levels):
         console.print(f"grader: {sentence}", highlight=False)
+
+
+def _print_beside(console, agreements) -> None:
+    from rich.table import Table
+
+    def num(x: float | None) -> str:
+        return "-" if x is None else f"{x:.2f}"
+
+    table = Table(
+        "readers", "interviews", "hire agreement", "level QWK", "level exact", "cells",
+        title="the grader beside the labellers (each pair over the same interviews)",
+    )  # fmt: skip
+    for a in agreements:
+        table.add_row(f"{a.first} vs {a.second}", str(a.interviews), num(a.hire), num(a.qwk), num(a.exact), str(a.cells))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -19,13 +19,16 @@ HOLDOUT = "holdout"
 
 
 def load_half(lib: Library, half: str, corpus: Path = CORPUS_DIR) -> list[Recording]:
-    """The recordings of one half ('dev', 'test') or both ('all'); DataError for a bad or missing file, or a
-    recording without interviewer truth."""
-    halves = HALVES if half == "all" else (half,)
-    if half not in (*HALVES, HOLDOUT, "all"):
-        raise DataError([f"--half must be dev, test, all or holdout, not {half!r}"])
+    """The recordings of one half ('dev', 'test'), both ('all'), the holdout, or an earlier test half retired into
+    development and named in `split.json` (e.g. 'fifth_test', where recorded replies were made); DataError for a bad
+    or missing file, or a recording without interviewer truth."""
+    retired = retired_halves(corpus)
+    if half not in (*HALVES, HOLDOUT, "all", *retired):
+        names = ", ".join([*HALVES, "all", HOLDOUT, *retired])
+        raise DataError([f"--half must be one of {names}, not {half!r}"])
+    files = HALVES if half == "all" else ("dev",) if half in retired else (half,)
     recordings: list[Recording] = []
-    for name in halves:
+    for name in files:
         path = corpus / f"{name}.jsonl"
         if not path.is_file():
             raise DataError([f"no corpus half at {path} (see corpus/README.md)"])
@@ -34,7 +37,19 @@ def load_half(lib: Library, half: str, corpus: Path = CORPUS_DIR) -> list[Record
         if problems:
             raise DataError(problems)
         recordings += found
+    if half in retired:
+        keep = set(retired[half])
+        recordings = [r for r in recordings if r.record.id in keep]
     return recordings
+
+
+def retired_halves(corpus: Path = CORPUS_DIR) -> dict[str, list[str]]:
+    """The earlier test halves, each scored once and then retired into development, by name (`split.json`)."""
+    path = corpus / "split.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {name: list(ids) for name, ids in data.items() if name.endswith("_test") and isinstance(ids, list)}
 
 
 def split(corpus: Path = CORPUS_DIR) -> dict[str, list[str]]:

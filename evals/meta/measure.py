@@ -8,13 +8,14 @@ the labellers settled. With a grader, the recordings are graded too and the grad
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from agents.models.gateway import Gateway
 from agents.prompting import PromptSet
 from agents.records import InterviewResult, TurnAnnotation
 from evals.loading import Library
+from evals.meta.ceiling import Agreement, Verdicts, beside_raters
 from evals.meta.corpus import interviewer_truth, truth_checks
 from evals.meta.grader_calibration import GRADER_GATES, grader_gate_failures
 from evals.meta.scoring import CheckScore, FieldAccuracy, annotator_accuracy, score_check
@@ -55,6 +56,7 @@ class MetaReport:
     grader_rows: list[CheckRow] = field(default_factory=list)
     measured: list[Measured] = field(default_factory=list)
     failed_calls: dict[str, int] = field(default_factory=dict)  # role -> model calls that failed
+    beside_raters: list[Agreement] = field(default_factory=list)  # the grader beside the labellers, when it graded
 
     def call_failures(self) -> str | None:
         """In words, the model calls that failed (their verdicts fell back to the rules'); None when none did."""
@@ -114,9 +116,10 @@ def measure(
     prompts: PromptSet | None = None,
     grade: bool = False,
     concurrency: int = 4,
+    ratings: dict[str, Verdicts] | None = None,
 ) -> MetaReport:
     """Read every recording as the harness does and score its verdicts against the truth. Without a gateway only the
-    rules tier runs (no model is called)."""
+    rules tier runs (no model is called). `ratings`: the corpus's independent label sets, to set the grader beside."""
     prompts = prompts or PromptSet()
 
     async def all_of_them() -> list[InterviewResult]:
@@ -152,7 +155,8 @@ def measure(
         for call in result.calls:
             if call.error:
                 failed[call.role] = failed.get(call.role, 0) + 1
-    return MetaReport(half, annotator, len(recordings), scores, annotator_accuracy(turn_pairs), rows, measured, failed)
+    beside = beside_raters(results, ratings or {}) if grade else []
+    return MetaReport(half, annotator, len(recordings), scores, annotator_accuracy(turn_pairs), rows, measured, failed, beside)
 
 
 def _ratio(ratio) -> dict[str, object]:
@@ -199,4 +203,5 @@ def report_json(report: MetaReport) -> dict[str, object]:
             for c in by_level(report.grader_rows)
         ],
         "grader_in_words": in_words(by_level(report.grader_rows)) if report.grader_rows else [],
+        "grader_beside_raters": [asdict(a) for a in report.beside_raters],
     }

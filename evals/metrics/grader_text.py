@@ -94,10 +94,13 @@ PERSONAL: dict[str, list[str]] = {
     ],
     "protected:disability_health": [
         r"\b(?:speech (?:difficult\w*|impediment|problem)|hard of hearing|"
-        r"burn(?:ed|t)?[- ]?out|leave of absence|medical leave|sick leave|chronic(?:ally)? ill|"
+        r"leave of absence|medical leave|sick leave|chronic(?:ally)? ill|"
         r"mental health|depress(?:ed|ion)|adhd|autis(?:m|tic)|dyslexi\w*|disabled|handicap\w*|"
         r"chronic (?:pain|illness|condition|fatigue|disease)|physical (?:shape|condition|health)|physically (?:fit|able)|stamina)\b",
         r"\b(?:his|her|their|your) (?:health|disability|diagnosis|medical)\b",
+        # A burnout the candidate went through, not one their product measures ("the physician-burnout story").
+        r"\b(?:his|her|their|your) burn[- ]?out\b|\b(?:candidate|you|he|she|they|was|were|is|got|felt|feeling|seemed) "
+        r"(?:burned|burnt|burning) out\b",
         r"\b(?:looks?|seems?|appears?) (?:healthy|fit|sick|unwell|frail|tired)\b",
         r"\bhealth (?:issue|condition|problem)s?\b",
     ],
@@ -192,7 +195,11 @@ _COMPILED = {kind: (_one_pass(PERSONAL[kind]), _one_pass(WORDS.get(kind, []))) f
 _INNOCENT = re.compile(
     r"\b(?:black[- ]box|white[- ](?:paper|box|list)|age(?:d)? (?:out|off)|(?:data|model|cache|page) age|"
     r"aged? (?:data|logs?|records?|tickets?)|confidence (?:interval|level|score|threshold)s?|foreign key|"
-    r"(?:assistant|bot|model|agent|product|chatbot|brand|persona|voice)(?:'s)? (?:personality|tone|voice|energy))\b",
+    r"(?:assistant|bot|model|agent|product|chatbot|brand|persona|voice)(?:'s)? (?:personality|tone|voice|energy)|"
+    # Blind as a method: a review, sample or comparison made without knowing which side is which.
+    r"blind(?:ly)?[- ](?:review\w*|samples?|tests?|testing|bake[- ]?offs?|evaluations?|evals?|comparisons?|ratings?|"
+    r"label\w*|reads?|a/b|stud(?:y|ies)|trials?)|"
+    r"(?:checked|validat\w*|tested|rated|scored|graded|reviewed|compared|labell?ed|evaluated)(?: (?:it|them|this|that))? blind)\b",
 )
 # The words that make a characteristic the subject of the work ("an accent-linked false-positive gap", "a likely age
 # proxy", "religion-related terms"): the Responsible AI answers of this role are about such bias, and a grader
