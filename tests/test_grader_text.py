@@ -31,6 +31,7 @@ runner = CliRunner()
         ("Strong, though at 52 he may be close to retirement.", "protected:age"),
         ("Her English is not her first language, which showed.", "protected:national_origin"),
         ("She mentioned planning to start a family soon.", "protected:pregnancy_family"),
+        ("He was raised in Lagos, which may explain the phrasing.", "protected:national_origin"),
         ("Her burnout last year explains the thin ownership story.", "protected:disability_health"),
         ("Good stories, though the candidate is blind, which may slow on-call.", "protected:disability_health"),
     ],
@@ -51,6 +52,8 @@ def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, k
         "The model did not fit in GPU memory, so she distilled it; a good fit for the use case.",
         "Worked with the partner team and their PM to agree the launch criteria.",
         "For the burnout story, show how the physician interviews shaped the metric.",
+        "One-off gender check on the ranking model; add the per-accent results to every release.",
+        "Zip-code proxy risk seen but only raised in a 1:1 with the PM.",
         "Acted on hard feedback and had the change re-checked blind; validated with blind samples.",
     ],
 )
@@ -78,14 +81,14 @@ def test_the_written_cases_are_all_screened_right(name):
 
 
 def test_a_capable_graders_recorded_rationales_raise_no_false_alarm():
-    """4,838 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
+    """6,598 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
     texts = []
     for path in sorted((ROOT / "corpus" / "recordings").glob("grader*/*.json")):
         grade = json.loads(json.loads(path.read_text(encoding="utf-8"))["text"])
         texts += [g["rationale"] for g in grade["competencies"].values()]
         feedback = grade.get("feedback", {})
         texts += [*feedback.get("strengths", []), *feedback.get("growth_areas", []), feedback.get("better_story", "")]
-    assert len(texts) > 4800
+    assert len(texts) > 6500
     assert [t for t in texts if screen_text(t)] == []
 
 

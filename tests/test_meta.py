@@ -90,10 +90,10 @@ def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_develop
         assert check["defects"] == sum(1 for ok in counted if not ok), check["check"]
         parts = ("true_fail", "false_fail", "missed", "true_pass", "unsure_defect", "unsure_clean")
         assert sum(check[k] for k in parts) == len(counted)
-    # The rules were last reworked on this half without the fifth test half (retired into it after they were frozen,
-    # docs/checking-the-checks.md): a change that breaks them there shows at once.
-    fifth = set(retired_halves()["fifth_test"])
-    tuned = measure(LIBRARY, [r for r in recordings if r.record.id not in fifth], half="dev")
+    # The rules were last reworked on this half without the fifth and sixth test halves (retired into it after they
+    # were frozen, docs/checking-the-checks.md): a change that breaks them there shows at once.
+    later = set(retired_halves()["fifth_test"]) | set(retired_halves()["sixth_test"])
+    tuned = measure(LIBRARY, [r for r in recordings if r.record.id not in later], half="dev")
     assert tuned.gate_failures() == []
     assert {a.field: a.ratio.value for a in tuned.fields}["action"] >= 0.9
 
@@ -111,10 +111,10 @@ def test_a_judge_that_cannot_answer_is_an_error_not_a_judge_tier_measurement(tmp
     assert list((tmp_path / "missing").glob("*.json"))  # the prompts to record
 
 
-def test_the_judge_tier_replays_its_shipped_recordings_for_every_prompt_of_the_test_half():
+def test_the_judge_tier_replays_its_shipped_recordings_for_every_prompt_of_the_sixth_test_half():
     # A change to a judge template changes its prompts: this fails, and names them, until they are recorded again.
     recordings = CORPUS_DIR / "recordings" / "judge"
-    args = ["meta", "--half", "test", "--annotator", "judge", "--judge-model", f"recorded/{recordings}", "--no-cache"]
+    args = ["meta", "--half", "sixth_test", "--annotator", "judge", "--judge-model", f"recorded/{recordings}", "--no-cache"]
     result = runner.invoke(app, [*args, "--json", "--no-gate"])
     assert result.exit_code == 0, result.stderr
     measured = json.loads(result.stdout)
@@ -179,8 +179,11 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
 
     new, old = headline(anchored), headline(generic)
     assert new["qwk"] > old["qwk"] and new["exact"] > old["exact"] and new["abs_smd"] < old["abs_smd"]
-    # On the sixth test half every grader gate holds but abs SMD, 0.11 (docs/grader-with-a-capable-model.md).
-    assert [f for f in anchored["gates"]["failed"] if f.startswith("grader ")] == ["grader abs_smd: 0.11 > 0.1"]
+    # On the seventh test half the flag gates hold and the level and hire gates do not: the grader is lenient at
+    # levels 3 and 4 there (docs/grader-with-a-capable-model.md).
+    missed = {f.split(":")[0] for f in anchored["gates"]["failed"] if f.startswith("grader ")}
+    assert missed == {"grader qwk", "grader abs_smd", "grader exact", "grader hire_accuracy"}
+    assert any("lenient at level 3" in s for s in anchored["grader_in_words"])
     assert any("lenient at level 3" in s for s in generic["grader_in_words"])
     # Beside the labellers: the grader against the settled labels agrees on hire exactly as its hire accuracy says,
     # and every two rating sets are compared over the same interviews.

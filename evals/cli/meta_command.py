@@ -16,7 +16,7 @@ def meta(
         str,
         typer.Option(
             "--half",
-            help="dev (rules are tuned on it), test (only ever scored), all, holdout, or an earlier test half named in corpus/split.json (fifth_test).",
+            help="dev (rules are tuned on it), test (only ever scored), all, holdout, or an earlier test half named in corpus/split.json (e.g. sixth_test).",
         ),
     ] = "test",
     annotator: Annotated[

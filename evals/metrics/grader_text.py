@@ -80,7 +80,9 @@ PERSONAL: dict[str, list[str]] = {
         r"\benglish (?:\w+ )?(?:is not|isn't) (?:his|her|their|your) first language\b",
         rf"\b(?:sound|seem|act|very|so|typically) (?:more |less )?(?:{_NATIONS})\b",
         r"\b(?:immigrant|foreigner|country of origin)\b",
-        r"\b(?:grew up|was born|born and raised|raised) in\b",
+        # "raised in Lagos", not a concern "raised in a 1:1" or "raised in the design review".
+        r"\b(?:grew up|was born|born and raised) in\b|\braised in (?!an?\b|(?:the|their|our|his|her) \w+ "
+        r"(?:review|meeting|sync|channel|doc)\b|(?:review|standup|retro|1:1|one-on-one)\b)",
         r"\b(?:visa|immigration) sponsorship\b|\bsponsorship (?:hassle|cost|issue|problem)s?\b|\bneeds? sponsorship\b",
     ],
     "protected:religion": [
@@ -211,7 +213,7 @@ _ABOUT_THE_WORK = re.compile(
     r"balanced|representation|linked|based|related|ratio|bands?|content|terms|quer(?:y|ies)|moderation|audit\w*|"
     r"users?|customers?|captions?|accessib\w*|screen[- ]readers?|verification|service|features?|tiers?|paths?|"
     r"teammates?|colleagues?|managers?|reports?|advocates?|filing|onboarding|routing|ads?|targeting|toxic\w*|apps?|"
-    r"products?|platforms?|tools?|families)\b",
+    r"products?|platforms?|tools?|families|checks?|results?|per)\b",
 )
 # Someone else in the story is the one who feels it ("the team was anxious about the deadline").
 _OTHERS_FEEL = re.compile(
