@@ -218,6 +218,17 @@ def test_three_recorded_samples_grade_as_a_panel_with_each_members_agreement_bes
     assert 0.8 < alpha < 1.0  # samples of one model agree closely, not perfectly: the grader's own noise
 
 
+@pytest.mark.parametrize("variant", ["grader_v3", "grader_v4"])
+def test_the_rejected_grader_variants_replay_on_the_development_halves_they_were_tried_on(variant):
+    # docs/grader-with-a-capable-model.md reports them; their templates write out the principles they were tried with.
+    template = GRADER_RECORDINGS.parent / f"{variant}.j2"
+    for half in ("fifth_test", "sixth_test"):
+        measured = _graded(
+            "--grader-model", f"recorded/{GRADER_RECORDINGS.parent / variant}", "--grader-prompt", str(template), half=half
+        )
+        assert measured["failed_calls"] == {} and measured["interviews"] == 40
+
+
 def test_a_changed_grader_prompt_fails_and_lists_the_prompts_that_need_recording(tmp_path):
     folder = tmp_path / "grader"
     shutil.copytree(GRADER_RECORDINGS, folder)
