@@ -46,16 +46,18 @@ def load_half(lib: Library, half: str, corpus: Path = CORPUS_DIR) -> list[Record
 def retired_halves(corpus: Path = CORPUS_DIR) -> dict[str, list[str]]:
     """The earlier test halves, each scored once and then retired into development, by name (`split.json`)."""
     path = corpus / "split.json"
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _split_file(corpus) if path.is_file() else {}
     return {name: list(ids) for name, ids in data.items() if name.endswith("_test") and isinstance(ids, list)}
 
 
 def split(corpus: Path = CORPUS_DIR) -> dict[str, list[str]]:
     """The ids of each half, as split once."""
-    data = json.loads((corpus / "split.json").read_text(encoding="utf-8"))
+    data = _split_file(corpus)
     return {half: list(data[half]) for half in HALVES}
+
+
+def _split_file(corpus: Path) -> dict:
+    return json.loads((corpus / "split.json").read_text(encoding="utf-8"))
 
 
 def truth_checks(recording: Recording, scenario: Scenario) -> dict[str, bool]:

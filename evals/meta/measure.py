@@ -155,7 +155,7 @@ def measure(
         for call in result.calls:
             if call.error:
                 failed[call.role] = failed.get(call.role, 0) + 1
-    beside = beside_raters(results, ratings or {}) if grade else []
+    beside = beside_raters(results, ratings or {})  # empty when nothing was graded
     return MetaReport(half, annotator, len(recordings), scores, annotator_accuracy(turn_pairs), rows, measured, failed, beside)
 
 

@@ -19,8 +19,8 @@ from typing import Any
 from evals.metrics.rows import CheckRow, ImpactDetails
 from evals.report.bias_audit import FOUR_FIFTHS, four_fifths
 from evals.report.blocks import Block, Heatmap, Quote, Section, ShiftChart, Table, TrendChart, fmt, gate_mark
-from evals.report.findings import findings, who
-from evals.report.probes import bias_blocks, probe_findings, probe_section
+from evals.report.findings import who
+from evals.report.probes import bias_blocks, probe_run_findings, probe_section
 from evals.report.run_report import Report, build_report
 from evals.runs.config import ImportConfig, ProbeConfig, RegradeConfig, SimulateConfig
 from evals.store.database import RunRecord, Store
@@ -256,10 +256,7 @@ def build_audit(store: Store, run: RunRecord, lib, probe: RunRecord | None) -> A
         Section("log", "8. The log of every model call", _log(store, run, probe, probe_rows)),
         Section("limits", "9. What synthetic test data can and cannot show", list(LIMITS)),
     ]
-    stated = list(report.findings)
-    if probe is not None:
-        stated += [f"Probe run {probe.run_id}: {f}" for f in findings(probe, probe_rows, len(probe.plan), len(probe.plan))]
-        stated += probe_findings(probe, probe_rows)
+    stated = report.findings + (probe_run_findings(probe, probe_rows) if probe is not None else [])
     return Audit(run, report.rows, stated, sections, probe, probe_rows)
 
 

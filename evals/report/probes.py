@@ -12,6 +12,7 @@ from evals.metrics.registry import PROBE, REGISTRY, metric
 from evals.metrics.rows import AttackDetails, CheckRow, ImpactDetails, ShiftDetails
 from evals.report.bias_audit import FOUR_FIFTHS, bias_audit_blocks
 from evals.report.blocks import Block, Section, ShiftChart, Table, fmt, gate_mark, interval
+from evals.report.findings import findings
 from evals.runs.config import ProbeConfig
 from evals.store.database import RunRecord, Store
 
@@ -73,6 +74,13 @@ def _attacks(rows: list[CheckRow]) -> list[Block]:
     if overall and overall.details_as(AttackDetails).successes:
         out.append("Attacks that worked: " + "; ".join(overall.details_as(AttackDetails).successes[:10]) + ".")
     return out
+
+
+def probe_run_findings(probe: RunRecord, rows: list[CheckRow]) -> list[str]:
+    """What the report of a probed run says of one of its probe runs: the probe run's own findings, named by its id,
+    then what its probes show."""
+    every = len(probe.plan)
+    return [f"Probe run {probe.run_id}: {f}" for f in findings(probe, rows, every, every)] + probe_findings(probe, rows)
 
 
 def probe_findings(run: RunRecord, rows: list[CheckRow]) -> list[str]:

@@ -49,7 +49,7 @@ from evals.report.grader_words import grader_words_blocks
 from evals.report.history import history_table, run_history, trend_chart
 from evals.report.mismatches import WORST, worst, worst_mismatches
 from evals.report.noise import noise
-from evals.report.probes import latest_probe, probe_findings, probe_section
+from evals.report.probes import latest_probe, probe_findings, probe_run_findings, probe_section
 from evals.runs.config import ImportConfig, RegradeConfig, SimulateConfig
 from evals.runs.twins import twin_blocks
 from evals.store.database import RunRecord, Store
@@ -479,8 +479,7 @@ def build_report(store: Store, run: RunRecord, lib=None, *, with_probe: bool = T
     if probe is not None:
         probe_rows = store.load_checks(probe.run_id)
         sections.insert(-1, probe_section(probe, probe_rows, own=False))
-        stated += [f"Probe run {probe.run_id}: {f}" for f in findings(probe, probe_rows, len(probe.plan), len(probe.plan))]
-        stated += probe_findings(probe, probe_rows)
+        stated += probe_run_findings(probe, probe_rows)
     return Report(run, rows, stated, [s for s in sections if s.blocks])  # a section with nothing to show is left out
 
 
