@@ -34,6 +34,8 @@ runner = CliRunner()
         ("He was raised in Lagos, which may explain the phrasing.", "protected:national_origin"),
         ("Her burnout last year explains the thin ownership story.", "protected:disability_health"),
         ("Good stories, though the candidate is blind, which may slow on-call.", "protected:disability_health"),
+        ("You are uneasy with conflict, which showed when the PM pushed back.", "inferred:emotion"),
+        ("A blind engineer-turned-lead; strong ownership.", "protected:disability_health"),
     ],
 )
 def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, kind):
@@ -55,6 +57,8 @@ def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, k
         "One-off gender check on the ranking model; add the per-accent results to every release.",
         "Zip-code proxy risk seen but only raised in a 1:1 with the PM.",
         "Acted on hard feedback and had the change re-checked blind; validated with blind samples.",
+        "Split results by student group and add a blind revision-quality guardrail.",
+        "Escalate risk calls you are uneasy with and turn practices into group process.",
     ],
 )
 def test_a_neutral_rationale_passes(text):
@@ -81,14 +85,14 @@ def test_the_written_cases_are_all_screened_right(name):
 
 
 def test_a_capable_graders_recorded_rationales_raise_no_false_alarm():
-    """7,478 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
+    """11,430 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
     texts = []
     for path in sorted((ROOT / "corpus" / "recordings").glob("grader*/*.json")):
         grade = json.loads(json.loads(path.read_text(encoding="utf-8"))["text"])
         texts += [g["rationale"] for g in grade["competencies"].values()]
         feedback = grade.get("feedback", {})
         texts += [*feedback.get("strengths", []), *feedback.get("growth_areas", []), feedback.get("better_story", "")]
-    assert len(texts) > 7400
+    assert len(texts) > 11400
     assert [t for t in texts if screen_text(t)] == []
 
 

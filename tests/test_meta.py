@@ -90,9 +90,9 @@ def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_develop
         assert check["defects"] == sum(1 for ok in counted if not ok), check["check"]
         parts = ("true_fail", "false_fail", "missed", "true_pass", "unsure_defect", "unsure_clean")
         assert sum(check[k] for k in parts) == len(counted)
-    # The rules were last reworked on this half without the fifth and sixth test halves (retired into it after they
+    # The rules were last reworked on this half without the fifth to seventh test halves (retired into it after they
     # were frozen, docs/checking-the-checks.md): a change that breaks them there shows at once.
-    later = set(retired_halves()["fifth_test"]) | set(retired_halves()["sixth_test"])
+    later = {i for half in ("fifth_test", "sixth_test", "seventh_test") for i in retired_halves()[half]}
     tuned = measure(LIBRARY, [r for r in recordings if r.record.id not in later], half="dev")
     assert tuned.gate_failures() == []
     assert {a.field: a.ratio.value for a in tuned.fields}["action"] >= 0.9
@@ -179,11 +179,11 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
 
     new, old = headline(anchored), headline(generic)
     assert new["qwk"] > old["qwk"] and new["exact"] > old["exact"] and new["abs_smd"] < old["abs_smd"]
-    # On the seventh test half the flag gates hold and the level and hire gates do not: the grader is lenient at
-    # levels 3 and 4 there (docs/grader-with-a-capable-model.md).
+    # On the eighth test half every grader gate holds but red-flag precision (extra flags on level-1 candidates), and
+    # the generic prompt's leniency at level 3 is gone (docs/grader-with-a-capable-model.md).
     missed = {f.split(":")[0] for f in anchored["gates"]["failed"] if f.startswith("grader ")}
-    assert missed == {"grader qwk", "grader abs_smd", "grader exact", "grader hire_accuracy"}
-    assert any("lenient at level 3" in s for s in anchored["grader_in_words"])
+    assert missed == {"grader red_flag_precision"}
+    assert not any("lenient" in s for s in anchored["grader_in_words"])
     assert any("lenient at level 3" in s for s in generic["grader_in_words"])
     # Beside the labellers: the grader against the settled labels agrees on hire exactly as its hire accuracy says,
     # and every two rating sets are compared over the same interviews.
@@ -209,8 +209,11 @@ def test_two_readers_agree_on_hire_over_the_interviews_both_read_and_on_levels_w
 def test_three_recorded_samples_grade_as_a_panel_with_each_members_agreement_beside_the_panels():
     # Three independent samples of the capable model on the fifth test half (corpus/recordings/grader_s2, _s3): the
     # panel's median grade, each member's agreement with the labels, and their agreement with each other.
-    samples = ",".join(f"recorded/{GRADER_RECORDINGS.parent / d}" for d in ("grader", "grader_s2", "grader_s3"))
-    measured = _graded("--grader-model", samples, half="fifth_test")
+    # They answered the anchored prompt shipped before (grader_v2.j2, which writes out the anchors it had).
+    samples = ",".join(f"recorded/{GRADER_RECORDINGS.parent / d}" for d in ("grader_v2", "grader_s2", "grader_s3"))
+    measured = _graded(
+        "--grader-model", samples, "--grader-prompt", str(GRADER_RECORDINGS.parent / "grader_v2.j2"), half="fifth_test"
+    )
     assert measured["failed_calls"] == {}
     members = {r["scope"]: r["value"] for r in measured["grader"] if r["metric"] == "panel_member_qwk"}
     assert len(members) == 3 and all(v > 0.9 for v in members.values())
@@ -218,14 +221,25 @@ def test_three_recorded_samples_grade_as_a_panel_with_each_members_agreement_bes
     assert 0.8 < alpha < 1.0  # samples of one model agree closely, not perfectly: the grader's own noise
 
 
-@pytest.mark.parametrize("variant", ["grader_v3", "grader_v4"])
-def test_the_rejected_grader_variants_replay_on_the_development_halves_they_were_tried_on(variant):
-    # docs/grader-with-a-capable-model.md reports them; their templates write out the principles they were tried with.
-    template = GRADER_RECORDINGS.parent / f"{variant}.j2"
-    for half in ("fifth_test", "sixth_test"):
-        measured = _graded(
-            "--grader-model", f"recorded/{GRADER_RECORDINGS.parent / variant}", "--grader-prompt", str(template), half=half
-        )
+TUNED_ON = ("fifth_test", "sixth_test", "seventh_test")
+
+
+@pytest.mark.parametrize(
+    ("variant", "halves"),
+    [
+        ("grader", TUNED_ON),
+        ("grader_v2", (*TUNED_ON, "test")),
+        ("grader_v3", TUNED_ON[:2]),
+        ("grader_v4", TUNED_ON[:2]),
+        ("grader_v5", TUNED_ON),
+    ],
+)
+def test_every_grader_prompt_tried_replays_on_the_development_halves_it_was_measured_on(variant, halves):
+    # docs/grader-with-a-capable-model.md reports them: the shipped prompt and each variant tried beside it (their
+    # templates write out the principles or anchors they were tried with), and the prompt shipped before.
+    template = () if variant == "grader" else ("--grader-prompt", str(GRADER_RECORDINGS.parent / f"{variant}.j2"))
+    for half in halves:
+        measured = _graded("--grader-model", f"recorded/{GRADER_RECORDINGS.parent / variant}", *template, half=half)
         assert measured["failed_calls"] == {} and measured["interviews"] == 40
 
 
@@ -250,9 +264,11 @@ def test_the_probes_replay_a_capable_graders_recorded_replies_on_the_fifth_test_
     keep = set(retired_halves()["fifth_test"])
     lines = (CORPUS_DIR / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     fifth.write_text("\n".join(x for x in lines if json.loads(x)["id"] in keep) + "\n", encoding="utf-8")
-    recorded = [
+    recorded = [  # graded with the anchored prompt shipped then, which the imported run keeps for its probes
         "--grader-model",
-        f"recorded/{GRADER_RECORDINGS}",
+        f"recorded/{GRADER_RECORDINGS.parent / 'grader_v2'}",
+        "--grader-prompt",
+        str(GRADER_RECORDINGS.parent / "grader_v2.j2"),
         "--judge-model",
         f"recorded/{CORPUS_DIR / 'recordings' / 'judge'}",
     ]

@@ -199,8 +199,11 @@ _INNOCENT = re.compile(
     r"aged? (?:data|logs?|records?|tickets?)|confidence (?:interval|level|score|threshold)s?|foreign key|"
     r"(?:assistant|bot|model|agent|product|chatbot|brand|persona|voice)(?:'s)? (?:personality|tone|voice|energy)|"
     # Blind as a method: a review, sample or comparison made without knowing which side is which.
-    r"blind(?:ly)?[- ](?:review\w*|samples?|tests?|testing|bake[- ]?offs?|evaluations?|evals?|comparisons?|ratings?|"
-    r"label\w*|reads?|a/b|stud(?:y|ies)|trials?)|"
+    r"blind(?:ly)?[- ](?:[a-z]+-[a-z]+ )?(?:review\w*|samples?|tests?|testing|bake[- ]?offs?|evaluations?|evals?|"
+    r"comparisons?|ratings?|label\w*|reads?|a/b|stud(?:y|ies)|trials?|guardrails?|checks?|metrics?|scor\w*)|"
+    # Advice about the decisions someone is unsure of, not a reading of how they felt in the interview.
+    r"(?:calls?|decisions?|risks?|choices?|trade-?offs?|situations?) (?:that )?you(?:'re| are| feel) "
+    r"(?:uneasy|uncomfortable|unsure) (?:with|about)|"
     r"(?:checked|validat\w*|tested|rated|scored|graded|reviewed|compared|labell?ed|evaluated)(?: (?:it|them|this|that))? blind)\b",
 )
 # The words that make a characteristic the subject of the work ("an accent-linked false-positive gap", "a likely age
