@@ -90,9 +90,9 @@ def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_develop
         assert check["defects"] == sum(1 for ok in counted if not ok), check["check"]
         parts = ("true_fail", "false_fail", "missed", "true_pass", "unsure_defect", "unsure_clean")
         assert sum(check[k] for k in parts) == len(counted)
-    # The rules were last reworked on this half without the fifth to seventh test halves (retired into it after they
+    # The rules were last reworked on this half without the fifth to eighth test halves (retired into it after they
     # were frozen, docs/checking-the-checks.md): a change that breaks them there shows at once.
-    later = {i for half in ("fifth_test", "sixth_test", "seventh_test") for i in retired_halves()[half]}
+    later = {i for half in ("fifth_test", "sixth_test", "seventh_test", "eighth_test") for i in retired_halves()[half]}
     tuned = measure(LIBRARY, [r for r in recordings if r.record.id not in later], half="dev")
     assert tuned.gate_failures() == []
     assert {a.field: a.ratio.value for a in tuned.fields}["action"] >= 0.9
@@ -179,10 +179,10 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
 
     new, old = headline(anchored), headline(generic)
     assert new["qwk"] > old["qwk"] and new["exact"] > old["exact"] and new["abs_smd"] < old["abs_smd"]
-    # On the eighth test half every grader gate holds but red-flag precision (extra flags on level-1 candidates), and
-    # the generic prompt's leniency at level 3 is gone (docs/grader-with-a-capable-model.md).
-    missed = {f.split(":")[0] for f in anchored["gates"]["failed"] if f.startswith("grader ")}
-    assert missed == {"grader red_flag_precision"}
+    # On the ninth test half every grader gate holds, and the generic prompt's leniency at levels 3 and 4 is gone
+    # (docs/grader-with-a-capable-model.md).
+    assert not [f for f in anchored["gates"]["failed"] if f.startswith("grader ")]
+    assert [f for f in generic["gates"]["failed"] if f.startswith("grader ")]  # the generic prompt misses
     assert not any("lenient" in s for s in anchored["grader_in_words"])
     assert any("lenient at level 3" in s for s in generic["grader_in_words"])
     # Beside the labellers: the grader against the settled labels agrees on hire exactly as its hire accuracy says,
@@ -221,17 +221,18 @@ def test_three_recorded_samples_grade_as_a_panel_with_each_members_agreement_bes
     assert 0.8 < alpha < 1.0  # samples of one model agree closely, not perfectly: the grader's own noise
 
 
-TUNED_ON = ("fifth_test", "sixth_test", "seventh_test")
+TUNED_ON = ("fifth_test", "sixth_test", "seventh_test", "eighth_test")
 
 
 @pytest.mark.parametrize(
     ("variant", "halves"),
     [
         ("grader", TUNED_ON),
-        ("grader_v2", (*TUNED_ON, "test")),
+        ("grader_v6", (*TUNED_ON, "test")),
+        ("grader_v2", TUNED_ON),
         ("grader_v3", TUNED_ON[:2]),
         ("grader_v4", TUNED_ON[:2]),
-        ("grader_v5", TUNED_ON),
+        ("grader_v5", TUNED_ON[:3]),
     ],
 )
 def test_every_grader_prompt_tried_replays_on_the_development_halves_it_was_measured_on(variant, halves):

@@ -200,7 +200,7 @@ _INNOCENT = re.compile(
     r"(?:assistant|bot|model|agent|product|chatbot|brand|persona|voice)(?:'s)? (?:personality|tone|voice|energy)|"
     # Blind as a method: a review, sample or comparison made without knowing which side is which.
     r"blind(?:ly)?[- ](?:[a-z]+-[a-z]+ )?(?:review\w*|samples?|tests?|testing|bake[- ]?offs?|evaluations?|evals?|"
-    r"comparisons?|ratings?|label\w*|reads?|a/b|stud(?:y|ies)|trials?|guardrails?|checks?|metrics?|scor\w*)|"
+    r"comparisons?|rat(?:e[ds]?|ings?)|label\w*|reads?|a/b|stud(?:y|ies)|trials?|guardrails?|checks?|metrics?|scor\w*)|"
     # Advice about the decisions someone is unsure of, not a reading of how they felt in the interview.
     r"(?:calls?|decisions?|risks?|choices?|trade-?offs?|situations?) (?:that )?you(?:'re| are| feel) "
     r"(?:uneasy|uncomfortable|unsure) (?:with|about)|"
