@@ -30,9 +30,8 @@ def render_levels(scenario: Scenario) -> str:
 
 def render_flags(scenario: Scenario) -> str:
     """When each red flag applies, when it does not, and what it does to a level."""
-    titles = {c.id: c.title for c in scenario.competencies}
     rows = [
-        f"| `{f.id}` | {f.applies} | {f.not_a_flag} | {' or '.join(titles[c] for c in f.competencies)} | {f.level_there} |"
+        f"| `{f.id}` | {f.applies} | {f.not_a_flag} | {' or '.join(scenario.flag_shown_in(f.id))} | {f.level_there} |"
         for f in scenario.red_flags
     ]
     return "\n".join(["| flag | recognise it by | not a flag | must show in | level there |", "|---|---|---|---|---|", *rows])

@@ -291,6 +291,12 @@ class Scenario(FrozenModel):
     def question(self, question_id: str) -> Question:
         return self._questions_by_id[question_id]
 
+    def flag_shown_in(self, flag_id: str) -> list[str]:
+        """The titles of the competencies in whose stories a red flag must show, in the scenario's order (the guide's
+        flag table and the grader prompt both say it)."""
+        ids = set(self.red_flag(flag_id).competencies)
+        return [c.title for c in self.competencies if c.id in ids]
+
 
 def _has_field(model: BaseModel, path: str) -> bool:
     """Whether a dotted field path (hire_bar.min_mean_score) names a field of `model`; on a list, the path goes on to a
