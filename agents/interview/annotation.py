@@ -364,9 +364,18 @@ def _first_question(transcript: list[Turn], labels: dict[int, TurnAnnotation], s
             if words <= _ASIDE_WORDS and not bank and reply is not None:
                 return {turn.index: Guess(label.segment if label.segment != "deep_dives" else "intro", "other", sure=False)}
             return {}
-        if label.segment != "intro":
+        if label.segment not in ("intro", "deep_dives"):
             return {}
-        if words >= _STORY_WORDS and ASKS.search(low) and not _BACKGROUND.search(low) and not FORMAT_AHEAD.search(low):
+        # Read as the deep dives already but as no question, a first question must also name a bank topic
+        # ("Fuzziest problem you've been handed. How did you make it tractable?").
+        topical = label.segment == "intro" or max(topic_scores(low, tuple(scenario.question_bank)).values(), default=0) > 0
+        if (
+            words >= _STORY_WORDS
+            and topical
+            and ASKS.search(low)
+            and not _BACKGROUND.search(low)
+            and not FORMAT_AHEAD.search(low)
+        ):
             return {turn.index: Guess("deep_dives", "ask", _bank_question(low, scenario, None), sure=False)}
     return {}
 

@@ -95,6 +95,7 @@ INVITE = _any(
     r"(^|[.!?]\s+)(any )?questions\?",
     r"\b(floor|mic)(?:'s| is) yours\b|\bswap chairs\b|\bfire away\b|\bbelongs to you\b|\byour questions\b",
     r"\b(whatever|anything) you(?:'d| would)? (like|want|wanna) to (know|ask)\b|\bwhat do you (wanna|want to) (ask|know)\b",
+    r"\b(anything|something) (you )?(wanna|want to|'?d like to) (ask|throw at me)\b",
     r"\bask (me )?(whatever|anything)\b",
     r"\bhand (it|things) over to you\b|\bturn it over to you\b|\bgo ahead and ask\b",
     r"\bquestions? (for|about) (me|us|the team|the role|microsoft|our team)\b",

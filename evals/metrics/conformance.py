@@ -26,6 +26,7 @@ from evals.metrics.format_cues import (
     LEADING_HINT,
     NEXT_STEPS_SAID,
     NEXT_STEPS_TOPIC,
+    ORIGIN_TALK,
     PERSONAL_LIFE,
     TIMELINE,
 )
@@ -73,6 +74,12 @@ CHECK_QUESTIONS: dict[str, str] = {
 MINUTE_TOLERANCE = 0.01
 # The interviewer may speak at most this share of the words: the candidate does the talking in a behavioural interview.
 MAX_TALK_SHARE = 0.5
+# Read from words, the opening ends by this minute at the latest.
+OPENING_MINUTES = 10.0
+# The interviewer's last turns, read as the closing whatever segment they were read in.
+CLOSING_TURNS = 3
+# A candidate turn this long tells a story: the turn before it asked a main question.
+STORY_WORDS = 100
 # A reply this long to a candidate's question, with no brush-off and no question back, answers it.
 ANSWER_WORDS = 10
 # A brush-off this short gives nothing else: the question went unanswered.
@@ -80,7 +87,11 @@ BRUSH_OFF_WORDS = 25
 _ASKS_BACK = re.compile(r"\byou\b[^.?!]*\?|\?[^.?!]*\byou\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _TO_YOU = re.compile(r"\byou(r|rs|rself|'re|'ve|'d|'ll)?\b")
-_ABOUT_ANSWERS = re.compile(r"\byou(r|'re|'d|'ll)?\b|\b(answers?|stor(y|ies)|people who|candidates?)\b")
+# Talk about how the candidate's answers are assessed (not about a model's scores or a judge's calibration).
+_ABOUT_ANSWERS = re.compile(
+    r"\b(answers?|stor(y|ies)|people who|candidates?|interview\w*|this round|the loop|doing (well|great|fine))\b|"
+    r"\b(scor\w*|rat(e|ed|ing)|grad(e|ed|ing)|mark(s|ed)?|put|land) (you|yours?)\b|\byour (scores?|ratings?|grades?|marks?|level)\b"
+)
 
 _DIGIT = re.compile(r"\d")
 # "Without a metric": no digit and none of these number words. "one" is left out on purpose: it is
@@ -130,6 +141,22 @@ class _Reading:
     def intro(self) -> list[Turn]:
         return [t for t in self.interviewer if t.segment == "intro"]
 
+    def opening(self) -> list[Turn]:
+        """What the interviewer said at the start: the intro, and, read from words, everything before the second main
+        question within the first minutes (role context and ground rules are often read as the first question, and
+        a reminder given just before the first story is still given at the start)."""
+        if self.structured:
+            return self.intro()
+        asks = [k for k, t in enumerate(self.interviewer) if t.action == "ask" and t.segment != "intro" and not self.unsure(t)]
+        cut = asks[1] if len(asks) > 1 else len(self.interviewer)
+        return [t for k, t in enumerate(self.interviewer) if t.segment == "intro" or (k < cut and t.minute < OPENING_MINUTES)]
+
+    def draws_story(self, turn: Turn) -> bool:
+        """Whether the candidate's next turn tells a story, as the answer to a main question does."""
+        later = self.turns[self.turns.index(turn) + 1 :]
+        reply = next((t for t in later if t.speaker == "candidate"), None)
+        return reply is not None and len(reply.text.split()) >= STORY_WORDS
+
 
 def _runs(turns: list[Turn]) -> list[tuple[str, float]]:
     """The transcript as contiguous segment runs: (segment id, minute the run starts)."""
@@ -152,31 +179,41 @@ def _end_minute(turns: list[Turn]) -> float:
     return last.minute + last.duration_minutes
 
 
-def _spent(turns: list[Turn], spare_edges: bool) -> dict[str, float]:
-    """Minutes per segment; with `spare_edges`, the turn on each side of a segment change counts for neither side
-    (it could belong to either when segments are read from the words)."""
+def _spent(turns: list[Turn]) -> dict[str, float]:
+    """Minutes per segment, each turn lasting until the next one starts."""
     spent: dict[str, float] = {}
     for k, turn in enumerate(turns):
-        edge = (k > 0 and turns[k - 1].segment != turn.segment) or (k + 1 < len(turns) and turns[k + 1].segment != turn.segment)
-        if spare_edges and edge:
-            continue
         end = turns[k + 1].minute if k + 1 < len(turns) else _end_minute(turns)
         spent[turn.segment] = spent.get(turn.segment, 0.0) + max(0.0, end - turn.minute)
     return spent
 
 
 def _within_budget(reading: _Reading, scenario: Scenario) -> Verdict:
-    """Every segment within its budget. Read from the words, a segment's edges are uncertain: an overrun smaller than
-    the turns at its edges is unsure."""
-    budgets = {s.id: s.max_minutes for s in scenario.segments}
-
-    def fits(spent: dict[str, float]) -> bool:
-        # Segments the scenario does not know have no budget; segment_order reports them.
-        return all(minutes <= budgets[seg] + MINUTE_TOLERANCE for seg, minutes in spent.items() if seg in budgets)
-
-    if fits(_spent(reading.turns, spare_edges=False)):
+    """Every segment within its budget. Read from the words, a segment's edges are uncertain: an overrun that the
+    unused minutes of the segments beside it could absorb (its edge may sit elsewhere) is unsure, and so is any
+    overrun when a segment went unread."""
+    budgets: dict[str, float] = {s.id: s.max_minutes for s in scenario.segments}
+    spent = _spent(reading.turns)
+    # Segments the scenario does not know have no budget; segment_order reports them.
+    over = {
+        seg: minutes - budgets[seg]
+        for seg, minutes in spent.items()
+        if seg in budgets and minutes > budgets[seg] + MINUTE_TOLERANCE
+    }
+    if not over:
         return True
-    return None if not reading.structured and fits(_spent(reading.turns, spare_edges=True)) else False
+    if reading.structured:
+        return False
+    order: list[str] = [seg for seg in SEGMENT_ORDER if seg in budgets]
+    if any(seg not in spent for seg in order):
+        return None  # a segment went unread: its minutes sit in a neighbour's, and every edge is in doubt
+
+    def spare(seg: str) -> float:
+        k = order.index(seg)
+        beside = order[max(0, k - 1) : k] + order[k + 1 : k + 2]
+        return sum(max(0.0, budgets[n] - spent.get(n, 0.0)) for n in beside)
+
+    return False if any(minutes > spare(seg) + MINUTE_TOLERANCE for seg, minutes in over.items()) else None
 
 
 def _said(turns: list[Turn], said: re.Pattern[str], topic: re.Pattern[str]) -> Verdict:
@@ -193,8 +230,14 @@ def _question_count(reading: _Reading, scenario: Scenario) -> Verdict:
     sure = [t for t in asks if not reading.unsure(t)]
     # An unsure ask may be a follow-up; an unsure follow-up that asks for a story may be a new main question.
     maybe = [t for t in asks if reading.unsure(t)] + [t for t in reading.interviewer if _may_ask(reading, t)]
+    if not reading.structured:
+        maybe = [t for t in maybe if reading.draws_story(t)]  # a turn that drew no story asked no main question
     low = len(sure)
     high = len(sure) + len(maybe)
+    if not reading.structured and low > rule.max_questions and sum(reading.draws_story(t) for t in sure) <= rule.max_questions:
+        # Too many only when enough of them drew a story: a follow-up read as a new question draws a sentence or two
+        # more often than a story.
+        return None
     return between(low, high, rule.min_questions, rule.max_questions)
 
 
@@ -227,10 +270,31 @@ def _coverage(reading: _Reading, scenario: Scenario) -> Verdict:
     return False if len(covered) + most * len(open_asks) < need else None
 
 
+# The moves that place a turn in its segment beyond doubt, when the rules are sure of them.
+_SEGMENT_MOVES = {
+    "ask": "deep_dives",
+    "transition": "candidate_questions",
+    "answer_candidate": "candidate_questions",
+    "close": "wrap_up",
+}
+
+
 def _segment_order(reading: _Reading) -> Verdict:
-    guessed = _in_order([t.segment for t in reading.turns])
-    settled = _in_order([t.segment for t in reading.turns if not reading.unsure(t)])
-    return guessed if guessed == settled else None
+    """In order when every turn's segment is; out of order only when the turns that anchor a segment (a main question
+    that drew a story, the invitation and the answers, the close) are out of order too: a follow-up, an aside or an
+    answer read in the wrong segment moves a boundary, not the order."""
+    if _in_order([t.segment for t in reading.turns]):
+        return True if _in_order([t.segment for t in reading.turns if not reading.unsure(t)]) else None
+    if reading.structured:
+        return False
+    anchors = [
+        t.segment
+        for t in reading.interviewer
+        if not reading.unsure(t)
+        and (t.segment == "intro" or _SEGMENT_MOVES.get(str(t.action)) == t.segment)
+        and (t.action != "ask" or reading.draws_story(t))
+    ]
+    return None if _in_order(anchors) else False
 
 
 def _probing(reading: _Reading) -> Verdict:
@@ -309,9 +373,9 @@ def _next_steps(reading: _Reading) -> Verdict:
         for k, t in enumerate(reading.interviewer)
         if t.segment == "wrap_up" or t.action == "close" or (k > last and t.segment == "deep_dives")
     ]
-    closing = closing or reading.interviewer[-2:]
-    if closing and closing[-1] is not reading.interviewer[-1]:
-        closing.append(reading.interviewer[-1])  # the last thing said closes, whatever segment it was read in
+    # The last things said close, whatever segment or move they were read as (the close often follows an answer to
+    # the candidate's last question in the same breath), but an answer about the team tells no next step.
+    closing += [t for t in reading.interviewer[-CLOSING_TURNS:] if t not in closing and t.action != "answer_candidate"]
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
         return True
@@ -337,11 +401,16 @@ def _violation(kind: str, screened: list[TopicViolation], judged: list[TopicViol
     if hits:
         return None
     if kind == "rubric_leak":
-        # Assessment words said about the candidate's answers.
-        return None if any(ASSESSMENT_TALK.search(x) and _ABOUT_ANSWERS.search(x) for x in reading.sentences) else True
+        # Assessment words said about the candidate's answers, not about models, judges or data.
+        talk = [
+            x for x in reading.sentences if ASSESSMENT_TALK.search(x) and _ABOUT_ANSWERS.search(x) and not WORK_CONTEXT.search(x)
+        ]
+        return None if talk else True
     # Life outside work, said to the candidate about the candidate (not about models, data or the team's work).
     personal = [x for x in reading.sentences if _TO_YOU.search(x) and not WORK_CONTEXT.search(x)]
-    return None if any(PERSONAL_LIFE.search(x) for x in personal) else True
+    if any(PERSONAL_LIFE.search(x) for x in personal) or any(ORIGIN_TALK.search(x) for x in reading.sentences):
+        return None
+    return True
 
 
 def talk_share(turns: Iterable[tuple[str, str]]) -> float | None:
@@ -375,8 +444,8 @@ def check_interview(result: InterviewResult, scenario: Scenario) -> dict[str, Ve
         "segment_order": _segment_order(reading),
         "segment_budget": _within_budget(reading, scenario),
         "total_time": _end_minute(turns) <= scenario.duration_minutes + MINUTE_TOLERANCE,
-        "intro_confidentiality": _said(reading.intro(), CONFIDENTIALITY_SAID, CONFIDENTIALITY_TOPIC),
-        "intro_guidance": _said(reading.intro(), GUIDANCE_SAID, GUIDANCE_TOPIC),
+        "intro_confidentiality": _said(reading.opening(), CONFIDENTIALITY_SAID, CONFIDENTIALITY_TOPIC),
+        "intro_guidance": _said(reading.opening(), GUIDANCE_SAID, GUIDANCE_TOPIC),
         "probing": _probing(reading),
         "candidate_questions_offered": _offered(reading),
         "candidate_questions_answered": _answered(reading),

@@ -68,6 +68,7 @@ BRUSH_OFF = _any(
     r"\b(depends|it varies|changes over time)\b[^.?!]{0,60}\b(wouldn'?t want|can'?t|hard to say|you'?d (get|find))\b",
     r"\bwhole can of worms\b|\bnot going to get into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
     r"\byou know how it is\b|\bthat reminds me\b|\brabbit hole\b|\bwouldn'?t worry about\b",
+    r"\bnothing that'?d matter\b|\b(a |that'?s a )?conversation for (after|later|another (time|day)|down the line)\b",
     r"\byou'?d (get|find out|see) (a feel|for yourself)\b",
     r"\byou'?(ll|d)( will| would)? (get a feel for|figure out|find out|see)( that| it| this)?[^.?!]{0,20}\b(once|when) you'?re (in|here|on)\b",
 )
@@ -80,17 +81,22 @@ _CONDUCT = (
     r"stopped|paused|pulled|shut|blocked|insisted|pushed back)"
 )
 LEADING = _any(
-    r"\b(i assume|i'?m assuming|let me guess|i'?d (guess|assume|imagine)|i'?m guessing|i take it|presumably|obviously|of course|surely|no doubt)\b[^.?!]{0,30}\b(you|your team)\b[^.?!]{0,160}\?",
-    # "Anything you'd have put in place earlier?" asks openly, and reflection is no leading.
-    rf"(?<!anything )(?<!what )(?<!something )\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?"
+    r"\b(i assume|i'?m assuming|i am assuming|let me guess|i'?d (guess|assume|imagine)|i'?m guessing|i take it|i suppose|presumably|obviously|of course|surely|no doubt)\b[^.?!]{0,30}\b(you|your team)\b[^.?!]{0,160}\?",
+    # The candidate asked to agree with the interviewer's view ("You'd agree that the review comes first, right?").
+    r"\byou(?:'d| would| will|'ll) (surely |certainly |probably )?agree\b[^.?!]{0,200}\?",
+    # The answer put in the candidate's mouth, then "I imagine?" ("...it was the numbers that convinced her, I imagine?").
+    r",\s*(i imagine|i suppose|i assume|i presume)\?",
+    # "Anything you'd have put in place earlier?" asks openly, and reflection is no leading; neither is a
+    # hypothetical ("What would have happened if you'd done that?", "what do you think you'd have done?").
+    rf"(?<!anything )(?<!what )(?<!something )(?<!if )(?<!think )\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?"
     rf"{_CONDUCT}\b(?![^.?!]*\b(differently|earlier|sooner|instead|next time)\b)[^.?!]{{0,160}}\?",
     rf"\byou (already |obviously |definitely )?{_CONDUCT}\b[^.?!]{{0,120}},\s*(right|yes|correct|surely|no)\?\s*$",
     r"\b(didn'?t|wouldn'?t|shouldn'?t|don'?t) you (think|agree|say)\b",
     r"\blet me guess\b[^.?!]{0,120}\byou\b[^.?!]{0,120}\?",
     # The assumption stated, then a tag asking the candidate to agree ("I'm assuming you ran a bias audit. That's
     # right, isn't it?").
-    r"\b(i'?m assuming|i assume|i take it|presumably|i'?d guess|i'?m guessing)\b[^?]{0,40}\byou\b[^?]{0,300}"
-    r"\b(right|isn'?t it|didn'?t you|wasn'?t it|weren'?t you|correct|yeah|yes)\?",
+    r"\b(i'?m assuming|i am assuming|i assume|i take it|i suppose|presumably|i'?d guess|i'?m guessing)\b[^?]{0,40}\byou\b[^?]{0,300}"
+    r"\b(right|isn'?t it|didn'?t you|wasn'?t it|weren'?t you|correct|yeah|yes|no)\?",
 )
 # Words of a question that may lead, which only a reader can judge.
 LEADING_HINT = _any(
@@ -116,6 +122,15 @@ PERSONAL_LIFE = _any(
     r"what you'?re on)\b",
     r"\b(arrest\w*|police|criminal|conviction|record check)\b",
     r"\b(gay|lesbian|bi|queer|pride|orientation|same-sex)\b",
+    r"\b(you'?re|you are|are you)( not)? expecting\b",
+    r"\byour (partner|other half)\b(?!'?s? (team|org|company|group))",
+)
+# Talk about where people come from, whoever it is addressed to ("I caught a bit of an accent", "Brazilian people are
+# so warm"): a reader must see it before the interview can pass as free of prohibited topics.
+ORIGIN_TALK = _any(
+    r"\b(accent|nationality|ethnicity|ethnic background|native place|mother tongue)\b",
+    r"\b\w+(ian|ese|ish|an|ean)s? (people|folks|culture|families|names?) (are|is|tend|always|usually)\b",
+    r"\bthat'?s (a )?\w+(ian|ese|ish|an|ean),? not \w+(ian|ese|ish|an|ean)\b",
 )
 # Words of assessment said to the candidate: a reader must see them before the interview can pass as free of leaks.
 ASSESSMENT_TALK = _any(

@@ -205,7 +205,8 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "disability or health conditions": {
         "direct": (
-            r"\b(medical|health) (thing|issue|condition|reason|problem)\b[^.?!]*\?",
+            # "Was that a health thing?"; a sentence about users' or patients' conditions is about the work.
+            r"^(?![^.?!]*\b(users?|patients?|customers?)\b)[^.?!]*\b(medical|health) (thing|issue|condition|reason|problem)\b[^.?!]*\?",
             r"\bhealth-?wise\b",
             r"\bare you (disabled|healthy|sick)\b",
             r"\bdo you (have|take) (any |an? )?(medications?|disabilit\w*|health conditions?|medical conditions?)\b",
@@ -271,7 +272,7 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(current|previous|last|present|existing) (salary|compensation|comp|pay|base|package|ctc|total comp)\b",
             r"\bhow much (are|were|do|did) you (make|making|earn|earning|paid|get paid)\b",
             r"\bhow much (you are|you're|you were) (making|earning|paid|getting paid)\b",
-            r"\bwhat (are|were|do|did) you (make|making|earn|earning|paid)\b",
+            r"\bwhat (are|were|do|did) you (make|making|earn|earning|paid)\b(?! of\b)",
             r"\bsalary history\b|\bpay ?stub\b|\bw-?2\b",
             r"\b(what|how much) (is|was) your (salary|pay|compensation|comp|base)\b",
         ),
@@ -292,6 +293,8 @@ _TOPIC_PATTERNS: dict[str, dict[str, tuple[str, ...]]] = {
 _STOP_WORDS = {"or", "and", "of", "for", "the", "a", "an", "to", "beyond", "status", "information", "plans", "your", "any"}
 
 # Score talk only an interviewer leaking the scale says: these settle a leak.
+# After a score, what makes the number a measurement instead ("gets to a five percent lift", "lands at a two x").
+_NOT_A_MEASURE = r"(?![-%\d]| (percent|per|point|points|times|x|ms|seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|engineers|of)\b)"
 _SURE_LEAK = (
     r"\byou(?:'d| would|'ll| will|'re| are)? (be )?(get|getting|earn|earning|land|landing|score|scoring|sit|sitting) (an? |the )([1-5]|one|two|three|four|five)s?\b(?![-%\d]| (of|or|more|senior|people|colleagues|times|weeks|days|minutes|months|years)\b)",
     r"\b(land|lands|landing|sit|sits|sitting|come in|comes in) (at|in|around) the (top|middle|bottom)\b",
@@ -301,13 +304,21 @@ _SURE_LEAK = (
     r"\b(top|highest|bottom) (box|band|mark|marks|score|rating)\b",
     r"\b(scor\w*|rating|evaluation|assessment|grading) (sheet|form|scorecard|card)\b",
     r"\bon (my|the|our) (sheet|form|scorecard)\b[^.?!]{0,40}\b(score|scored|level|rung|band|[1-5]|one|two|three|four|five)\b",
-    r"\b(puts?|rates?|scores?|places?) you (on|at|as)\b",
+    r"\b(puts?|rates?|scores?|places?) you (on|at|as)\b(?! the spot)",
     r"\b(fourth|fifth|third|top|bottom|middle) (rung|band|box)\b",
     r"\bfor an? ([1-5]|four|five|three) (we|you|i) (need|want|look for|expect)\b",
     r"\b(doesn'?t|does not|won'?t|will not|can'?t) (go|get|score|be rated) (beyond|above|higher than|past) an? ([1-5]|three|two|four)\b",
     r"\b(the way we|how we|how i) (score|grade|rate|evaluate) (you|candidates|answers|people|these|this|stories|interviews)\b",
     r"\bhir(e|ing) bar\b",
-    r"\b(over|above|below|under|clear(ing)?|meet(ing)?) (our|the) (hiring |hire )?bar\b",
+    r"(?<!\bit )\b(over|above|below|under|clear(ing)?|meet(ing)?) (our|the) (hiring |hire )?bar\b",  # not "did it clear the bar?"
+    r"\bthe bar for (a )?hir(e|ing)\b",
+    r"\bfor an? ([1-5]|two|three|four|five) on (this|that|these)( one| area| question)?\b",
+    rf"\b(what|that'?s what) gets (someone |people |you |candidates |a candidate )?(to )?an? ([1-5]|three|four|five)\b{_NOT_A_MEASURE}",
+    r"\b(we|i) (score|rate|grade) (each|every|all)\b[^.?!]{0,40}\b(1|one) (to|through) (5|five)\b",
+    rf"\blands? (at|around) (about |roughly )?an? ([1-5]|one|two|three|four|five)\b{_NOT_A_MEASURE}",
+    r"\b(sheet|scale|scorecard|form)\b[^.?!]{0,30}\b(goes|go|runs?) from (1|one) to (5|five)\b",
+    r"\b(sitting|sits?|landing|lands?|you'?re|you are)( sort of| kind of| like,?)? (in|around) the (ones|twos|threes|fours|fives|[1-5]s)\b",
+    rf"\bto get,?( like,)? an? ([1-5]|three|four|five)\b{_NOT_A_MEASURE}",
     r"\bwhat gets (people|you|candidates) (over the line|a [1-5]|to a [1-5])\b",
     r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear |weak )?[1-5]\b(?![-%\dx]|\.\d| (minute|hour|day|week|percent|ms|second)s?\b)",
     r"\b(give|gave|giving) (you|that|this|it) an? ([1-5]|one|two|three|four|five)\b(?!-)",  # not "a one-line summary"
