@@ -408,6 +408,10 @@ def test_judge_reported_rubric_leak_fails_only_the_leak_check():
         ("You're above the hire bar so far.", False),
         ("That's a solid 3.", False),
         ("Right now these are landing around a two on my sheet.", False),
+        ("We score each of these areas from one to five, and a prompt line alone lands at about a two.", False),
+        ("For a four on this one, we'd want the harm measured and a check added to your release process.", False),
+        ("Honestly, you're sort of sitting in the threes on most of this.", False),
+        ("The bar for a hire is roughly strong fours with no twos.", False),
         # Words that may be score talk or not: only a reader can tell, so the rules are unsure.
         ("Great, that's a level 4 answer.", None),
         ("By our rubric that story is strong.", None),
@@ -431,6 +435,11 @@ def test_rubric_leak_fails_or_is_unsure(text, verdict):
         "What level of detail went into the design doc?",
         "That was a 5-minute outage?",
         "Were there any red flags in the telemetry before launch?",
+        "Okay, I'm going to put you on the spot with a harder one.",
+        "Did it clear the bar you had set for the launch?",
+        "So it lands at a five percent lift in the end?",
+        "What do you make of that now?",
+        "What could a user whose browsing suggested a health condition have seen before the privacy review?",
     ],
 )
 def test_rubric_screen_leaves_metric_talk_alone(text):

@@ -60,6 +60,7 @@ def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, k
         "Split results by student group and add a blind revision-quality guardrail.",
         "Have teachers blind-rate generated vs library hints on 50 problems.",
         "Escalate risk calls you are uneasy with and turn practices into group process.",
+        "Split customer outcomes by segment (e.g. age) from the start, not only in hindsight.",
     ],
 )
 def test_a_neutral_rationale_passes(text):
@@ -86,14 +87,14 @@ def test_the_written_cases_are_all_screened_right(name):
 
 
 def test_a_capable_graders_recorded_rationales_raise_no_false_alarm():
-    """14,510 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
+    """14,950 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
     texts = []
     for path in sorted((ROOT / "corpus" / "recordings").glob("grader*/*.json")):
         grade = json.loads(json.loads(path.read_text(encoding="utf-8"))["text"])
         texts += [g["rationale"] for g in grade["competencies"].values()]
         feedback = grade.get("feedback", {})
         texts += [*feedback.get("strengths", []), *feedback.get("growth_areas", []), feedback.get("better_story", "")]
-    assert len(texts) > 14500
+    assert len(texts) > 14900
     assert [t for t in texts if screen_text(t)] == []
 
 

@@ -14,7 +14,6 @@ from evals.cli import app
 from evals.loading import DataError
 from evals.meta.ceiling import agree, rating_sets
 from evals.meta.corpus import CORPUS_DIR, load_half, retired_halves, split, truth_checks
-from evals.meta.measure import measure
 from evals.meta.scoring import annotator_accuracy, score_check
 from evals.runs.recordings import TurnTruth
 from tests.conftest_helpers import LIBRARY
@@ -78,7 +77,7 @@ def test_a_missing_or_unknown_half_is_a_clear_error(tmp_path):
         load_half(LIBRARY, "train")
 
 
-def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_development_half():
+def test_meta_counts_every_defect_of_the_truth_and_only_the_known_checks_miss_on_the_development_half():
     result = runner.invoke(app, ["meta", "--half", "dev", "--json"])
     assert result.exit_code == 0, result.output
     measured = json.loads(result.output)
@@ -90,12 +89,11 @@ def test_meta_counts_every_defect_of_the_truth_and_the_rules_hold_on_the_develop
         assert check["defects"] == sum(1 for ok in counted if not ok), check["check"]
         parts = ("true_fail", "false_fail", "missed", "true_pass", "unsure_defect", "unsure_clean")
         assert sum(check[k] for k in parts) == len(counted)
-    # The rules were last reworked on this half without the fifth to eighth test halves (retired into it after they
-    # were frozen, docs/checking-the-checks.md): a change that breaks them there shows at once.
-    later = {i for half in ("fifth_test", "sixth_test", "seventh_test", "eighth_test") for i in retired_halves()[half]}
-    tuned = measure(LIBRARY, [r for r in recordings if r.record.id not in later], half="dev")
-    assert tuned.gate_failures() == []
-    assert {a.field: a.ratio.value for a in tuned.fields}["action"] >= 0.9
+    # The rules were last reworked on all of this half (docs/checking-the-checks.md, step 15) and three checks still
+    # miss a gate there: a change that makes another check or the annotator miss shows at once.
+    missing = {failure.split(":")[0] for failure in measured["gates"]["failed"]}
+    assert missing <= {"question_count", "segment_order", "candidate_questions_answered"}, measured["gates"]["failed"]
+    assert measured["annotator_accuracy"]["action"]["value"] >= 0.9
 
 
 def test_the_corpus_ships_beside_the_code():
@@ -163,14 +161,16 @@ def _graded(*extra: str, half: str = "test") -> dict:
 
 
 def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_better_than_the_generic_one():
-    # A capable model's replies to each prompt on the test half (corpus/recordings/README.md), replayed offline: the
-    # shipped prompt with the anchored rubric, and the generic prompt it replaced (corpus/recordings/grader_v1.j2).
-    anchored = _graded("--grader-model", f"recorded/{GRADER_RECORDINGS}")
+    # A capable model's replies to each prompt on the ninth test half, where the shipped prompt was scored once
+    # (corpus/recordings/README.md), replayed offline: the shipped prompt with the anchored rubric, and the generic
+    # prompt it replaced (corpus/recordings/grader_v1.j2).
+    anchored = _graded("--grader-model", f"recorded/{GRADER_RECORDINGS}", half="ninth_test")
     generic = _graded(
         "--grader-model",
         f"recorded/{GRADER_RECORDINGS.parent / 'grader_v1'}",
         "--grader-prompt",
         str(GRADER_RECORDINGS.parent / "grader_v1.j2"),
+        half="ninth_test",
     )
     assert anchored["failed_calls"] == {} and generic["failed_calls"] == {}
 
@@ -191,7 +191,15 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
     hire = next(r for r in anchored["grader"] if r["metric"] == "hire_accuracy")
     assert beside[("grader", "labels")]["hire"] == pytest.approx(hire["value"])
     assert {("grader", "rater_a"), ("author", "rater_b"), ("rater_a", "rater_b")} <= set(beside)
-    assert all(a["interviews"] == len(load_half(LIBRARY, "test")) for a in beside.values())
+    assert all(a["interviews"] == len(load_half(LIBRARY, "ninth_test")) for a in beside.values())
+
+
+def test_on_the_tenth_test_half_the_shipped_grader_misses_only_red_flag_precision():
+    # Scored once (docs/grader-with-a-capable-model.md): extra fixed-mindset flags on weak candidates.
+    measured = _graded("--grader-model", f"recorded/{GRADER_RECORDINGS}")
+    assert measured["failed_calls"] == {} and measured["interviews"] == len(load_half(LIBRARY, "test"))
+    failed = [f.split(":")[0] for f in measured["gates"]["failed"] if f.startswith("grader ")]
+    assert failed == ["grader red_flag_precision"]
 
 
 def test_two_readers_agree_on_hire_over_the_interviews_both_read_and_on_levels_where_both_gave_one(tmp_path):
@@ -227,15 +235,15 @@ TUNED_ON = ("fifth_test", "sixth_test", "seventh_test", "eighth_test")
 @pytest.mark.parametrize(
     ("variant", "halves"),
     [
-        ("grader", TUNED_ON),
-        ("grader_v6", (*TUNED_ON, "test")),
+        ("grader", (*TUNED_ON, "ninth_test")),
+        ("grader_v6", (*TUNED_ON, "ninth_test")),
         ("grader_v2", TUNED_ON),
         ("grader_v3", TUNED_ON[:2]),
         ("grader_v4", TUNED_ON[:2]),
         ("grader_v5", TUNED_ON[:3]),
     ],
 )
-def test_every_grader_prompt_tried_replays_on_the_development_halves_it_was_measured_on(variant, halves):
+def test_every_grader_prompt_tried_replays_on_the_halves_it_was_measured_on(variant, halves):
     # docs/grader-with-a-capable-model.md reports them: the shipped prompt and each variant tried beside it (their
     # templates write out the principles or anchors they were tried with), and the prompt shipped before.
     template = () if variant == "grader" else ("--grader-prompt", str(GRADER_RECORDINGS.parent / f"{variant}.j2"))

@@ -241,7 +241,8 @@ class GraderTextHit:
 def screen_text(text: str) -> list[tuple[str, str, str]]:
     """(kind, matched words, sentence) of every finding in `text`, one per kind and sentence."""
     out = []
-    for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
+    # "e.g." and "i.e." end no sentence: "by segment (e.g. age)" keeps the words that make age the work's subject.
+    for sentence in re.split(r"(?<=[.!?;])(?<!e\.g\.)(?<!i\.e\.)\s+", text.strip()):
         cleaned = _INNOCENT.sub(" ", sentence.lower())
         for kind, (personal, words) in _COMPILED.items():
             excuse = _OTHERS_FEEL if kind == "inferred:emotion" else _ABOUT_THE_WORK
