@@ -168,7 +168,8 @@ def _guess(text: str, reading: _Reading, scenario: Scenario, reply: str | None =
             story_asked or max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH
         ):
             return Guess("deep_dives", "ask", _bank_question(low, scenario, reading.last_question), sure=False)
-        return Guess("candidate_questions", "answer_candidate")
+        # Once the close has begun, a last question ("Anything else you need from me?") is answered in the close.
+        return Guess("wrap_up" if segment == "wrap_up" else "candidate_questions", "answer_candidate")
     if candidate_asked and ends_asking and segment == "deep_dives" and not asks and not NEW_STORY.search(low):
         # The candidate asked and the interviewer only tells: an answer (about the team, or what a question meant),
         # not a main question, however many topic words it uses.
@@ -204,7 +205,12 @@ def _guess(text: str, reading: _Reading, scenario: Scenario, reply: str | None =
     repeats_bank = max((containment(low, q.text) for q in scenario.question_bank), default=0) >= BANK_MATCH
     scores = topic_scores(requested, tuple(scenario.question_bank))
     topical = max(scores.values(), default=0) > 0
-    announced = bool(NEW_STORY.search(requested)) and bool(ASKS.search(requested) or NEXT_QUESTION.search(requested))
+    # "Tell me about some feedback you got.": a story asked for in the imperative, on another question's topic.
+    announced = bool(NEW_STORY.search(requested)) and bool(
+        ASKS.search(requested)
+        or NEXT_QUESTION.search(requested)
+        or (reading.asked and _changes_topic(low, scenario, reading.last_question, margin=1))
+    )
     announced = announced or (bool(NEXT_QUESTION.search(low)) and asks)
     announced = announced and not describes_format
     # "Launch under pressure. Tight reliability or latency targets.": a new topic named after an answer, no question mark.

@@ -147,6 +147,8 @@ LATER = _any(
     r"\b(we|i|you)(?:'ll| will| can)\b",
     r"\byou (get|have) (some |plenty of )?time\b",
     r"\bthen\b|\bleave\b|\bminutes (for|of|on)\b",
+    # "Last one before your questions": the invitation is still ahead.
+    r"\bbefore (we get to |we come to |i hand over to )?(your|the candidate'?s?) (questions|turn)\b",
 )
 # "We've about ten minutes for your questions, so fire away": a handover said in the imperative happens now, whatever
 # time it mentions, unless it is put off to the end.

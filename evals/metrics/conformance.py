@@ -151,6 +151,12 @@ class _Reading:
         cut = asks[1] if len(asks) > 1 else len(self.interviewer)
         return [t for k, t in enumerate(self.interviewer) if t.segment == "intro" or (k < cut and t.minute < OPENING_MINUTES)]
 
+    def answers_a_question(self, turn: Turn) -> bool:
+        """Whether the candidate's turn before this one ended by asking a question (a story may ask one on the way)."""
+        earlier = self.turns[: self.turns.index(turn)]
+        asked = next((t for t in reversed(earlier) if t.speaker == "candidate"), None)
+        return asked is not None and "?" in _SENTENCE.split(asked.text.strip())[-1]
+
     def draws_story(self, turn: Turn) -> bool:
         """Whether the candidate's next turn tells a story, as the answer to a main question does."""
         later = self.turns[self.turns.index(turn) + 1 :]
@@ -270,19 +276,15 @@ def _coverage(reading: _Reading, scenario: Scenario) -> Verdict:
     return False if len(covered) + most * len(open_asks) < need else None
 
 
-# The moves that place a turn in its segment beyond doubt, when the rules are sure of them.
-_SEGMENT_MOVES = {
-    "ask": "deep_dives",
-    "transition": "candidate_questions",
-    "answer_candidate": "candidate_questions",
-    "close": "wrap_up",
-}
+# The moves that place a turn in its segment beyond doubt, when the rules are sure of them and the candidate's words
+# beside them agree: a main question that drew a story, an answer to a question the candidate asked, the close. An
+# invitation alone is no anchor: "Any questions, any finding?" may ask about the story.
+_SEGMENT_MOVES = {"ask": "deep_dives", "answer_candidate": "candidate_questions", "close": "wrap_up"}
 
 
 def _segment_order(reading: _Reading) -> Verdict:
-    """In order when every turn's segment is; out of order only when the turns that anchor a segment (a main question
-    that drew a story, the invitation and the answers, the close) are out of order too: a follow-up, an aside or an
-    answer read in the wrong segment moves a boundary, not the order."""
+    """In order when every turn's segment is; out of order only when the turns that anchor a segment are out of order
+    too: a follow-up, an aside or an answer read in the wrong segment moves a boundary, not the order."""
     if _in_order([t.segment for t in reading.turns]):
         return True if _in_order([t.segment for t in reading.turns if not reading.unsure(t)]) else None
     if reading.structured:
@@ -293,6 +295,7 @@ def _segment_order(reading: _Reading) -> Verdict:
         if not reading.unsure(t)
         and (t.segment == "intro" or _SEGMENT_MOVES.get(str(t.action)) == t.segment)
         and (t.action != "ask" or reading.draws_story(t))
+        and (t.action != "answer_candidate" or reading.answers_a_question(t))
     ]
     return None if _in_order(anchors) else False
 
@@ -374,8 +377,12 @@ def _next_steps(reading: _Reading) -> Verdict:
         if t.segment == "wrap_up" or t.action == "close" or (k > last and t.segment == "deep_dives")
     ]
     # The last things said close, whatever segment or move they were read as (the close often follows an answer to
-    # the candidate's last question in the same breath), but an answer about the team tells no next step.
-    closing += [t for t in reading.interviewer[-CLOSING_TURNS:] if t not in closing and t.action != "answer_candidate"]
+    # the candidate's last question in the same breath), but an answer about the team tells no next step, unless it
+    # is the last thing said.
+    final = reading.interviewer[-1]
+    closing += [
+        t for t in reading.interviewer[-CLOSING_TURNS:] if t not in closing and (t.action != "answer_candidate" or t is final)
+    ]
     text = " ".join(t.text.lower() for t in closing)
     if NEXT_STEPS_SAID.search(text) and TIMELINE.search(text):
         return True

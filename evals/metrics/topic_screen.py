@@ -323,7 +323,8 @@ _SURE_LEAK = (
     r"\b(that|this)(?:'s| is| would be| was) an? (solid |strong |clear |weak )?[1-5]\b(?![-%\dx]|\.\d| (minute|hour|day|week|percent|ms|second)s?\b)",
     r"\b(give|gave|giving) (you|that|this|it) an? ([1-5]|one|two|three|four|five)\b(?!-)",  # not "a one-line summary"
     r"\b(gets?|given) an? (score|rating|grade|mark) (from|of|between) (1|one)\b",
-    r"\bwhat separates (that|this|it|you) from an? ([1-5]|one|two|three|four|five)\b",
+    r"\bwhat separates (that|this|it|you|an? ([1-5]|one|two|three|four|five)\b[^.?!]{0,40}) from an? ([1-5]|one|two|three|four|five)\b",
+    rf"\b(told|given|shown) me an? (very |really )?(good|solid|strong|clear|weak|decent) ([1-5]|one|two|three|four|five)\b{_NOT_A_MEASURE}",
     r"\b(sits?|sitting|lands?|landing) (around|at|near) the (basic|low|lower|high|higher|strong|weak) end\b",
     r"\b(score|rating|grade)d? (of |as )?(a |an )?[1-5](\.5)?\b(?![-%\d]|\.\d)",
 )
