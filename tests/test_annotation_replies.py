@@ -81,3 +81,35 @@ def test_an_answer_to_the_candidates_question_is_no_main_question_whatever_its_t
         ("interviewer", answer),
     )
     assert labels(turns)[2][:2] == ("candidate_questions", "answer_candidate")
+
+
+def test_a_question_asked_after_the_close_is_answered_in_the_close():
+    turns = transcript(
+        ("interviewer", "Tell me about a time you and a PM disagreed on an AI approach."),
+        ("candidate", STORY),
+        ("interviewer", "Thanks, that's all from me. The recruiter will be in touch with next steps within a week."),
+        ("candidate", "Great. Is there anything else you need from me, like references?"),
+        ("interviewer", "Nope, nothing from me. Take care, and good luck."),
+    )
+    assert labels(turns)[2][0] == "wrap_up"
+
+
+def test_the_last_question_before_the_candidates_is_no_invitation():
+    turns = transcript(
+        ("interviewer", "Tell me about a time you and a PM disagreed on an AI approach."),
+        ("candidate", STORY),
+        ("interviewer", "Roger. Last item before your questions. Something you learned recently. How'd you apply it?"),
+        ("candidate", STORY),
+    )
+    segment, action, _ = labels(turns)[1]
+    assert segment == "deep_dives" and action != "transition"
+
+
+def test_a_story_asked_for_in_the_imperative_on_another_topic_is_a_main_question():
+    turns = transcript(
+        ("interviewer", "Tell me about a time you and a PM disagreed on an AI approach."),
+        ("candidate", STORY),
+        ("interviewer", "Okay. Growth. Tell me about some feedback you got, and what you did with it."),
+        ("candidate", STORY),
+    )
+    assert labels(turns)[1][:2] == ("deep_dives", "ask")

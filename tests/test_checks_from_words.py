@@ -49,27 +49,27 @@ def test_a_confidentiality_reminder_given_just_before_the_first_story_is_given_a
     )  # never said: the rules settle it
 
 
-def _answer_read_as_a_follow_up(story: bool) -> list[Turn]:
-    """The candidate's questions, one of whose answers the annotator read as a deep-dive turn: a follow-up (an
-    answer misread), or a main question that drew a story."""
+def _misread_after_the_candidates_questions(story: bool) -> list[Turn]:
+    """The candidate's questions, then a turn the annotator read as a deep dive: an answer misread as a follow-up,
+    or a main question asked after the candidate's questions that drew a story."""
     interview = Interview()
     blocks = interview.blocks()
     if story:
-        blocks["candidate_questions"][2] = Line(
-            "interviewer", "Tell me about a launch that went wrong.", 0.5, "ask", "q_ownership"
-        )
-        blocks["candidate_questions"][3] = Line("candidate", STORY, 3.0)
+        blocks["candidate_questions"] += [
+            Line("interviewer", "One more, actually: tell me about a launch that went wrong.", 0.5, "ask", "q_ownership"),
+            Line("candidate", STORY, 3.0),
+        ]
     turns = interview.turns(blocks=blocks)
-    answer = next(t for t in turns if t.action in ("answer_candidate", "ask") and t.segment == "candidate_questions")
-    update = {"segment": "deep_dives", "action": answer.action if story else "probe"}
-    turns[answer.index] = answer.model_copy(update=update)
+    misread = [t for t in turns if t.segment == "candidate_questions" and t.action == ("ask" if story else "answer_candidate")]
+    turns[misread[0].index] = misread[0].model_copy(update={"segment": "deep_dives", "action": "ask" if story else "probe"})
     return turns
 
 
 def test_segment_order_read_from_words_fails_only_when_the_turns_that_anchor_a_segment_are_out_of_order():
     assert read_from_words(Interview().turns())["segment_order"] is True
-    assert read_from_words(_answer_read_as_a_follow_up(story=False))["segment_order"] is None
-    assert read_from_words(_answer_read_as_a_follow_up(story=True))["segment_order"] is False
+    # An answer read as a follow-up moves a boundary; a main question after the answers breaks the order.
+    assert read_from_words(_misread_after_the_candidates_questions(story=False))["segment_order"] is None
+    assert read_from_words(_misread_after_the_candidates_questions(story=True))["segment_order"] is False
 
 
 @pytest.mark.parametrize(

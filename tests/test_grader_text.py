@@ -61,6 +61,8 @@ def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, k
         "Have teachers blind-rate generated vs library hints on 50 problems.",
         "Escalate risk calls you are uneasy with and turn practices into group process.",
         "Split customer outcomes by segment (e.g. age) from the start, not only in hindsight.",
+        "Score each option blind with cost and p95, and show RAG was tested, not dismissed.",
+        "Dug into logs, reproduced the race condition and added a lock.",
     ],
 )
 def test_a_neutral_rationale_passes(text):
@@ -87,14 +89,14 @@ def test_the_written_cases_are_all_screened_right(name):
 
 
 def test_a_capable_graders_recorded_rationales_raise_no_false_alarm():
-    """14,950 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
+    """15,390 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
     texts = []
     for path in sorted((ROOT / "corpus" / "recordings").glob("grader*/*.json")):
         grade = json.loads(json.loads(path.read_text(encoding="utf-8"))["text"])
         texts += [g["rationale"] for g in grade["competencies"].values()]
         feedback = grade.get("feedback", {})
         texts += [*feedback.get("strengths", []), *feedback.get("growth_areas", []), feedback.get("better_story", "")]
-    assert len(texts) > 14900
+    assert len(texts) > 15300
     assert [t for t in texts if screen_text(t)] == []
 
 

@@ -204,7 +204,9 @@ _INNOCENT = re.compile(
     # Advice about the decisions someone is unsure of, not a reading of how they felt in the interview.
     r"(?:calls?|decisions?|risks?|choices?|trade-?offs?|situations?) (?:that )?you(?:'re| are| feel) "
     r"(?:uneasy|uncomfortable|unsure) (?:with|about)|"
-    r"(?:checked|validat\w*|tested|rated|scored|graded|reviewed|compared|labell?ed|evaluated)(?: (?:it|them|this|that))? blind)\b",
+    r"(?:check|validat|test|rat|scor|grad|review|compar|label|evaluat)\w*(?: (?:it|them|this|that|each|every|all|both))?"
+    r"(?: (?:option|options|arm|arms|variant|variants|output|outputs|answer|answers))? blind|"
+    r"race conditions?)\b",
 )
 # The words that make a characteristic the subject of the work ("an accent-linked false-positive gap", "a likely age
 # proxy", "religion-related terms"): the Responsible AI answers of this role are about such bias, and a grader
