@@ -153,13 +153,13 @@ class _Reading:
 
     def answers_a_question(self, turn: Turn) -> bool:
         """Whether the candidate's turn before this one ended by asking a question (a story may ask one on the way)."""
-        earlier = self.turns[: self.turns.index(turn)]
+        earlier = self.turns[: turn.index]
         asked = next((t for t in reversed(earlier) if t.speaker == "candidate"), None)
         return asked is not None and "?" in _SENTENCE.split(asked.text.strip())[-1]
 
     def draws_story(self, turn: Turn) -> bool:
         """Whether the candidate's next turn tells a story, as the answer to a main question does."""
-        later = self.turns[self.turns.index(turn) + 1 :]
+        later = self.turns[turn.index + 1 :]
         reply = next((t for t in later if t.speaker == "candidate"), None)
         return reply is not None and len(reply.text.split()) >= STORY_WORDS
 
