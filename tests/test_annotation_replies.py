@@ -113,3 +113,59 @@ def test_a_story_asked_for_in_the_imperative_on_another_topic_is_a_main_question
         ("candidate", STORY),
     )
     assert labels(turns)[1][:2] == ("deep_dives", "ask")
+
+
+def test_an_invitation_that_ends_the_turn_opens_the_candidates_questions_whatever_came_before():
+    early = (
+        "I may get pulled into a call at the end, so let's do your questions now, and then we'll come back to a few "
+        "more of my questions afterwards. What would you like to ask me?"
+    )
+    for invitation in (early, "Okay. That's my questions. Yours?", "So to be safe. What all questions do you have for me?"):
+        turns = transcript(
+            ("interviewer", "Tell me about a time you and a PM disagreed on an AI approach."),
+            ("candidate", STORY),
+            ("interviewer", invitation),
+            ("candidate", "What does on-call look like?"),
+        )
+        assert labels(turns)[1][:2] == ("candidate_questions", "transition"), invitation
+
+
+def test_a_terse_request_for_a_new_story_is_a_main_question_and_a_noted_pause_only_acknowledges():
+    turns = transcript(
+        ("interviewer", "Tell me about a time you and a PM disagreed on an AI approach."),
+        ("candidate", STORY),
+        ("interviewer", "(pause) Okay."),
+        ("interviewer", "Tell me about someone you clashed with."),
+        ("candidate", STORY),
+        ("interviewer", "Tell me about another time he did that."),
+        ("candidate", STORY),
+    )
+    assert [label[:2] for label in labels(turns)[1:]] == [
+        ("deep_dives", "other"),
+        ("deep_dives", "ask"),
+        ("deep_dives", "probe"),
+    ]
+
+
+def test_one_more_story_is_counted_and_a_moment_of_the_story_being_told_is_not():
+    turns = transcript(
+        ("interviewer", "Tell me about a time you and a PM disagreed on an AI approach."),
+        ("candidate", STORY),
+        ("interviewer", "Love that. Was there a moment where it got tense, and what did you do in that moment?"),
+        ("candidate", STORY),
+        ("interviewer", "Copy. Next item. A failure. What happened, what you learned."),
+        ("candidate", STORY),
+        ("interviewer", "Good. One more, because I'm curious. What's the thing you've built that you're proudest of?"),
+        ("candidate", STORY),
+    )
+    assert [label[1] for label in labels(turns)] == ["ask", "probe", "ask", "ask"]
+
+
+def test_small_talk_about_the_days_interviews_asks_no_question():
+    turns = transcript(
+        ("interviewer", "Hi, can you hear me?"),
+        ("candidate", "Yes, fine."),
+        ("interviewer", "Oh good. How's your day going so far? Is this your first one today?"),
+        ("candidate", "Second one. The first was the coding round."),
+    )
+    assert labels(turns)[1][1] != "ask"

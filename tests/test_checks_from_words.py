@@ -142,6 +142,9 @@ def test_next_steps_said_in_the_last_turns_count_whatever_they_were_read_as():
         ("Did you and the PM agree on what smarter meant?", False),
         ("What would have happened if you'd shipped it anyway?", False),
         ("Looking back, what do you think you'd have done?", False),
+        # The presumption said after the conduct, and the question in the next sentence.
+        ("And before it went live you'd have put it through a proper safety review, I assume. That's standard, right?", True),
+        ("So you'd have done it differently now, I assume.", False),
     ],
 )
 def test_leading_questions(question, leads):
@@ -159,3 +162,31 @@ def test_leading_questions(question, leads):
 def test_personal_talk_no_pattern_settles_leaves_the_prohibited_topic_check_unsure(aside):
     checks = read_from_words(Interview(probe_text=f"Okay. {aside}").turns())
     assert checks["no_prohibited_topics"] is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "verdict"),
+    [
+        ("Eh, I'm not really going to get into that. Anything else?", False),
+        ("That you'll come to know at a later stage, let's not get into that now. Next question?", False),
+        ("Weekly rotation, primary and secondary, so you're on call about once a quarter, and Sev2s wait for morning.", True),
+    ],
+)
+def test_a_brush_off_in_words_no_pattern_knew_fails_the_answer_check(reply, verdict):
+    interview = Interview()
+    blocks = interview.blocks()
+    blocks["candidate_questions"][2] = Line("interviewer", reply, 0.5, "answer_candidate")
+    assert read_from_words(interview.turns(blocks=blocks))["candidate_questions_answered"] is verdict
+
+
+def test_a_main_question_read_from_words_that_drew_no_story_and_asked_for_none_may_not_count():
+    interview = Interview(questions=SIX_AND_TWO[:5])
+    blocks = interview.blocks()
+    assert read_from_words(interview.turns(blocks=blocks))["question_count"] is True  # five, each a bank question
+    asks = [k for k, line in enumerate(blocks["deep_dives"]) if line.action == "ask"]
+    small_talk = "Oh good. How's the weather over there?"
+    blocks["deep_dives"][asks[-1]] = Line("interviewer", small_talk, 0.5, "ask")
+    blocks["deep_dives"][asks[-1] + 1] = Line("candidate", "Sunny, thanks.", 0.2)
+    verdicts = read_from_words(interview.turns(blocks=blocks))
+    # Read as a main question, it drew no story and asks for none: four or five, the count is in doubt.
+    assert verdicts["question_count"] is None

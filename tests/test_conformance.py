@@ -416,6 +416,7 @@ def test_judge_reported_rubric_leak_fails_only_the_leak_check():
         ("Great, that's a level 4 answer.", None),
         ("By our rubric that story is strong.", None),
         ("That would be a red flag for me.", None),
+        ("Honestly, you clear the bar on this one.", None),
     ],
 )
 def test_rubric_leak_fails_or_is_unsure(text, verdict):
@@ -437,6 +438,7 @@ def test_rubric_leak_fails_or_is_unsure(text, verdict):
         "Were there any red flags in the telemetry before launch?",
         "Okay, I'm going to put you on the spot with a harder one.",
         "Did it clear the bar you had set for the launch?",
+        "If a language doesn't meet the bar, it isn't released for that language.",
         "So it lands at a five percent lift in the end?",
         "What do you make of that now?",
         "What could a user whose browsing suggested a health condition have seen before the privacy review?",

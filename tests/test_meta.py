@@ -89,10 +89,10 @@ def test_meta_counts_every_defect_of_the_truth_and_only_the_known_checks_miss_on
         assert check["defects"] == sum(1 for ok in counted if not ok), check["check"]
         parts = ("true_fail", "false_fail", "missed", "true_pass", "unsure_defect", "unsure_clean")
         assert sum(check[k] for k in parts) == len(counted)
-    # The rules were last reworked on all of this half (docs/checking-the-checks.md, step 17) and three checks still
-    # miss a gate there: a change that makes another check or the annotator miss shows at once.
+    # The rules were last reworked on all of this half (docs/checking-the-checks.md, step 19) and only the question
+    # count still misses a gate there: a change that makes another check or the annotator miss shows at once.
     missing = {failure.split(":")[0] for failure in measured["gates"]["failed"]}
-    assert missing <= {"question_count", "segment_order", "candidate_questions_answered"}, measured["gates"]["failed"]
+    assert missing <= {"question_count"}, measured["gates"]["failed"]
     assert measured["annotator_accuracy"]["action"]["value"] >= 0.9
 
 
@@ -102,7 +102,18 @@ def test_the_corpus_ships_beside_the_code():
 
 def test_a_judge_that_cannot_answer_is_an_error_not_a_judge_tier_measurement(tmp_path):
     result = runner.invoke(
-        app, ["meta", "--half", "test", "--annotator", "judge", "--judge-model", f"recorded/{tmp_path}", "--no-cache", "--json"]
+        app,
+        [
+            "meta",
+            "--half",
+            "eleventh_test",
+            "--annotator",
+            "judge",
+            "--judge-model",
+            f"recorded/{tmp_path}",
+            "--no-cache",
+            "--json",
+        ],
     )
     assert result.exit_code == 1
     assert "model calls failed (judge" in result.stderr and "not the judge tier's" in result.stderr
@@ -194,7 +205,7 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
     assert all(a["interviews"] == len(load_half(LIBRARY, "ninth_test")) for a in beside.values())
 
 
-@pytest.mark.parametrize(("half", "missed"), [("tenth_test", ["grader red_flag_precision"]), ("test", [])])
+@pytest.mark.parametrize(("half", "missed"), [("tenth_test", ["grader red_flag_precision"]), ("eleventh_test", [])])
 def test_the_shipped_grader_on_the_test_halves_scored_after_it(half, missed):
     # Each scored once (docs/grader-with-a-capable-model.md): on the tenth, extra fixed-mindset flags on weak
     # candidates miss red-flag precision; on the eleventh every gate holds.
@@ -258,10 +269,19 @@ def test_a_changed_grader_prompt_fails_and_lists_the_prompts_that_need_recording
     shutil.copytree(GRADER_RECORDINGS, folder)
     changed = tmp_path / "grader.j2"
     changed.write_text((PROMPT_DIR / "grader.j2").read_text().replace("Reply as JSON.", "Reply as JSON, please."))
-    args = ["meta", "--half", "test", "--no-cache", "--grader-model", f"recorded/{folder}", "--grader-prompt", str(changed)]
+    args = [
+        "meta",
+        "--half",
+        "eleventh_test",
+        "--no-cache",
+        "--grader-model",
+        f"recorded/{folder}",
+        "--grader-prompt",
+        str(changed),
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 1
-    count = len(load_half(LIBRARY, "test"))
+    count = len(load_half(LIBRARY, "eleventh_test"))
     assert f"{count} model calls failed (grader {count})" in result.stderr
     assert len(list((folder / "missing").glob("*.json"))) == count  # every prompt to record, written out
 

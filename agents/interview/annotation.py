@@ -26,9 +26,11 @@ from agents.interview.cues import (
     NEW_STORY,
     NEXT_QUESTION,
     REFERS_BACK,
+    ends_asking,
     invites_now,
     probe_kind,
     topic_scores,
+    without_stage_notes,
 )
 from agents.interview.format_rules import segment_after
 from agents.output_schema import list_of, one_of, output_model
@@ -60,6 +62,11 @@ _ACK_SENTENCE_WORDS = 4  # "Noted.", "That's fair, thanks.": a sentence of ackno
 _STORY_WORDS = 100
 # The opening's own request that is answered at length too, and is not a main question: a background summary.
 _BACKGROUND = re.compile(r"\byourself\b|\byour (background|career|journey)\b")
+# Words that point at what was just said: a request holding one is a follow-up ("Tell me about a time that failed.").
+_POINTS_BACK = re.compile(r"\b(it|that|this|those|these|them|there|then|same|again|else|more|other)\b")
+_WITHIN_STORY = re.compile(
+    r"\b(a|any|one) (moment|point|stage|time) (when|where|that|in which)\b[^.?!]*\b(it|that|this|they|he|she|things)\b"
+)
 _ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")
 
 
@@ -148,20 +155,19 @@ def _opening_request(low: str) -> str:
 
 def _guess(text: str, reading: _Reading, scenario: Scenario, reply: str | None = None) -> Guess:
     """The rules' reading of one interviewer turn; `reply` is what the candidate said next, when known (a recording)."""
-    low = text.lower()
+    low = without_stage_notes(text.lower())
     segment = reading.segment
     candidate_asked = bool(reading.previous_candidate) and bool(CANDIDATE_ASKS.search(reading.previous_candidate.lower()))
     asks = bool(ASKS.search(low))
     answered = bool(reading.previous_candidate)  # the candidate spoke since the interviewer's last turn
-    ends_asking = "?" in _SENTENCE.split(reading.previous_candidate.strip())[-1] if reading.previous_candidate else False
-    if candidate_asked and ends_asking and segment == "intro" and not NEW_STORY.search(low) and not asks:
+    candidate_ends_asking = ends_asking(reading.previous_candidate)
+    if candidate_asked and candidate_ends_asking and segment == "intro" and not NEW_STORY.search(low) and not asks:
         return Guess("intro", "answer_candidate")  # a question about the role or the format, answered
     if candidate_asked and segment in ("candidate_questions", "wrap_up"):
         # After the candidate's question comes the answer; a main question asked here breaks the format (a reader
         # should confirm it).
-        ends_asking_back = "?" in _SENTENCE.split(low.strip())[-1]
         story_asked = bool(NEXT_QUESTION.search(low)) or (
-            ends_asking_back and _topic_header(low, scenario, reading.last_question)
+            ends_asking(low) and _topic_header(low, scenario, reading.last_question)
         )
         # An answer full of a bank question's words ("customers", "feedback", "telemetry") asks nothing: no question.
         if ("?" in low or NEW_STORY.search(low)) and (
@@ -170,17 +176,20 @@ def _guess(text: str, reading: _Reading, scenario: Scenario, reply: str | None =
             return Guess("deep_dives", "ask", _bank_question(low, scenario, reading.last_question), sure=False)
         # Once the close has begun, a last question ("Anything else you need from me?") is answered in the close.
         return Guess("wrap_up" if segment == "wrap_up" else "candidate_questions", "answer_candidate")
-    if candidate_asked and ends_asking and segment == "deep_dives" and not asks and not NEW_STORY.search(low):
+    if candidate_asked and candidate_ends_asking and segment == "deep_dives" and not asks and not NEW_STORY.search(low):
         # The candidate asked and the interviewer only tells: an answer (about the team, or what a question meant),
         # not a main question, however many topic words it uses.
         return Guess(segment, "other")
     # Before any question, an opening that describes the format ("...then ten minutes for your questions") neither
     # invites questions now nor asks for a story.
     describes_format = not reading.asked and bool(FORMAT_AHEAD.search(low))
+    # An invitation that ends the turn is what the candidate answers, whatever came before it ("...so let's do your
+    # questions now, and then back to stories. What would you like to ask me?").
+    invites_last = reading.asked and ends_asking(low) and invites_now(_SENTENCE.split(low.strip())[-1])
     if (
         (segment != "candidate_questions" or not answered)
         and invites_now(low)
-        and not NEW_STORY.search(low)
+        and (not NEW_STORY.search(low) or invites_last)
         and not describes_format
     ):
         if reading.asked:
@@ -213,6 +222,9 @@ def _guess(text: str, reading: _Reading, scenario: Scenario, reply: str | None =
     )
     announced = announced or (bool(NEXT_QUESTION.search(low)) and asks)
     announced = announced and not describes_format
+    if reading.asked and _WITHIN_STORY.search(low) and not NEXT_QUESTION.search(low):
+        # "Was there a moment where it almost went sideways?": a moment of the story being told, not a new story.
+        announced = announced and _changes_topic(low, scenario, reading.last_question, margin=1)
     # "Launch under pressure. Tight reliability or latency targets.": a new topic named after an answer, no question mark.
     named = (
         reading.asked
@@ -227,9 +239,19 @@ def _guess(text: str, reading: _Reading, scenario: Scenario, reply: str | None =
     # A question full of another topic's words is a new main question, unless it looks back on the story being told.
     shifted = reading.asked and asks and _changes_topic(low, scenario, reading.last_question) and not LOOKS_BACK.search(low)
     story = repeats_bank or announced or headed or named or (shifted and not REFERS_BACK.search(low))
+    # "Tell me about someone you clashed with.": a terse request for a new story, after an answer, pointing at nothing
+    # said before, opens a new story however short.
+    fresh = (
+        reading.asked
+        and answered
+        and bool(NEW_STORY.match(_after_acks(low)))
+        and not REFERS_BACK.search(low)
+        and not _POINTS_BACK.search(low)
+    )
+    story = story or fresh
     if (
         reading.asked
-        and (REFERS_BACK.search(low) or len(low.split()) <= _SHORT)
+        and (REFERS_BACK.search(low) or (len(low.split()) <= _SHORT and not fresh))
         and not (NEXT_QUESTION.search(low) or repeats_bank or named)
     ):
         story = False  # "What's an example of one?", "And something went wrong?": a follow-up on the story being told

@@ -19,9 +19,14 @@ def _any(*alternatives: str) -> re.Pattern[str]:
 
 # A new behavioural question announced as such: enough on its own, question mark or not.
 NEXT_QUESTION = _any(
-    r"\b(next|first|last|final|another|different) (one|question|topic|area|story|example)\b(?! (of|on|for|in) (the|my|your|our|a)\b)",
+    # Not the day's interviews ("Is this your first one today?", "a few minutes before the next one?").
+    r"(?<!before the )\b(next|first|last|final|another|different) (one|question|topic|area|story|example|item)\b"
+    r"(?! (of|on|for|in) (the|my|your|our|a)\b| today\b)",
     r"\blet'?s start (there|with (that|this|your|the))\b|(^|[.!?]\s+)start with an? \w+",
     r"(^|[.!?]\s+)next[.:!]",
+    # "One more, because I'm curious.", "Third thing from GitHub.": one more story, counted.
+    r"(^|[.!?]\s+)(okay,? |good,? |so,? )?one more(,| from\b| and\b| because\b)",
+    r"\b(second|third|fourth|fifth) (thing|repo|project|one) (i wanted to ask about|from|on my list)\b",
     r"\b((one more|another|last|final) (question|story|example|topic|area|one)|moving on|switch(ing)? gears|change (of )?topic|different angle)\b",
     r"\blet me (jump|switch|move|turn) (on|to|over|gears|back|ahead|things)\b|\blet'?s get the ball rolling\b|\blet'?s (dive|jump) (right )?in\b",
     r"\b(tell|talk) (me |us )?about (a|an|some|something|the time|a time|times?) (when|where|that|you)\b",
@@ -99,10 +104,12 @@ INVITE = _any(
     r"\bask (me )?(whatever|anything)\b",
     r"\bhand (it|things) over to you\b|\bturn it over to you\b|\bgo ahead and ask\b",
     r"\bquestions? (for|about) (me|us|the team|the role|microsoft|our team)\b",
+    r"\bquestions (do |would )?you have (for|about) (me|us)\b",
     r"\bwhat (questions|would you like to (know|ask)|do you want to (know|ask)|can i (tell|answer))\b",
     r"\b(any|some) questions\b",
     r"\bask (me|us) (anything|whatever|something|about)\b",
     r"\bover to you\b|\byour turn\b|\bfloor is yours\b|\bturn the tables\b",
+    r"^(and )?yours\?$",  # "That's my questions. Yours?"
     r"\b(anything|what) (you'?d|you would|would you) like to (ask|know)\b",
     r"\bwhat'?s on your mind\b|\b(anything|what) (else )?(are )?you(?:'re| are)? curious about\b",
     r"\btime for your questions\b|\byour questions\b",
@@ -152,7 +159,10 @@ LATER = _any(
 )
 # "We've about ten minutes for your questions, so fire away": a handover said in the imperative happens now, whatever
 # time it mentions, unless it is put off to the end.
-HANDOVER_NOW = _any(r"(^|[,;:]\s*|\b(so|then|please|just|now)\s+)(fire away|ask away|go ahead)\b")
+HANDOVER_NOW = _any(
+    r"(^|[,;:]\s*|\b(so|then|please|just|now)\s+)(fire away|ask away|go ahead)\b",
+    r"\bnow (you can|you may|it'?s your turn to) ask\b",
+)
 PUT_OFF = _any(r"\b(at the end|later|afterwards|towards the end|when we'?re done|before we finish)\b")
 # The interviewer describing the format ahead ("I will ask you about five or six situations"), not asking yet.
 FORMAT_AHEAD = _any(
@@ -255,3 +265,20 @@ def invites_now(low: str) -> bool:
         and not BEFORE_START.search(sentence)
         for sentence in _SENTENCE.split(low)
     )
+
+
+def ends_asking(text: str) -> bool:
+    """Whether a turn's last sentence asks a question (a story may ask one on the way and still end telling)."""
+    return bool(text) and "?" in _SENTENCE.split(text.strip())[-1]
+
+
+# A transcriber's note of what was heard rather than said: "(pause)", "[laughs]", "[inaudible]".
+_STAGE_NOTE = re.compile(
+    r"[\(\[]\s*(long |short |brief )?(pause[sd]?|laughs?|laughing|laughter|chuckles?|sighs?|inaudible|crosstalk|silence|typing|"
+    r"coughs?|beat|smiles?)\s*[\)\]]"
+)
+
+
+def without_stage_notes(low: str) -> str:
+    """The words spoken, without the transcriber's notes between them."""
+    return " ".join(_STAGE_NOTE.sub(" ", low).split())

@@ -13,8 +13,10 @@ import functools
 import re
 from collections.abc import Iterable
 
-from agents.interview.cues import CANDIDATE_ASKS, INVITE, NARRATIVE, NEW_STORY, invites_now
+from agents.interview.annotation import BANK_MATCH
+from agents.interview.cues import CANDIDATE_ASKS, INVITE, NARRATIVE, NEW_STORY, NEXT_QUESTION, ends_asking, invites_now
 from agents.records import InterviewResult, TopicViolation, Turn, structured_moves
+from agents.wording import containment
 from evals.metrics.format_cues import (
     ASSESSMENT_TALK,
     BRUSH_OFF,
@@ -155,22 +157,13 @@ class _Reading:
         """Whether the candidate's turn before this one ended by asking a question (a story may ask one on the way)."""
         earlier = self.turns[: turn.index]
         asked = next((t for t in reversed(earlier) if t.speaker == "candidate"), None)
-        return asked is not None and "?" in _SENTENCE.split(asked.text.strip())[-1]
+        return asked is not None and ends_asking(asked.text)
 
     def draws_story(self, turn: Turn) -> bool:
         """Whether the candidate's next turn tells a story, as the answer to a main question does."""
         later = self.turns[turn.index + 1 :]
         reply = next((t for t in later if t.speaker == "candidate"), None)
         return reply is not None and len(reply.text.split()) >= STORY_WORDS
-
-
-def _runs(turns: list[Turn]) -> list[tuple[str, float]]:
-    """The transcript as contiguous segment runs: (segment id, minute the run starts)."""
-    runs: list[tuple[str, float]] = []
-    for turn in turns:
-        if not runs or runs[-1][0] != turn.segment:
-            runs.append((turn.segment, turn.minute))
-    return runs
 
 
 def _in_order(segments: list[str]) -> bool:
@@ -238,6 +231,12 @@ def _question_count(reading: _Reading, scenario: Scenario) -> Verdict:
     maybe = [t for t in asks if reading.unsure(t)] + [t for t in reading.interviewer if _may_ask(reading, t)]
     if not reading.structured:
         maybe = [t for t in maybe if reading.draws_story(t)]  # a turn that drew no story asked no main question
+        # Read from words, a main question that drew no story may have been none (small talk, an answer to the
+        # candidate, the close), or one the candidate had no story for: it may count, or not, unless its words ask
+        # for a story.
+        silent = [t for t in sure if not reading.draws_story(t) and not _asks_for_story(t.text.lower(), scenario)]
+        sure = [t for t in sure if t not in silent]
+        maybe += silent
     low = len(sure)
     high = len(sure) + len(maybe)
     if not reading.structured and low > rule.max_questions and sum(reading.draws_story(t) for t in sure) <= rule.max_questions:
@@ -245,6 +244,13 @@ def _question_count(reading: _Reading, scenario: Scenario) -> Verdict:
         # more often than a story.
         return None
     return between(low, high, rule.min_questions, rule.max_questions)
+
+
+def _asks_for_story(low: str, scenario: Scenario) -> bool:
+    """Words that ask for a new story whatever the reply: a story requested, the next question announced, a bank
+    question read out."""
+    bank = max((containment(low, q.text) for q in scenario.question_bank), default=0.0)
+    return bool(NEW_STORY.search(low) or NEXT_QUESTION.search(low)) or bank >= BANK_MATCH
 
 
 def _may_ask(reading: _Reading, turn: Turn) -> bool:

@@ -66,7 +66,7 @@ BRUSH_OFF = _any(
     r"\b(ask|check with|that'?s (one )?for) (the |your )?(recruiter|hr|recruiting|hiring manager|someone else)\b",
     r"\b(let'?s|we should|i'?ll) (not|skip|park|move on|keep (going|moving))\b",
     r"\b(depends|it varies|changes over time)\b[^.?!]{0,60}\b(wouldn'?t want|can'?t|hard to say|you'?d (get|find))\b",
-    r"\bwhole can of worms\b|\bnot going to get into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
+    r"\bwhole can of worms\b|\bnot (really )?(going to|gonna) (get|go) into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
     r"\byou know how it is\b|\bthat reminds me\b|\brabbit hole\b|\bwouldn'?t worry about\b",
     r"\bnothing that'?d matter\b|\b(a |that'?s a )?conversation for (after|later|another (time|day)|down the line)\b",
     r"\byou'?d (get|find out|see) (a feel|for yourself)\b",
@@ -91,6 +91,10 @@ LEADING = _any(
     rf"(?<!anything )(?<!what )(?<!something )(?<!if )(?<!think )\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?"
     rf"{_CONDUCT}\b(?![^.?!]*\b(differently|earlier|sooner|instead|next time)\b)[^.?!]{{0,160}}\?",
     rf"\byou (already |obviously |definitely )?{_CONDUCT}\b[^.?!]{{0,120}},\s*(right|yes|correct|surely|no)\?\s*$",
+    # The conduct presumed and the presumption said after it ("You'd have put it through a privacy review, I assume.").
+    rf"\byou(?:'d| would| must)(?:'ve| have)? (have )?(already )?{_CONDUCT}\b"
+    r"(?![^.?!]*\b(differently|earlier|sooner|instead|next time)\b)"
+    rf"[^.?!]{{0,160}},\s*(i assume|i presume|i take it|i suppose|i imagine)\b",
     r"\b(didn'?t|wouldn'?t|shouldn'?t|don'?t) you (think|agree|say)\b",
     r"\blet me guess\b[^.?!]{0,120}\byou\b[^.?!]{0,120}\?",
     # The assumption stated, then a tag asking the candidate to agree ("I'm assuming you ran a bias audit. That's

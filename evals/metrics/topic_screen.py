@@ -310,7 +310,8 @@ _SURE_LEAK = (
     r"\b(doesn'?t|does not|won'?t|will not|can'?t) (go|get|score|be rated) (beyond|above|higher than|past) an? ([1-5]|three|two|four)\b",
     r"\b(the way we|how we|how i) (score|grade|rate|evaluate) (you|candidates|answers|people|these|this|stories|interviews)\b",
     r"\bhir(e|ing) bar\b",
-    r"(?<!\bit )\b(over|above|below|under|clear(ing)?|meet(ing)?) (our|the) (hiring |hire )?bar\b",  # not "did it clear the bar?"
+    r"(?<!\bit )\b(over|above|below|under) (our|the) (hiring |hire )?bar\b",  # not "did it clear the bar?"
+    r"\b(clear(ing|s)?|meet(ing|s)?) (our|the) (hiring|hire) bar\b",
     r"\bthe bar for (a )?hir(e|ing)\b",
     r"\bfor an? ([1-5]|two|three|four|five) on (this|that|these)( one| area| question)?\b",
     rf"\b(what|that'?s what) gets (someone |people |you |candidates |a candidate )?(to )?an? ([1-5]|three|four|five)\b{_NOT_A_MEASURE}",
@@ -332,6 +333,9 @@ _RUBRIC_WORDS = (
     *_SURE_LEAK,
     r"\brubric\b",
     r"\bhir(e|ing) bar\b",
+    # A quality bar a model or a language must meet is no leak; the candidate meeting the bar may be.
+    r"\b(you|that|this|answers?|stories|story)(?:'re| are| were| was| is)? (already |easily |clearly )?(clear(s|ed|ing)?|meet(s|ing)?) "
+    r"(our|the) bar\b",
     r"\blevel[- ]?[1-5]\b(?!\.\d)",
     r"\b(score|rating|grade)d? (of |as )?(a |an )?[1-5](\.5)?\b(?![-%\d]|\.\d)",
     r"\byou(?:'d| would| will|'ll)? (get|earn|receive|score|land) an? [1-5]\b(?![-%\d])",
