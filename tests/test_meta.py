@@ -205,10 +205,17 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
     assert all(a["interviews"] == len(load_half(LIBRARY, "ninth_test")) for a in beside.values())
 
 
-@pytest.mark.parametrize(("half", "missed"), [("tenth_test", ["grader red_flag_precision"]), ("eleventh_test", [])])
+@pytest.mark.parametrize(
+    ("half", "missed"),
+    [
+        ("tenth_test", ["grader red_flag_precision"]),
+        ("eleventh_test", []),
+        ("test", ["grader red_flag_precision"]),
+    ],
+)
 def test_the_shipped_grader_on_the_test_halves_scored_after_it(half, missed):
-    # Each scored once (docs/grader-with-a-capable-model.md): on the tenth, extra fixed-mindset flags on weak
-    # candidates miss red-flag precision; on the eleventh every gate holds.
+    # Each scored once (docs/grader-with-a-capable-model.md): on the tenth and twelfth, extra flags on weak candidates
+    # miss red-flag precision; on the eleventh every gate holds.
     measured = _graded("--grader-model", f"recorded/{GRADER_RECORDINGS}", half=half)
     assert measured["failed_calls"] == {} and measured["interviews"] == len(load_half(LIBRARY, half))
     assert [f.split(":")[0] for f in measured["gates"]["failed"] if f.startswith("grader ")] == missed
