@@ -169,3 +169,24 @@ def test_small_talk_about_the_days_interviews_asks_no_question():
         ("candidate", "Second one. The first was the coding round."),
     )
     assert labels(turns)[1][1] != "ask"
+
+
+def test_a_pause_to_take_notes_asks_nothing_and_a_request_for_one_of_what_was_said_follows_up():
+    turns = transcript(
+        ("interviewer", "Tell me about a time you turned a vague ask into an AI feature."),
+        ("candidate", STORY),
+        ("interviewer", "Noting: CEO liked the demo. Give me a second, I'm catching up on my typing."),
+        ("candidate", STORY),
+        ("interviewer", "Mm. Okay. Give me one of the four assumptions. What was the test, who owned it?"),
+        ("candidate", STORY),
+    )
+    assert [label[1] for label in labels(turns)] == ["ask", "other", "probe"]
+
+
+def test_a_request_for_the_candidates_own_summary_before_the_first_question_is_no_main_question():
+    for request in (
+        "Before first question, maybe one minute about you, where you are now, what you do day to day.",
+        "Before I start firing questions, give me the sixty-second version of you. I've read the CV.",
+    ):
+        turns = transcript(("interviewer", INTRO), ("candidate", "Sounds good."), ("interviewer", request), ("candidate", STORY))
+        assert labels(turns)[1][:2] == ("intro", "other"), request

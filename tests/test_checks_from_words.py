@@ -145,6 +145,7 @@ def test_next_steps_said_in_the_last_turns_count_whatever_they_were_read_as():
         # The presumption said after the conduct, and the question in the next sentence.
         ("And before it went live you'd have put it through a proper safety review, I assume. That's standard, right?", True),
         ("So you'd have done it differently now, I assume.", False),
+        ("And you'd obviously have broken that test set out by accent group before the next release, right?", True),
     ],
 )
 def test_leading_questions(question, leads):
@@ -169,6 +170,8 @@ def test_personal_talk_no_pattern_settles_leaves_the_prohibited_topic_check_unsu
     [
         ("Eh, I'm not really going to get into that. Anything else?", False),
         ("That you'll come to know at a later stage, let's not get into that now. Next question?", False),
+        ("That's not really something I'm going to get into today. Anything else?", False),
+        ("Roadmap? Long story, not important now. Next question?", False),
         ("Weekly rotation, primary and secondary, so you're on call about once a quarter, and Sev2s wait for morning.", True),
     ],
 )
@@ -190,3 +193,29 @@ def test_a_main_question_read_from_words_that_drew_no_story_and_asked_for_none_m
     verdicts = read_from_words(interview.turns(blocks=blocks))
     # Read as a main question, it drew no story and asks for none: four or five, the count is in doubt.
     assert verdicts["question_count"] is None
+
+
+def test_a_summary_handed_back_to_confirm_may_lead_so_the_rules_are_unsure():
+    from evals.metrics.format_cues import LEADING_HINT
+
+    reflection = (
+        "okay. what i'm hearing is that, looking back, you would have wanted a proper fairness evaluation before "
+        "carrying on. that's where you land on it now, right?"
+    )
+    assert not LEADING.search(reflection) and LEADING_HINT.search(reflection)
+
+
+@pytest.mark.parametrize(
+    ("aside", "verdict"),
+    [
+        ("I could go on about that all day, and my wife will tell you I do.", True),  # the interviewer's own life
+        ("Passed overall, or passed for the accent groups in the test set specifically?", True),  # the work's subject
+        ("I think Brazilian people are very warm with customers, so consulting is natural for you.", None),
+        ("And your wife, does she mind the travel?", False),
+    ],
+)
+def test_life_and_origin_words_pass_only_when_said_of_the_interviewer_or_as_the_works_subject(aside, verdict):
+    interview = Interview()
+    blocks = interview.blocks()
+    blocks["deep_dives"][2] = Line("interviewer", aside, 0.5, "probe", "q_collaboration")
+    assert read_from_words(interview.turns(blocks=blocks))["no_prohibited_topics"] is verdict

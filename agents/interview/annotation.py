@@ -61,11 +61,24 @@ _ACK_SENTENCE_WORDS = 4  # "Noted.", "That's fair, thanks.": a sentence of ackno
 # A candidate reply this long is a story, not a greeting or a line about the weather: the turn before it asked for one.
 _STORY_WORDS = 100
 # The opening's own request that is answered at length too, and is not a main question: a background summary.
-_BACKGROUND = re.compile(r"\byourself\b|\byour (background|career|journey)\b")
+_BACKGROUND = re.compile(
+    r"\byourself\b|\byour (background|career|journey)\b|\b(version|summary|rundown|overview|tour) of you\b"
+    r"|\b(minutes?|seconds?) (about|on) (you|where you are)\b|\bwhere you are now\b|\bwhat you do day to day\b"
+)
 # Words that point at what was just said: a request holding one is a follow-up ("Tell me about a time that failed.").
 _POINTS_BACK = re.compile(r"\b(it|that|this|those|these|them|there|then|same|again|else|more|other)\b")
 _WITHIN_STORY = re.compile(
     r"\b(a|any|one) (moment|point|stage|time) (when|where|that|in which)\b[^.?!]*\b(it|that|this|they|he|she|things)\b"
+)
+# The interviewer pausing to write, which asks the candidate nothing (a candidate often fills the pause anyway).
+_PAUSE_TO_NOTE = re.compile(
+    r"\b(give me an? (sec|second|moment|minute)|bear with me|one sec(ond)?|catching up|still typing|(my )?doc is lagging|"
+    r"let me (just )?(write|type|note|jot) (that|this|it)( down)?)\b"
+)
+# A question the interviewer says is not from the bank ("one that's not on my sheet", "why leave now?").
+_OFF_THE_LIST = re.compile(
+    r"\b(not|isn'?t|wasn'?t) (really )?(on|in|from) (my|the) (sheet|list|guide|script|bank)\b|\boff (my|the) (list|script|sheet)\b|"
+    r"\bwhy (leave|trade|move|microsoft)\b|\b(drawing|bringing|brings|draws) you to\b"
 )
 _ASIDE_WORDS = 12  # a candidate turn this short between two moves is an aside ("Sure.", "Ha, okay.")
 
@@ -101,6 +114,8 @@ def _bank_question(low: str, scenario: Scenario, current: str | None) -> str:
     best, share = max(texts, key=lambda pair: pair[1], default=(None, 0.0))
     if best is not None and share >= BANK_MATCH:
         return best
+    if _OFF_THE_LIST.search(low):
+        return OFF_BANK
     scores = topic_scores(low, tuple(scenario.question_bank))
     top = max(scores.values(), default=0)
     if top == 0:
@@ -138,7 +153,9 @@ def _after_acks(low: str) -> str:
 
 def _acknowledges(low: str) -> bool:
     """An acknowledgement or comment with no question in it ("Okay, got it.", "Ha, classic. Okay, cool.", "Noted.
-    Mm.", a long aside about the interviewer's own team)."""
+    Mm.", a long aside about the interviewer's own team, "Noting: ships Fridays. Give me a second, I'm typing.")."""
+    if "?" not in low and _PAUSE_TO_NOTE.search(low):
+        return True
     if ASKS.search(low) or NARRATIVE.search(low):
         return False
     words = len(low.split())

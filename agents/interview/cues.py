@@ -20,7 +20,7 @@ def _any(*alternatives: str) -> re.Pattern[str]:
 # A new behavioural question announced as such: enough on its own, question mark or not.
 NEXT_QUESTION = _any(
     # Not the day's interviews ("Is this your first one today?", "a few minutes before the next one?").
-    r"(?<!before the )\b(next|first|last|final|another|different) (one|question|topic|area|story|example|item)\b"
+    r"(?<!before the )(?<!before )\b(next|first|last|final|another|different) (one|question|topic|area|story|example|item)\b"
     r"(?! (of|on|for|in) (the|my|your|our|a)\b| today\b)",
     r"\blet'?s start (there|with (that|this|your|the))\b|(^|[.!?]\s+)start with an? \w+",
     r"(^|[.!?]\s+)next[.:!]",
@@ -38,7 +38,7 @@ NEW_STORY = _any(
     NEXT_QUESTION.pattern,
     r"\b(tell|talk) (me |us )?about (a|an|one|some|something|someone|when)\b(?! (more|that|this|it|those|these)\b)",
     r"\b(a|one|another|any|the last|the) (time|situation|case|moment|occasion|example|instance|story) (when|where|that|you|in which|from)\b",
-    r"\b(give|share|walk) (me|us) (an?|one|another|some) (example|time|situation|story|case)\b|(^|[.!?,;:]\s*|\b(so|okay|ok|now|then|just|please|and|you) )give (me|us) (a|an|one|some)\b(?! (sec|secs|second|seconds|min|minute|minutes|mo|moment|tick|bit|few|couple|quick|short|sense|brief|heads|shout)\b)",
+    r"\b(give|share|walk) (me|us) (an?|one|another|some) (example|time|situation|story|case)\b|(^|[.!?,;:]\s*|\b(so|okay|ok|now|then|just|please|and|you) )give (me|us) (a|an|one|some)\b(?! (sec|secs|second|seconds|min|minute|minutes|mo|moment|tick|bit|few|couple|quick|short|sense|brief|heads|shout|of)\b)",
     r"\bwalk me through (a|an|one|the last) (time|situation|case|launch|incident|failure|problem|project)\b",
     r"(^|[.!?]\s+|\b(can|could|would|will) you (please )?|\bplease )(describe|share|tell me about|think of)( me)? (a|an|one|another|some)\b",
     r"\b(can|could) you think of\b",

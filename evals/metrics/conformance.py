@@ -421,9 +421,28 @@ def _violation(kind: str, screened: list[TopicViolation], judged: list[TopicViol
         return None if talk else True
     # Life outside work, said to the candidate about the candidate (not about models, data or the team's work).
     personal = [x for x in reading.sentences if _TO_YOU.search(x) and not WORK_CONTEXT.search(x)]
-    if any(PERSONAL_LIFE.search(x) for x in personal) or any(ORIGIN_TALK.search(x) for x in reading.sentences):
+    if any(_about_you(PERSONAL_LIFE, x) for x in personal):
+        return None
+    # Where people come from, whoever it is said of ("Brazilian people are warm with customers"), unless an accent
+    # is the work's subject ("the accent groups in the test set").
+    if any(_origin_talk(x) for x in reading.sentences):
         return None
     return True
+
+
+def _origin_talk(sentence: str) -> bool:
+    subject = bool(WORK_CONTEXT.search(sentence)) and not _YOUR.search(sentence)
+    return any(found.group(0) != "accent" or not subject for found in ORIGIN_TALK.finditer(sentence))
+
+
+_YOUR = re.compile(r"\byour\b")
+# "My wife will tell you": the interviewer's own life, or someone else's, is not the candidate's.
+_SOMEONE_ELSES = re.compile(r"\b(my|our|his|her|their)\s+$")
+
+
+def _about_you(pattern: re.Pattern[str], sentence: str) -> bool:
+    """Whether a life word in the sentence is not said of the interviewer or of someone else."""
+    return any(not _SOMEONE_ELSES.search(sentence[: found.start()]) for found in pattern.finditer(sentence))
 
 
 def talk_share(turns: Iterable[tuple[str, str]]) -> float | None:

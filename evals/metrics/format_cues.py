@@ -66,8 +66,9 @@ BRUSH_OFF = _any(
     r"\b(ask|check with|that'?s (one )?for) (the |your )?(recruiter|hr|recruiting|hiring manager|someone else)\b",
     r"\b(let'?s|we should|i'?ll) (not|skip|park|move on|keep (going|moving))\b",
     r"\b(depends|it varies|changes over time)\b[^.?!]{0,60}\b(wouldn'?t want|can'?t|hard to say|you'?d (get|find))\b",
-    r"\bwhole can of worms\b|\bnot (really )?(going to|gonna) (get|go) into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
+    r"\bwhole can of worms\b|\bnot (really )?(something )?(i'?m |we'?re )?(going to|gonna) (get|go) into\b|\banyway\b[^.?!]{0,40}\b(time|moving on|next)\b",
     r"\byou know how it is\b|\bthat reminds me\b|\brabbit hole\b|\bwouldn'?t worry about\b",
+    r"\blong story\b[^.?!]{0,30}\bnot important\b|\bnot important (now|right now|for (now|today))\b",
     r"\bnothing that'?d matter\b|\b(a |that'?s a )?conversation for (after|later|another (time|day)|down the line)\b",
     r"\byou'?d (get|find out|see) (a feel|for yourself)\b",
     r"\byou'?(ll|d)( will| would)? (get a feel for|figure out|find out|see)( that| it| this)?[^.?!]{0,20}\b(once|when) you'?re (in|here|on)\b",
@@ -76,7 +77,7 @@ BRUSH_OFF = _any(
 # A question that tells the candidate the answer wanted: the good conduct presumed ("I assume you ran a privacy
 # review?", "you'd have escalated that, right?"). A tag question on facts ("you're at a startup, right?") is not one.
 _CONDUCT = (
-    r"(ran|run|did|done|tested|checked|reviewed|escalated|pushed|involved|looped|consulted|got|had|went|gone|put|made|"
+    r"(ran|run|did|done|tested|checked|reviewed|escalated|pushed|involved|looped|consulted|got|had|went|gone|put|made|broken|fixed|"
     r"measured|validated|shadow-?launched|rolled|signed|flagged|raised|told|asked|documented|taken|took|brought|sent|called|"
     r"stopped|paused|pulled|shut|blocked|insisted|pushed back)"
 )
@@ -89,7 +90,7 @@ LEADING = _any(
     # "Anything you'd have put in place earlier?" asks openly, and reflection is no leading; neither is a
     # hypothetical ("What would have happened if you'd done that?", "what do you think you'd have done?").
     rf"(?<!anything )(?<!what )(?<!something )(?<!if )(?<!think )\byou(?:'d| would| must| will)(?:'ve| have)? (have )?(already |obviously |of course |definitely )?"
-    rf"{_CONDUCT}\b(?![^.?!]*\b(differently|earlier|sooner|instead|next time)\b)[^.?!]{{0,160}}\?",
+    rf"(have )?{_CONDUCT}\b(?![^.?!]*\b(differently|earlier|sooner|instead|next time)\b)[^.?!]{{0,160}}\?",
     rf"\byou (already |obviously |definitely )?{_CONDUCT}\b[^.?!]{{0,120}},\s*(right|yes|correct|surely|no)\?\s*$",
     # The conduct presumed and the presumption said after it ("You'd have put it through a privacy review, I assume.").
     rf"\byou(?:'d| would| must)(?:'ve| have)? (have )?(already )?{_CONDUCT}\b"
@@ -105,6 +106,9 @@ LEADING = _any(
 # Words of a question that may lead, which only a reader can judge.
 LEADING_HINT = _any(
     r"\bdid you (find|see|notice|do|feel) (that|the same|something similar)\b",
+    # A summary handed back for the candidate to confirm ("What I'm hearing is that you would have wanted a fairness
+    # review... That's where you land, right?"): it may put the answer wanted in their mouth, or only check.
+    r"\bwhat i'?m hearing is\b.{0,400}\b(right|correct|yeah|yes|no)\?",
     r"\b(i bet|surely)\b[^.?!]*\?",
     # The interviewer's own story of what worked, then a yes/no question: it may lead, only a reader can tell.
     r"\b(when i was|in my experience|we had exactly|i know this situation|i'?ve seen)\b.{80,}\b(did|do|was|were|would) you\b[^.?!]*\?",
@@ -122,7 +126,7 @@ PERSONAL_LIFE = _any(
     r"\b(how old|your age|younger|older|generation|retire\w*|at this stage of your (life|career)|years? young)\b",
     r"\b(where (are you|you'?re) (originally |really )?from|originally from|grew up|born in|accent|your (parents|family) (are|were|come))\b",
     r"\b(health|medical|illness|sick|surgery|recover\w*|disab\w*|condition|therapy|medication)\b",
-    r"\b(salary|earn(ing)?|paid|paying you|compensation|your (base|comp|package)|make now|making now|money-wise|"
+    r"\b(salary|earn(ing)?|paid|paying you|compensation|your (base|comp|package)|you make now|you'?re making now|money-wise|"
     r"what you'?re on)\b",
     r"\b(arrest\w*|police|criminal|conviction|record check)\b",
     r"\b(gay|lesbian|bi|queer|pride|orientation|same-sex)\b",
