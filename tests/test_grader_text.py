@@ -63,6 +63,8 @@ def test_a_rationale_about_the_person_is_flagged_with_its_kind_and_words(text, k
         "Split customer outcomes by segment (e.g. age) from the start, not only in hindsight.",
         "Score each option blind with cost and p95, and show RAG was tested, not dismissed.",
         "Dug into logs, reproduced the race condition and added a lock.",
+        "Looks for harm unprompted and discloses trade-offs openly (gender forms, contamination).",
+        "Test feedback before rejecting it, e.g. a citizen-level split or asking CS.",
     ],
 )
 def test_a_neutral_rationale_passes(text):
@@ -89,14 +91,14 @@ def test_the_written_cases_are_all_screened_right(name):
 
 
 def test_a_capable_graders_recorded_rationales_raise_no_false_alarm():
-    """15,962 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
+    """16,446 rationales and feedback lines a capable model wrote on the corpus: none is about the person."""
     texts = []
     for path in sorted((ROOT / "corpus" / "recordings").glob("grader*/*.json")):
         grade = json.loads(json.loads(path.read_text(encoding="utf-8"))["text"])
         texts += [g["rationale"] for g in grade["competencies"].values()]
         feedback = grade.get("feedback", {})
         texts += [*feedback.get("strengths", []), *feedback.get("growth_areas", []), feedback.get("better_story", "")]
-    assert len(texts) > 15900
+    assert len(texts) > 16400
     assert [t for t in texts if screen_text(t)] == []
 
 

@@ -211,11 +211,15 @@ def test_the_anchored_grader_prompt_replays_its_recordings_and_grades_levels_bet
         ("tenth_test", ["grader red_flag_precision"]),
         ("eleventh_test", []),
         ("twelfth_test", ["grader red_flag_precision"]),
+        (
+            "test",
+            ["grader qwk", "grader abs_smd", "grader exact", "grader red_flag_precision", "grader hire_accuracy"],
+        ),
     ],
 )
 def test_the_shipped_grader_on_the_test_halves_scored_after_it(half, missed):
     # Each scored once (docs/grader-with-a-capable-model.md): on the tenth and twelfth, extra flags on weak candidates
-    # miss red-flag precision; on the eleventh every gate holds.
+    # miss red-flag precision; on the eleventh every gate holds; on the thirteenth it is lenient at level 3 again.
     measured = _graded("--grader-model", f"recorded/{GRADER_RECORDINGS}", half=half)
     assert measured["failed_calls"] == {} and measured["interviews"] == len(load_half(LIBRARY, half))
     assert [f.split(":")[0] for f in measured["gates"]["failed"] if f.startswith("grader ")] == missed

@@ -218,7 +218,7 @@ _ABOUT_THE_WORK = re.compile(
     r"balanced|representation|linked|based|related|ratio|bands?|content|terms|quer(?:y|ies)|moderation|audit\w*|"
     r"users?|customers?|captions?|accessib\w*|screen[- ]readers?|verification|service|features?|tiers?|paths?|"
     r"teammates?|colleagues?|managers?|reports?|advocates?|filing|onboarding|routing|ads?|targeting|toxic\w*|apps?|"
-    r"products?|platforms?|tools?|families|checks?|results?|per)\b",
+    r"products?|platforms?|tools?|families|checks?|results?|per|forms?|fields?|splits?|segments?)\b",
 )
 # Someone else in the story is the one who feels it ("the team was anxious about the deadline").
 _OTHERS_FEEL = re.compile(
