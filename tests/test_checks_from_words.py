@@ -212,6 +212,9 @@ def test_a_summary_handed_back_to_confirm_may_lead_so_the_rules_are_unsure():
         ("Passed overall, or passed for the accent groups in the test set specifically?", True),  # the work's subject
         ("I think Brazilian people are very warm with customers, so consulting is natural for you.", None),
         ("And your wife, does she mind the travel?", False),
+        # Work words name the work, not any word near a health one ("the clinical lead" is work, "clinical" is not).
+        ("You mentioned the clinical lead and the medication reconciliation project; how did she take it?", True),
+        ("Are you on medication for it at the moment?", None),
     ],
 )
 def test_life_and_origin_words_pass_only_when_said_of_the_interviewer_or_as_the_works_subject(aside, verdict):

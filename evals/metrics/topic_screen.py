@@ -98,8 +98,8 @@ WORK_CONTEXT = lower_case_pattern(
     r"\b(models?|data(sets?)?|users?|customers?|features?|systems?|classifiers?|fairness|bias(es|ed)?|demographics?|"
     r"cohorts?|segments?|groups?|populations?|attributes?|algorithms?|accessib\w*|products?|training|evals?|evaluations?|"
     r"metrics?|telemetry|launch(es)?|services?|production|projects?|code|incidents?|pipelines?|teams?|taxpayers?|rollbacks?|"
-    r"notifications?|health (startups?|agenc(y|ies)|systems?|checks?|workers?|records?|insurers?|tech|care)|medical directors?|"
-    r"clinical|medication \w+)\b"
+    r"notifications?|health (startups?|agenc(y|ies)|systems?|checks?|workers?|records?|insurers?|tech)|medical directors?|"
+    r"clinical (leads?|teams?|staff|partners?|trials?|notes?|nlp|workflows?)|medication (reconciliation|lists?|errors?))\b"
 )
 
 # Per prohibited topic, alternatives joined into one pattern each: `direct` phrasings count anywhere in an
